@@ -1,0 +1,60 @@
+/* vigil/engine.h - the signature engine: load, compile, share, release.
+ *
+ * Life cycle: vg_engine_new, any number of vg_engine_load* calls, then
+ * vg_engine_compile. After compile the engine is immutable and may be used
+ * by any number of threads at once without locks. It is reference counted:
+ * vg_engine_ref takes a reference, vg_engine_free drops one and frees the
+ * engine with the last; a daemon swaps in a new engine and the old one goes
+ * away when the last scan using it ends.
+ *
+ * Loading is all-or-nothing per call: a database with one bad line is
+ * refused whole, the engine is left as it was before the call, and
+ * vg_engine_error names the file, line and reason. */
+#ifndef VIGIL_ENGINE_H
+#define VIGIL_ENGINE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "status.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct vg_engine vg_engine;
+
+VG_API vg_status vg_engine_new(vg_engine **out);
+
+/* Load a database file, or every database file in a directory (not
+ * recursive; files with unknown extensions are skipped). The format is
+ * chosen by extension: .hdb .hsb .fp .sfp .ndb */
+VG_API vg_status vg_engine_load(vg_engine *e, const char *path);
+
+/* Load database text held in memory; `name` supplies the extension and the
+ * name used in error messages. `official` controls the .UNOFFICIAL suffix. */
+VG_API vg_status vg_engine_load_mem(vg_engine *e, const char *name,
+                                    const char *text, size_t len, int official);
+
+/* Load the database compiled into libvigil (EICAR and the ClamAV test file). */
+VG_API vg_status vg_engine_load_builtin(vg_engine *e);
+
+/* Build the matcher. After this, only scans and vg_engine_* getters. */
+VG_API vg_status vg_engine_compile(vg_engine *e);
+
+/* The last error's text ("file:line: reason"); "" when none. Valid until the
+ * next call on the engine. */
+VG_API const char *vg_engine_error(const vg_engine *e);
+
+/* Number of signatures loaded (detections, not allowlist entries). */
+VG_API uint64_t vg_engine_sig_count(const vg_engine *e);
+
+VG_API vg_engine *vg_engine_ref(vg_engine *e);
+VG_API void vg_engine_free(vg_engine *e); /* drops one reference; NULL ok */
+
+/* "1.4.6"-style version string of libvigil. */
+VG_API const char *vg_version(void);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Install every Debian package vigil's build, tests and benchmarks need.
+# Idempotent; run as root on Debian 12. Skips apt entirely when all are present.
+set -euo pipefail
+PKGS=(
+  build-essential cmake pkg-config git clang lld libclang-rt-14-dev
+  libvectorscan-dev libarchive-dev libssl-dev zlib1g-dev libbz2-dev liblzma-dev
+  libzstd-dev liblz4-dev libjson-c-dev libcmocka-dev libseccomp-dev libcurl4-openssl-dev
+  libpcre2-dev libmspack-dev
+  clamav clamav-daemon clamdscan clamav-testfiles yara
+  zip unzip p7zip-full tar gzip bzip2 xz-utils zstd lz4 cpio genisoimage
+  libarchive-tools python3 time hyperfine
+)
+missing=()
+for p in "${PKGS[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then exit 0; fi
+if [ "$(id -u)" != 0 ]; then echo "deps.sh: need root to install: ${missing[*]}" >&2; exit 1; fi
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+# clamav-daemon's package starts a system clamd with no database; we run our own.
+systemctl disable --now clamav-daemon clamav-freshclam >/dev/null 2>&1 || true

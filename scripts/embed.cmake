@@ -1,0 +1,16 @@
+# Turn the default database text files into one C file of string constants,
+# so the default database is compiled into libvigil (see src/db/builtin.c).
+set(out "/* generated from db/ by scripts/embed.cmake; do not edit */\n")
+string(APPEND out "#include <stddef.h>\n#include \"db/builtin.h\"\n")
+set(table "const struct vgdb_builtin_file vgdb_builtin_files[] = {\n")
+set(i 0)
+foreach(f ${FILES})
+  get_filename_component(name ${f} NAME)
+  file(READ ${f} hex HEX)
+  string(REGEX REPLACE "([0-9a-f][0-9a-f])" "0x\\1," bytes "${hex}")
+  string(APPEND out "static const char builtin_${i}[] = {${bytes}0};\n")
+  string(APPEND table "  {\"${name}\", builtin_${i}, sizeof(builtin_${i}) - 1},\n")
+  math(EXPR i "${i} + 1")
+endforeach()
+string(APPEND table "  {NULL, NULL, 0}\n};\n")
+file(WRITE ${OUT} "${out}${table}")

@@ -1,0 +1,16 @@
+/* tests/unit/tap.h - a tiny TAP producer for vigil's unit tests.
+ *
+ * Each check prints "ok N - name" or "not ok N - name"; tap_done() prints
+ * the plan and returns the exit status. tests/run.sh counts the lines. */
+#ifndef VG_TESTS_TAP_H
+#define VG_TESTS_TAP_H
+#include <stddef.h>
+#include <stdint.h>
+
+void tap_ok(int cond, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+int tap_done(void);
+/* Write a file with the given bytes (test fixtures); returns 0 on success. */
+int tap_write_file(const char *path, const void *data, size_t len);
+
+#define TAP_OK(cond, ...) tap_ok(!!(cond), __VA_ARGS__)
+#endif
