@@ -31,14 +31,30 @@ typedef struct vg_scan_opts {
 
 VG_API void vg_scan_opts_default(vg_scan_opts *o);
 
-/* Each scan call creates *out (free with vg_result_free) on VG_OK. A
+/* A scanner holds the per-thread state a scan needs (matcher scratch,
+ * buffers) so that many small files do not pay for it each time. It keeps a
+ * reference on its engine. One scanner must not be used by two threads at
+ * once; use one per thread. */
+typedef struct vg_scanner vg_scanner;
+
+VG_API vg_status vg_scanner_new(vg_engine *e, vg_scanner **out);
+VG_API void vg_scanner_free(vg_scanner *s);
+VG_API vg_status vg_scanner_file(vg_scanner *s, const char *path,
+                                 const vg_scan_opts *o, vg_result **out);
+VG_API vg_status vg_scanner_fd(vg_scanner *s, int fd, const vg_scan_opts *o,
+                               vg_result **out);
+VG_API vg_status vg_scanner_mem(vg_scanner *s, const void *data, size_t len,
+                                const vg_scan_opts *o, vg_result **out);
+
+/* One-shot forms: a scanner is made and freed around the call.
+ * Each scan call creates *out (free with vg_result_free) on VG_OK. A
  * malformed container member is a warning in the result, not a failure:
  * a non-OK status means the object could not be scanned at all. */
-VG_API vg_status vg_scan_file(const vg_engine *e, const char *path,
+VG_API vg_status vg_scan_file(vg_engine *e, const char *path,
                               const vg_scan_opts *o, vg_result **out);
-VG_API vg_status vg_scan_fd(const vg_engine *e, int fd,
+VG_API vg_status vg_scan_fd(vg_engine *e, int fd,
                             const vg_scan_opts *o, vg_result **out);
-VG_API vg_status vg_scan_mem(const vg_engine *e, const void *data, size_t len,
+VG_API vg_status vg_scan_mem(vg_engine *e, const void *data, size_t len,
                              const vg_scan_opts *o, vg_result **out);
 
 #ifdef __cplusplus

@@ -1,0 +1,47 @@
+# vigil - top-level entry points. Everything installs what it needs first
+# (scripts/deps.sh is idempotent), so these work on a fresh Debian 12.
+#
+#   make run [SCAN=/some/dir]   deps, build, scan (default: a demo folder)
+#   make check                  deps, build, every test; ends "N passed, N failed"
+#   make build                  build/vigil and libvigil
+#   make fuzz                   long fuzzing runs (FUZZ_SECONDS per target)
+#   make bench                  bench/vs-clamscan.sh (long)
+
+BUILD ?= build
+JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+SCAN ?=
+FUZZ_SECONDS ?= 600
+
+.PHONY: all deps build run demo check test asan fuzz fuzz-build bench reproduce clean
+
+all: build
+
+deps:
+	@bash scripts/deps.sh
+
+build: deps
+	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+	@cmake --build $(BUILD) -j$(JOBS)
+
+demo: build
+	@bash scripts/make-demo.sh $(BUILD)/demo
+
+run: build
+ifeq ($(SCAN),)
+	@bash scripts/make-demo.sh $(BUILD)/demo
+	$(BUILD)/vigil scan $(BUILD)/demo; rc=$$?; [ $$rc -le 1 ] || exit $$rc
+else
+	$(BUILD)/vigil scan $(SCAN); rc=$$?; [ $$rc -le 1 ] || exit $$rc
+endif
+
+check: build
+	@bash tests/run.sh $(BUILD)
+
+fuzz: deps
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) bash fuzz/run.sh long
+
+bench: build
+	@bash bench/vs-clamscan.sh
+
+clean:
+	rm -rf $(BUILD) build-asan build-fuzz

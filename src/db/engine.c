@@ -1,0 +1,435 @@
+/* db/engine.c - engine life cycle: new, load (all or nothing), compile,
+ * reference counting, and the frozen hash tables' lookups. */
+#include "db/engine_int.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "db/builtin.h"
+
+const char *vg_version(void) { return "0.1.0"; }
+
+const char *vg_strerror(vg_status st)
+{
+    switch (st) {
+    case VG_OK: return "success";
+    case VG_ENOMEM: return "out of memory";
+    case VG_EIO: return "input/output error";
+    case VG_EFORMAT: return "malformed input";
+    case VG_ELIMIT: return "limit exceeded";
+    case VG_EVERIFY: return "verification failed";
+    case VG_EINVAL: return "invalid argument";
+    case VG_ESTATE: return "not allowed in this state";
+    case VG_EMATCHER: return "pattern matcher failure";
+    case VG_EUNSUPPORTED: return "not supported";
+    case VG_ENOENT: return "No such file or directory";
+    case VG_EACCES: return "Permission denied";
+    }
+    return "unknown status";
+}
+
+void vgdb_error(vg_engine *e, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(e->err, sizeof e->err, fmt, ap);
+    va_end(ap);
+}
+
+vg_status vg_engine_new(vg_engine **out)
+{
+    vg_engine *e = calloc(1, sizeof *e);
+    if (!e)
+        return VG_ENOMEM;
+    if (vgm_builder_new(&e->mb) != VG_OK) {
+        free(e);
+        return VG_ENOMEM;
+    }
+    atomic_init(&e->refs, 1);
+    *out = e;
+    return VG_OK;
+}
+
+vg_engine *vg_engine_ref(vg_engine *e)
+{
+    if (e)
+        atomic_fetch_add_explicit(&e->refs, 1, memory_order_relaxed);
+    return e;
+}
+
+static void hashset_free(vgdb_hashset *hs)
+{
+    free(hs->e);
+    free(hs->sizes);
+    memset(hs, 0, sizeof *hs);
+}
+
+void vg_engine_free(vg_engine *e)
+{
+    if (!e || atomic_fetch_sub_explicit(&e->refs, 1, memory_order_acq_rel) != 1)
+        return;
+    for (uint32_t i = 0; i < e->nnames; i++)
+        free(e->names[i]);
+    free(e->names);
+    for (int k = 0; k < VGH_KINDS; k++) {
+        hashset_free(&e->det[k]);
+        hashset_free(&e->fp[k]);
+    }
+    free(e->body);
+    vgm_builder_free(e->mb);
+    vgm_matcher_free(e->m);
+    free(e);
+}
+
+const char *vg_engine_error(const vg_engine *e) { return e ? e->err : ""; }
+
+uint64_t vg_engine_sig_count(const vg_engine *e) { return e ? e->nsigs : 0; }
+
+void vgdb_mark_take(const vg_engine *e, vgdb_mark *mk)
+{
+    mk->nnames = e->nnames;
+    mk->nbody = e->nbody;
+    mk->nmb = vgm_builder_count(e->mb);
+    for (int k = 0; k < VGH_KINDS; k++) {
+        mk->det[k] = e->det[k].n;
+        mk->fp[k] = e->fp[k].n;
+    }
+    mk->nsigs = e->nsigs;
+}
+
+void vgdb_mark_rollback(vg_engine *e, const vgdb_mark *mk)
+{
+    while (e->nnames > mk->nnames)
+        free(e->names[--e->nnames]);
+    e->nbody = mk->nbody;
+    vgm_builder_truncate(e->mb, mk->nmb);
+    for (int k = 0; k < VGH_KINDS; k++) {
+        e->det[k].n = mk->det[k];
+        e->fp[k].n = mk->fp[k];
+        e->det[k].any_size = e->fp[k].any_size = 0;
+        for (size_t i = 0; i < e->det[k].n; i++)
+            if (e->det[k].e[i].size == VGDB_SIZE_ANY)
+                e->det[k].any_size = 1;
+        for (size_t i = 0; i < e->fp[k].n; i++)
+            if (e->fp[k].e[i].size == VGDB_SIZE_ANY)
+                e->fp[k].any_size = 1;
+    }
+    e->nsigs = mk->nsigs;
+}
+
+vg_status vgdb_name_add(vg_engine *e, const char *name, size_t len, int official,
+                        uint32_t *idx)
+{
+    static const char suffix[] = ".UNOFFICIAL";
+    if (e->nnames == e->capnames) {
+        uint32_t cap = e->capnames ? e->capnames * 2 : 64;
+        char **nn = realloc(e->names, cap * sizeof *nn);
+        if (!nn)
+            return VG_ENOMEM;
+        e->names = nn;
+        e->capnames = cap;
+    }
+    size_t extra = official ? 0 : sizeof suffix - 1;
+    char *s = malloc(len + extra + 1);
+    if (!s)
+        return VG_ENOMEM;
+    memcpy(s, name, len);
+    memcpy(s + len, suffix, extra);
+    s[len + extra] = 0;
+    e->names[e->nnames] = s;
+    *idx = e->nnames++;
+    return VG_OK;
+}
+
+vg_status vgdb_hash_add(vgdb_hashset *hs, const uint8_t *hash, uint64_t size,
+                        uint32_t name)
+{
+    if (hs->n == hs->cap) {
+        size_t cap = hs->cap ? hs->cap * 2 : 256;
+        vgdb_hashent *ne = realloc(hs->e, cap * sizeof *ne);
+        if (!ne)
+            return VG_ENOMEM;
+        hs->e = ne;
+        hs->cap = cap;
+    }
+    vgdb_hashent *en = &hs->e[hs->n++];
+    memset(en, 0, sizeof *en);
+    memcpy(en->hash, hash, 32);
+    en->size = size;
+    en->name = name;
+    if (size == VGDB_SIZE_ANY)
+        hs->any_size = 1;
+    return VG_OK;
+}
+
+vg_status vgdb_body_add(vg_engine *e, uint32_t name, uint32_t *idx)
+{
+    if (e->nbody == e->capbody) {
+        uint32_t cap = e->capbody ? e->capbody * 2 : 64;
+        vgdb_bodysig *nb = realloc(e->body, cap * sizeof *nb);
+        if (!nb)
+            return VG_ENOMEM;
+        e->body = nb;
+        e->capbody = cap;
+    }
+    e->body[e->nbody].name = name;
+    *idx = e->nbody++;
+    return VG_OK;
+}
+
+/* ---- loading ---------------------------------------------------------- */
+
+static int known_ext(const char *name)
+{
+    static const char *const exts[] = {".hdb", ".hsb", ".fp", ".sfp", ".ndb", NULL};
+    size_t n = strlen(name);
+    for (int i = 0; exts[i]; i++) {
+        size_t k = strlen(exts[i]);
+        if (n > k && strcmp(name + n - k, exts[i]) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+static vg_status load_file(vg_engine *e, const char *path)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        vgdb_error(e, "%s: %s", path, strerror(errno));
+        return errno == ENOENT ? VG_ENOENT : errno == EACCES ? VG_EACCES : VG_EIO;
+    }
+    struct stat sb;
+    if (fstat(fd, &sb) != 0) {
+        vgdb_error(e, "%s: %s", path, strerror(errno));
+        close(fd);
+        return VG_EIO;
+    }
+    vg_status st;
+    if (sb.st_size == 0) {
+        st = vgdb_load_text(e, path, "", 0, 0);
+    } else {
+        void *p = mmap(NULL, (size_t)sb.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+        if (p == MAP_FAILED) {
+            vgdb_error(e, "%s: %s", path, strerror(errno));
+            close(fd);
+            return VG_EIO;
+        }
+        st = vgdb_load_text(e, path, p, (size_t)sb.st_size, 0);
+        munmap(p, (size_t)sb.st_size);
+    }
+    close(fd);
+    return st;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static vg_status load_dir(vg_engine *e, const char *path)
+{
+    DIR *d = opendir(path);
+    if (!d) {
+        vgdb_error(e, "%s: %s", path, strerror(errno));
+        return VG_EIO;
+    }
+    char **files = NULL;
+    size_t n = 0, cap = 0;
+    vg_status st = VG_OK;
+    struct dirent *de;
+    while ((de = readdir(d)) != NULL) {
+        if (!known_ext(de->d_name))
+            continue;
+        if (n == cap) {
+            cap = cap ? cap * 2 : 16;
+            char **nf = realloc(files, cap * sizeof *nf);
+            if (!nf) {
+                st = VG_ENOMEM;
+                break;
+            }
+            files = nf;
+        }
+        size_t l = strlen(path) + strlen(de->d_name) + 2;
+        files[n] = malloc(l);
+        if (!files[n]) {
+            st = VG_ENOMEM;
+            break;
+        }
+        snprintf(files[n++], l, "%s/%s", path, de->d_name);
+    }
+    closedir(d);
+    if (st == VG_OK) {
+        qsort(files, n, sizeof *files, cmp_str); /* stable load order */
+        for (size_t i = 0; i < n && st == VG_OK; i++)
+            st = load_file(e, files[i]);
+    }
+    for (size_t i = 0; i < n; i++)
+        free(files[i]);
+    free(files);
+    return st;
+}
+
+vg_status vg_engine_load(vg_engine *e, const char *path)
+{
+    if (!e || !path)
+        return VG_EINVAL;
+    if (e->compiled)
+        return VG_ESTATE;
+    e->err[0] = 0;
+    struct stat sb;
+    if (stat(path, &sb) != 0) {
+        vgdb_error(e, "%s: %s", path, strerror(errno));
+        return errno == ENOENT ? VG_ENOENT : VG_EIO;
+    }
+    vgdb_mark mk;
+    vgdb_mark_take(e, &mk);
+    vg_status st;
+    if (S_ISDIR(sb.st_mode))
+        st = load_dir(e, path);
+    else if (!known_ext(path)) {
+        vgdb_error(e, "%s: not a supported database file (.hdb .hsb .fp .sfp .ndb)", path);
+        st = VG_EUNSUPPORTED;
+    } else
+        st = load_file(e, path);
+    if (st != VG_OK)
+        vgdb_mark_rollback(e, &mk);
+    return st;
+}
+
+vg_status vg_engine_load_mem(vg_engine *e, const char *name, const char *text,
+                             size_t len, int official)
+{
+    if (!e || !name || (!text && len))
+        return VG_EINVAL;
+    if (e->compiled)
+        return VG_ESTATE;
+    e->err[0] = 0;
+    vgdb_mark mk;
+    vgdb_mark_take(e, &mk);
+    vg_status st = vgdb_load_text(e, name, text ? text : "", len, official);
+    if (st != VG_OK)
+        vgdb_mark_rollback(e, &mk);
+    return st;
+}
+
+vg_status vg_engine_load_builtin(vg_engine *e)
+{
+    if (!e)
+        return VG_EINVAL;
+    vgdb_mark mk;
+    vgdb_mark_take(e, &mk);
+    vg_status st = VG_OK;
+    for (int i = 0; st == VG_OK && vgdb_builtin_files[i].name; i++)
+        st = vg_engine_load_mem(e, vgdb_builtin_files[i].name, vgdb_builtin_files[i].text,
+                                vgdb_builtin_files[i].len, 1);
+    if (st != VG_OK)
+        vgdb_mark_rollback(e, &mk);
+    return st;
+}
+
+/* ---- compile ---------------------------------------------------------- */
+
+static int cmp_ent(const void *a, const void *b)
+{
+    const vgdb_hashent *x = a, *y = b;
+    if (x->size != y->size)
+        return x->size < y->size ? -1 : 1;
+    int c = memcmp(x->hash, y->hash, 32);
+    if (c)
+        return c;
+    return x->name < y->name ? -1 : x->name > y->name;
+}
+
+static vg_status hashset_freeze(vgdb_hashset *hs)
+{
+    if (hs->n == 0)
+        return VG_OK;
+    qsort(hs->e, hs->n, sizeof *hs->e, cmp_ent);
+    hs->sizes = malloc(hs->n * sizeof *hs->sizes);
+    if (!hs->sizes)
+        return VG_ENOMEM;
+    hs->nsizes = 0;
+    for (size_t i = 0; i < hs->n; i++)
+        if (hs->e[i].size != VGDB_SIZE_ANY &&
+            (hs->nsizes == 0 || hs->sizes[hs->nsizes - 1] != hs->e[i].size))
+            hs->sizes[hs->nsizes++] = hs->e[i].size;
+    return VG_OK;
+}
+
+vg_status vg_engine_compile(vg_engine *e)
+{
+    if (!e)
+        return VG_EINVAL;
+    if (e->compiled)
+        return VG_ESTATE;
+    vg_status st = VG_OK;
+    for (int k = 0; k < VGH_KINDS && st == VG_OK; k++) {
+        st = hashset_freeze(&e->det[k]);
+        if (st == VG_OK)
+            st = hashset_freeze(&e->fp[k]);
+    }
+    if (st == VG_OK)
+        st = vgm_build(e->mb, &e->m, e->err, sizeof e->err);
+    if (st != VG_OK)
+        return st;
+    vgm_builder_free(e->mb);
+    e->mb = NULL;
+    e->compiled = 1;
+    return VG_OK;
+}
+
+/* ---- lookups ---------------------------------------------------------- */
+
+int vgdb_hash_wants_size(const vgdb_hashset *hs, uint64_t size)
+{
+    if (hs->any_size)
+        return 1;
+    size_t lo = 0, hi = hs->nsizes;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (hs->sizes[mid] < size)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < hs->nsizes && hs->sizes[lo] == size;
+}
+
+static long find_exact(const vgdb_hashset *hs, const uint8_t *hash, uint64_t size)
+{
+    size_t lo = 0, hi = hs->n;
+    vgdb_hashent key;
+    memset(&key, 0, sizeof key);
+    memcpy(key.hash, hash, 32);
+    key.size = size;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        const vgdb_hashent *m = &hs->e[mid];
+        int c = m->size != size ? (m->size < size ? -1 : 1) : memcmp(m->hash, hash, 32);
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo < hs->n && hs->e[lo].size == size && memcmp(hs->e[lo].hash, hash, 32) == 0)
+        return (long)hs->e[lo].name;
+    return -1;
+}
+
+long vgdb_hash_find(const vgdb_hashset *hs, const uint8_t *hash, uint64_t size)
+{
+    if (hs->n == 0)
+        return -1;
+    long r = find_exact(hs, hash, size);
+    if (r < 0 && hs->any_size)
+        r = find_exact(hs, hash, VGDB_SIZE_ANY);
+    return r;
+}

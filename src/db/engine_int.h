@@ -1,0 +1,87 @@
+/* db/engine_int.h - the engine's internal layout, shared by the loaders,
+ * the compiler and the scan pipeline.
+ *
+ * Until vg_engine_compile an engine is a set of growing tables; each load
+ * call snapshots the table sizes first and truncates back to them if any
+ * line fails, so a database is taken whole or not at all. After compile
+ * the tables are sorted and frozen and the engine is only read. */
+#ifndef VG_DB_ENGINE_INT_H
+#define VG_DB_ENGINE_INT_H
+
+#include <stdatomic.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "vigil/engine.h"
+#include "core/hash.h"
+#include "match/matcher.h"
+
+#define VGDB_FLEVEL 216             /* ClamAV 1.4.6's functionality level */
+#define VGDB_SIZE_ANY UINT64_MAX
+#define VGDB_MAX_LINE (1u << 20)    /* longest database line accepted */
+#define VGDB_MAX_NAME 512
+
+typedef struct vgdb_hashent {
+    uint8_t hash[32];
+    uint64_t size;  /* VGDB_SIZE_ANY: any size */
+    uint32_t name;  /* index into names */
+    uint32_t pad;
+} vgdb_hashent;
+
+typedef struct vgdb_hashset {
+    vgdb_hashent *e;
+    size_t n, cap;
+    uint64_t *sizes;  /* sorted distinct sizes (compile) */
+    size_t nsizes;
+    int any_size;     /* some entry matches any size */
+} vgdb_hashset;
+
+/* What the scanner needs to know about each body signature. */
+typedef struct vgdb_bodysig {
+    uint32_t name;
+} vgdb_bodysig;
+
+struct vg_engine {
+    atomic_int refs;
+    int compiled;
+    char err[1024];
+    char **names;
+    uint32_t nnames, capnames;
+    vgdb_hashset det[VGH_KINDS]; /* detections: .hdb .hsb */
+    vgdb_hashset fp[VGH_KINDS];  /* allowlist: .fp .sfp */
+    vgdb_bodysig *body;
+    uint32_t nbody, capbody;
+    vgm_builder *mb;
+    vgm_matcher *m;
+    uint64_t nsigs;
+};
+
+typedef struct vgdb_mark {
+    uint32_t nnames, nbody, nmb;
+    size_t det[VGH_KINDS], fp[VGH_KINDS];
+    uint64_t nsigs;
+} vgdb_mark;
+
+void vgdb_mark_take(const vg_engine *e, vgdb_mark *mk);
+void vgdb_mark_rollback(vg_engine *e, const vgdb_mark *mk);
+
+void vgdb_error(vg_engine *e, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* Add a name (copies; appends ".UNOFFICIAL" when !official). */
+vg_status vgdb_name_add(vg_engine *e, const char *name, size_t len, int official,
+                        uint32_t *idx);
+vg_status vgdb_hash_add(vgdb_hashset *hs, const uint8_t *hash, uint64_t size,
+                        uint32_t name);
+vg_status vgdb_body_add(vg_engine *e, uint32_t name, uint32_t *idx);
+
+/* Parse one text database (already read into memory). `fname` is used for
+ * the extension and error messages. */
+vg_status vgdb_load_text(vg_engine *e, const char *fname, const char *text,
+                         size_t len, int official);
+
+/* Lookup after compile: name index of a hash signature matching (kind,
+ * size, hash), or -1. */
+long vgdb_hash_find(const vgdb_hashset *hs, const uint8_t *hash, uint64_t size);
+int vgdb_hash_wants_size(const vgdb_hashset *hs, uint64_t size);
+
+#endif

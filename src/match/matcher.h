@@ -1,0 +1,60 @@
+/* match/matcher.h - every body pattern of the engine in one pass.
+ *
+ * Build once (vgm_builder_*), then scan any number of buffers from any
+ * number of threads, each thread with its own vgm_scratch. See matcher.c for
+ * how anchors are chosen and what each hit costs. */
+#ifndef VG_MATCH_MATCHER_H
+#define VG_MATCH_MATCHER_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "vigil/status.h"
+#include "match/pattern.h"
+
+enum vgm_off_kind { VGM_OFF_ANY = 0, VGM_OFF_ABS = 1, VGM_OFF_EOF = 2 };
+
+typedef struct vgm_offset {
+    uint8_t kind;   /* vgm_off_kind */
+    uint64_t n;     /* ABS: start offset; EOF: bytes before the end */
+    uint32_t shift; /* start may float up to `shift` bytes later */
+} vgm_offset;
+
+typedef struct vgm_builder vgm_builder;
+typedef struct vgm_matcher vgm_matcher;
+typedef struct vgm_scratch vgm_scratch;
+
+vg_status vgm_builder_new(vgm_builder **out);
+void vgm_builder_free(vgm_builder *b);
+/* Number of patterns added so far (for rollback of a failed load). */
+uint32_t vgm_builder_count(const vgm_builder *b);
+void vgm_builder_truncate(vgm_builder *b, uint32_t count);
+/* Add a parsed pattern; the builder takes ownership of `pat`'s arrays.
+ * `target` is the ClamAV target type (0..14); `id` is returned on a hit. */
+vg_status vgm_builder_add(vgm_builder *b, vgp_pattern *pat,
+                          const vgm_offset *off, uint8_t target, uint32_t id);
+
+/* Compile the patterns into a matcher. The builder can be freed afterwards.
+ * On failure err gets Vectorscan's message. */
+vg_status vgm_build(vgm_builder *b, vgm_matcher **out, char *err, size_t errlen);
+void vgm_matcher_free(vgm_matcher *m);
+uint32_t vgm_matcher_count(const vgm_matcher *m);
+
+vg_status vgm_scratch_new(const vgm_matcher *m, vgm_scratch **out);
+void vgm_scratch_free(vgm_scratch *s);
+
+/* Called once per signature that matches (per object). Return nonzero to
+ * stop the scan. */
+typedef int (*vgm_hit_fn)(void *user, uint32_t id);
+
+/* Start a new object: signatures found in earlier buffers of the same
+ * object (e.g. the raw bytes, then the normalised text) are not reported
+ * again until vgm_new_object is called. */
+void vgm_new_object(vgm_scratch *s);
+
+/* Scan one buffer. `target_mask` has bit t set for each target type whose
+ * signatures apply to this buffer. Returns VG_OK (also when stopped by the
+ * callback) or VG_EMATCHER. */
+vg_status vgm_scan(const vgm_matcher *m, vgm_scratch *s, const uint8_t *data,
+                   size_t len, uint32_t target_mask, vgm_hit_fn fn, void *user);
+
+#endif

@@ -1,0 +1,488 @@
+/* scan/pipeline.c - one object through the stages, recursively.
+ *
+ * For each layer (the top-level object, then every extracted member):
+ *   1. limits: depth, file count, bytes scanned so far, time;
+ *   2. allowlist: if the layer's hash is in .fp/.sfp, it and everything
+ *      inside it is clean (hashes computed only when some allowlist entry
+ *      has this size);
+ *   3. hash signatures, again only for sizes some signature has;
+ *   4. type detection, then one matcher pass over the raw bytes with the
+ *      target types that apply, and for text one more over the normalised
+ *      bytes (target 0 and 7, or 3 for HTML);
+ *   5. containers: members are extracted one at a time and scanned as
+ *      layers one deeper.
+ * In first-match mode the scan stops at the first detection; with
+ * VG_SCAN_ALLMATCH every signature of every layer is reported. */
+#include "scan/scan_int.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "core/buf.h"
+#include "core/hash.h"
+#include "db/engine_int.h"
+#include "fmt/arc.h"
+#include "fmt/textnorm.h"
+#include "ftype/magic.h"
+
+#define VG_MAX_MEMBER_PATH 4096
+#define VG_READ_CHUNK (1u << 16)
+
+struct vg_scanner {
+    vg_engine *e;
+    vgm_scratch *ms;
+    uint8_t *norm;
+    size_t normcap;
+};
+
+typedef struct scan {
+    vg_scanner *sc;
+    const vg_engine *e;
+    const vg_scan_opts *o;
+    vg_result *r;
+    int stop;
+    vg_status err;
+    unsigned depth;
+    char member[VG_MAX_MEMBER_PATH];
+    size_t mlen;
+    struct timespec start;
+} scan;
+
+void vg_limits_default(vg_limits *lim)
+{
+    lim->max_filesize = VG_DEFAULT_MAX_FILESIZE;
+    lim->max_scansize = VG_DEFAULT_MAX_SCANSIZE;
+    lim->max_recursion = VG_DEFAULT_MAX_RECURSION;
+    lim->max_files = VG_DEFAULT_MAX_FILES;
+    lim->max_ratio = VG_DEFAULT_MAX_RATIO;
+    lim->ratio_min_size = VG_DEFAULT_RATIO_MIN_SIZE;
+    lim->max_scantime_ms = VG_DEFAULT_MAX_SCANTIME_MS;
+}
+
+void vg_scan_opts_default(vg_scan_opts *o)
+{
+    memset(o, 0, sizeof *o);
+    vg_limits_default(&o->limits);
+}
+
+vg_status vg_scanner_new(vg_engine *e, vg_scanner **out)
+{
+    if (!e || !e->compiled)
+        return VG_ESTATE;
+    vg_scanner *s = calloc(1, sizeof *s);
+    if (!s)
+        return VG_ENOMEM;
+    vg_status st = vgm_scratch_new(e->m, &s->ms);
+    if (st != VG_OK) {
+        free(s);
+        return st;
+    }
+    s->e = vg_engine_ref(e);
+    *out = s;
+    return VG_OK;
+}
+
+void vg_scanner_free(vg_scanner *s)
+{
+    if (!s)
+        return;
+    vgm_scratch_free(s->ms);
+    free(s->norm);
+    vg_engine_free(s->e);
+    free(s);
+}
+
+/* ---- reporting -------------------------------------------------------- */
+
+static void detect(scan *s, const char *name)
+{
+    if (s->stop)
+        return;
+    vg_status st = vgscan_result_add(s->r, name, s->member);
+    if (st != VG_OK) {
+        s->err = st;
+        s->stop = 1;
+        return;
+    }
+    if (!(s->o->flags & VG_SCAN_ALLMATCH))
+        s->stop = 1;
+}
+
+static const char *limit_name(unsigned which)
+{
+    switch (which) {
+    case VG_LIMIT_FILESIZE: return "Heuristics.Limits.Exceeded.MaxFileSize";
+    case VG_LIMIT_SCANSIZE: return "Heuristics.Limits.Exceeded.MaxScanSize";
+    case VG_LIMIT_RECURSION: return "Heuristics.Limits.Exceeded.MaxRecursion";
+    case VG_LIMIT_FILES: return "Heuristics.Limits.Exceeded.MaxFiles";
+    case VG_LIMIT_RATIO: return "Heuristics.Limits.Exceeded.MaxCompressionRatio";
+    default: return "Heuristics.Limits.Exceeded.MaxScanTime";
+    }
+}
+
+static void limit_hit(scan *s, unsigned which)
+{
+    s->r->limits |= which;
+    if (s->o->flags & VG_SCAN_ALERT_EXCEEDS_MAX)
+        detect(s, limit_name(which));
+}
+
+static int time_up(scan *s)
+{
+    if (!s->o->limits.max_scantime_ms)
+        return 0;
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    int64_t ms = (int64_t)(now.tv_sec - s->start.tv_sec) * 1000 +
+                 (now.tv_nsec - s->start.tv_nsec) / 1000000;
+    return ms > (int64_t)s->o->limits.max_scantime_ms;
+}
+
+/* ---- stages ----------------------------------------------------------- */
+
+/* Name index of the hash signature in `sets` matching this layer, or -1.
+ * Hashes are computed only for kinds with a signature of this size. */
+static long hash_lookup(scan *s, const vgdb_hashset *sets, const uint8_t *d,
+                        size_t len, uint8_t (*cache)[32], int *have)
+{
+    for (int k = 0; k < VGH_KINDS; k++) {
+        if (sets[k].n == 0 || !vgdb_hash_wants_size(&sets[k], len))
+            continue;
+        if (!have[k]) {
+            if (vghash_compute((enum vghash_kind)k, d, len, cache[k]) != VG_OK) {
+                s->err = VG_ENOMEM;
+                s->stop = 1;
+                return -1;
+            }
+            have[k] = 1;
+        }
+        long n = vgdb_hash_find(&sets[k], cache[k], len);
+        if (n >= 0)
+            return n;
+    }
+    return -1;
+}
+
+static int on_body_hit(void *user, uint32_t id)
+{
+    scan *s = user;
+    detect(s, s->e->names[s->e->body[id].name]);
+    return s->stop;
+}
+
+static void match_buffer(scan *s, const uint8_t *d, size_t len, uint32_t mask)
+{
+    if (s->stop || len == 0)
+        return;
+    if (len > 0xffffffffu) {
+        limit_hit(s, VG_LIMIT_FILESIZE);
+        return;
+    }
+    vg_status st = vgm_scan(s->e->m, s->sc->ms, d, len, mask, on_body_hit, s);
+    if (st != VG_OK) {
+        s->err = st;
+        s->stop = 1;
+    }
+}
+
+static void scan_layer(scan *s, const uint8_t *d, size_t len);
+
+static vg_status on_member(void *user, const char *name, const uint8_t *d, size_t len)
+{
+    scan *s = user;
+    if (s->stop)
+        return VGARC_STOP;
+    if (s->r->files >= s->o->limits.max_files) {
+        limit_hit(s, VG_LIMIT_FILES);
+        return VGARC_STOP;
+    }
+    size_t saved = s->mlen;
+    const char *nm = name && *name ? name : "[data]";
+    int w = snprintf(s->member + s->mlen, sizeof s->member - s->mlen, "%s%s",
+                     s->mlen ? "/" : "", nm);
+    if (w > 0)
+        s->mlen = s->mlen + (size_t)w >= sizeof s->member ? sizeof s->member - 1
+                                                          : s->mlen + (size_t)w;
+    s->depth++;
+    scan_layer(s, d, len);
+    s->depth--;
+    s->mlen = saved;
+    s->member[saved] = 0;
+    return s->stop ? VGARC_STOP : VG_OK;
+}
+
+static void on_limit(void *user, unsigned which, const char *name)
+{
+    (void)name;
+    limit_hit(user, which);
+}
+
+static void on_encrypted(void *user, const char *kind, const char *name)
+{
+    scan *s = user;
+    (void)name;
+    s->r->warnings++;
+    if (s->o->flags & VG_SCAN_ALERT_ENCRYPTED) {
+        char n[96];
+        snprintf(n, sizeof n, "Heuristics.Encrypted.%s", kind);
+        detect(s, n);
+    }
+}
+
+static void on_warning(void *user, const char *msg)
+{
+    scan *s = user;
+    (void)msg;
+    s->r->warnings++;
+}
+
+static void extract(scan *s, vgft_type t, const uint8_t *d, size_t len)
+{
+    if (s->depth >= s->o->limits.max_recursion) {
+        limit_hit(s, VG_LIMIT_RECURSION);
+        return;
+    }
+    uint64_t left = s->o->limits.max_scansize > s->r->bytes
+                        ? s->o->limits.max_scansize - s->r->bytes : 0;
+    vgarc_sink sink = {s, on_member, on_limit, on_encrypted, on_warning,
+                       &s->o->limits, s->o->limits.max_filesize, VG_LIMIT_FILESIZE};
+    if (left < sink.max_member) {
+        sink.max_member = left;
+        sink.max_member_limit = VG_LIMIT_SCANSIZE;
+    }
+    vg_status st = vgarc_extract(t, d, len, &sink);
+    if (st != VG_OK && st != VG_EFORMAT && st != VGARC_STOP && !s->err) {
+        s->err = st;
+        s->stop = 1;
+    }
+}
+
+static void scan_layer(scan *s, const uint8_t *d, size_t len)
+{
+    if (s->stop)
+        return;
+    if (time_up(s)) {
+        limit_hit(s, VG_LIMIT_SCANTIME);
+        s->stop = 1;
+        return;
+    }
+    if (len > s->o->limits.max_filesize) {
+        limit_hit(s, VG_LIMIT_FILESIZE);
+        return;
+    }
+    if (s->r->bytes + len > s->o->limits.max_scansize) {
+        limit_hit(s, VG_LIMIT_SCANSIZE);
+        return;
+    }
+    s->r->bytes += len;
+    s->r->files++;
+
+    uint8_t hashes[VGH_KINDS][32] = {{0}};
+    int have[VGH_KINDS] = {0};
+    if (hash_lookup(s, s->e->fp, d, len, hashes, have) >= 0)
+        return; /* allowlisted: this layer and all inside it are clean */
+    long hn = hash_lookup(s, s->e->det, d, len, hashes, have);
+    if (hn >= 0)
+        detect(s, s->e->names[hn]);
+    if (s->stop)
+        return;
+
+    vgft_type t = vgft_detect(d, len);
+    int target = vgft_target(t);
+    vgm_new_object(s->sc->ms);
+    uint32_t mask = 1u;
+    if (target != 7 && target != 3)
+        mask |= 1u << target;
+    if (t == VGFT_BINARY)
+        mask |= 1u << 14;
+    match_buffer(s, d, len, mask);
+    if (vgft_is_text(t) && !s->stop) {
+        if (s->sc->normcap < len) {
+            uint8_t *nb = realloc(s->sc->norm, len);
+            if (!nb) {
+                s->err = VG_ENOMEM;
+                s->stop = 1;
+                return;
+            }
+            s->sc->norm = nb;
+            s->sc->normcap = len;
+        }
+        size_t nl = vgtext_normalize(d, len, s->sc->norm);
+        match_buffer(s, s->sc->norm, nl, 1u | (1u << (target == 3 ? 3 : 7)));
+    }
+    if (!s->stop && vgft_is_container(t) && !(s->o->flags & VG_SCAN_NO_UNPACK))
+        extract(s, t, d, len);
+}
+
+static vg_status scan_top(vg_scanner *sc, const uint8_t *d, size_t len,
+                          const vg_scan_opts *o, vg_result **out)
+{
+    vg_scan_opts def;
+    if (!o) {
+        vg_scan_opts_default(&def);
+        o = &def;
+    }
+    vg_result *r;
+    vg_status st = vgscan_result_new(&r);
+    if (st != VG_OK)
+        return st;
+    scan s;
+    memset(&s, 0, sizeof s);
+    s.sc = sc;
+    s.e = sc->e;
+    s.o = o;
+    s.r = r;
+    r->size = len;
+    clock_gettime(CLOCK_MONOTONIC, &s.start);
+    scan_layer(&s, d, len);
+    if (s.err != VG_OK) {
+        vg_result_free(r);
+        return s.err;
+    }
+    *out = r;
+    return VG_OK;
+}
+
+vg_status vg_scanner_mem(vg_scanner *sc, const void *data, size_t len,
+                         const vg_scan_opts *o, vg_result **out)
+{
+    if (!sc || (!data && len) || !out)
+        return VG_EINVAL;
+    return scan_top(sc, data, len, o, out);
+}
+
+static vg_status errno_status(int e)
+{
+    return e == ENOENT ? VG_ENOENT : e == EACCES || e == EPERM ? VG_EACCES
+           : e == ENOMEM ? VG_ENOMEM : VG_EIO;
+}
+
+vg_status vg_scanner_fd(vg_scanner *sc, int fd, const vg_scan_opts *o, vg_result **out)
+{
+    if (!sc || fd < 0 || !out)
+        return VG_EINVAL;
+    vg_scan_opts def;
+    if (!o) {
+        vg_scan_opts_default(&def);
+        o = &def;
+    }
+    struct stat sb;
+    if (fstat(fd, &sb) != 0)
+        return errno_status(errno);
+    if (S_ISREG(sb.st_mode)) {
+        size_t len = (size_t)sb.st_size;
+        if (len == 0)
+            return scan_top(sc, (const uint8_t *)"", 0, o, out);
+        if ((uint64_t)sb.st_size > o->limits.max_filesize) {
+            /* not read at all: reported like clamscan, with the limit */
+            vg_result *r;
+            vg_status st = vgscan_result_new(&r);
+            if (st != VG_OK)
+                return st;
+            r->size = (uint64_t)sb.st_size;
+            r->limits |= VG_LIMIT_FILESIZE;
+            if (o->flags & VG_SCAN_ALERT_EXCEEDS_MAX)
+                st = vgscan_result_add(r, limit_name(VG_LIMIT_FILESIZE), "");
+            if (st != VG_OK) {
+                vg_result_free(r);
+                return st;
+            }
+            *out = r;
+            return VG_OK;
+        }
+        void *p = mmap(NULL, len, PROT_READ, MAP_PRIVATE, fd, 0);
+        if (p == MAP_FAILED)
+            return errno_status(errno);
+        madvise(p, len, MADV_SEQUENTIAL);
+        vg_status st = scan_top(sc, p, len, o, out);
+        munmap(p, len);
+        return st;
+    }
+    /* pipes, sockets, character devices: read up to the size limit */
+    vgbuf b;
+    vgbuf_init(&b, o->limits.max_filesize);
+    int over = 0;
+    for (;;) {
+        if (vgbuf_reserve(&b, VG_READ_CHUNK) != VG_OK) {
+            if (vgbuf_reserve(&b, 1) != VG_OK) {
+                over = 1;
+                break;
+            }
+        }
+        size_t room = b.cap - b.len;
+        ssize_t n = read(fd, b.data + b.len, room);
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            int e = errno;
+            vgbuf_free(&b);
+            return errno_status(e);
+        }
+        if (n == 0)
+            break;
+        b.len += (size_t)n;
+    }
+    vg_status st = scan_top(sc, b.data ? b.data : (const uint8_t *)"", b.len, o, out);
+    if (st == VG_OK && over) {
+        (*out)->limits |= VG_LIMIT_FILESIZE;
+        if (o->flags & VG_SCAN_ALERT_EXCEEDS_MAX)
+            st = vgscan_result_add(*out, limit_name(VG_LIMIT_FILESIZE), "");
+    }
+    vgbuf_free(&b);
+    return st;
+}
+
+vg_status vg_scanner_file(vg_scanner *sc, const char *path, const vg_scan_opts *o,
+                          vg_result **out)
+{
+    if (!sc || !path || !out)
+        return VG_EINVAL;
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+    if (fd < 0)
+        return errno_status(errno);
+    vg_status st = vg_scanner_fd(sc, fd, o, out);
+    close(fd);
+    return st;
+}
+
+vg_status vg_scan_file(vg_engine *e, const char *path, const vg_scan_opts *o,
+                       vg_result **out)
+{
+    vg_scanner *sc;
+    vg_status st = vg_scanner_new(e, &sc);
+    if (st == VG_OK) {
+        st = vg_scanner_file(sc, path, o, out);
+        vg_scanner_free(sc);
+    }
+    return st;
+}
+
+vg_status vg_scan_fd(vg_engine *e, int fd, const vg_scan_opts *o, vg_result **out)
+{
+    vg_scanner *sc;
+    vg_status st = vg_scanner_new(e, &sc);
+    if (st == VG_OK) {
+        st = vg_scanner_fd(sc, fd, o, out);
+        vg_scanner_free(sc);
+    }
+    return st;
+}
+
+vg_status vg_scan_mem(vg_engine *e, const void *data, size_t len,
+                      const vg_scan_opts *o, vg_result **out)
+{
+    vg_scanner *sc;
+    vg_status st = vg_scanner_new(e, &sc);
+    if (st == VG_OK) {
+        st = vg_scanner_mem(sc, data, len, o, out);
+        vg_scanner_free(sc);
+    }
+    return st;
+}
