@@ -51,6 +51,20 @@ VG_API uint64_t vg_engine_sig_count(const vg_engine *e);
 VG_API vg_engine *vg_engine_ref(vg_engine *e);
 VG_API void vg_engine_free(vg_engine *e); /* drops one reference; NULL ok */
 
+/* A slot holds the engine that serves scans and lets a new one replace it
+ * while scans run: vg_engine_slot_get returns the current engine with a
+ * reference taken (release it with vg_engine_free when the scan ends);
+ * vg_engine_slot_set installs a compiled engine and drops the slot's
+ * reference on the old one, which is freed when its last scan ends. With
+ * a mapped .vdb the old and new engines share the page cache, so memory
+ * does not double across a reload. */
+typedef struct vg_engine_slot vg_engine_slot;
+
+VG_API vg_status vg_engine_slot_new(vg_engine *initial, vg_engine_slot **out);
+VG_API vg_engine *vg_engine_slot_get(vg_engine_slot *s);
+VG_API void vg_engine_slot_set(vg_engine_slot *s, vg_engine *e);
+VG_API void vg_engine_slot_free(vg_engine_slot *s);
+
 /* "1.4.6"-style version string of libvigil. */
 VG_API const char *vg_version(void);
 

@@ -12,6 +12,7 @@ static void usage(FILE *f)
             "\n"
             "Commands:\n"
             "  scan [options] PATH...   scan files and directories (see vigil scan --help)\n"
+            "  db build|info|verify|list|diff   compiled databases (see vigil db --help)\n"
             "  help                     this text\n"
             "  version                  print the version\n"
             "\n"
@@ -29,6 +30,8 @@ int main(int argc, char **argv)
     const char *cmd = argv[1];
     if (!strcmp(cmd, "scan"))
         return vgcli_scan(argc - 1, argv + 1);
+    if (!strcmp(cmd, "db"))
+        return vgcli_db(argc - 1, argv + 1);
     if (!strcmp(cmd, "help") || !strcmp(cmd, "--help") || !strcmp(cmd, "-h")) {
         usage(stdout);
         return 0;

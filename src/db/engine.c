@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "db/builtin.h"
+#include "db/vdb.h"
 
 const char *vg_version(void) { return "0.1.0"; }
 
@@ -76,16 +77,20 @@ void vg_engine_free(vg_engine *e)
 {
     if (!e || atomic_fetch_sub_explicit(&e->refs, 1, memory_order_acq_rel) != 1)
         return;
-    for (uint32_t i = 0; i < e->nnames; i++)
-        free(e->names[i]);
-    free(e->names);
-    for (int k = 0; k < VGH_KINDS; k++) {
-        hashset_free(&e->det[k]);
-        hashset_free(&e->fp[k]);
+    if (!e->mapped) {
+        free(e->strtab);
+        free(e->name_off);
+        for (int k = 0; k < VGH_KINDS; k++) {
+            hashset_free(&e->det[k]);
+            hashset_free(&e->fp[k]);
+        }
+        free(e->body);
     }
-    free(e->body);
     vgm_builder_free(e->mb);
     vgm_matcher_free(e->m);
+    free(e->sources);
+    free(e->pending_vdb);
+    vgdb_vdb_unmap(e);
     free(e);
 }
 
@@ -96,6 +101,8 @@ uint64_t vg_engine_sig_count(const vg_engine *e) { return e ? e->nsigs : 0; }
 void vgdb_mark_take(const vg_engine *e, vgdb_mark *mk)
 {
     mk->nnames = e->nnames;
+    mk->strtab_len = e->strtab_len;
+    mk->nsources = e->nsources;
     mk->nbody = e->nbody;
     mk->nmb = vgm_builder_count(e->mb);
     for (int k = 0; k < VGH_KINDS; k++) {
@@ -103,12 +110,14 @@ void vgdb_mark_take(const vg_engine *e, vgdb_mark *mk)
         mk->fp[k] = e->fp[k].n;
     }
     mk->nsigs = e->nsigs;
+    mk->had_pending = e->pending_vdb != NULL;
 }
 
 void vgdb_mark_rollback(vg_engine *e, const vgdb_mark *mk)
 {
-    while (e->nnames > mk->nnames)
-        free(e->names[--e->nnames]);
+    e->nnames = mk->nnames;
+    e->strtab_len = mk->strtab_len;
+    e->nsources = mk->nsources;
     e->nbody = mk->nbody;
     vgm_builder_truncate(e->mb, mk->nmb);
     for (int k = 0; k < VGH_KINDS; k++) {
@@ -123,6 +132,11 @@ void vgdb_mark_rollback(vg_engine *e, const vgdb_mark *mk)
                 e->fp[k].any_size = 1;
     }
     e->nsigs = mk->nsigs;
+    if (!mk->had_pending && e->pending_vdb) {
+        free(e->pending_vdb);
+        e->pending_vdb = NULL;
+        vgdb_vdb_unmap(e);
+    }
 }
 
 vg_status vgdb_name_add(vg_engine *e, const char *name, size_t len, int official,
@@ -131,22 +145,55 @@ vg_status vgdb_name_add(vg_engine *e, const char *name, size_t len, int official
     static const char suffix[] = ".UNOFFICIAL";
     if (e->nnames == e->capnames) {
         uint32_t cap = e->capnames ? e->capnames * 2 : 64;
-        char **nn = realloc(e->names, cap * sizeof *nn);
-        if (!nn)
+        uint32_t *no = realloc(e->name_off, cap * sizeof *no);
+        if (!no)
             return VG_ENOMEM;
-        e->names = nn;
+        e->name_off = no;
         e->capnames = cap;
     }
     size_t extra = official ? 0 : sizeof suffix - 1;
-    char *s = malloc(len + extra + 1);
-    if (!s)
-        return VG_ENOMEM;
+    size_t need = len + extra + 1;
+    if (e->strtab_len + need > UINT32_MAX)
+        return VG_ELIMIT;
+    if (e->strtab_len + need > e->strtab_cap) {
+        size_t cap = e->strtab_cap ? e->strtab_cap : 4096;
+        while (cap < e->strtab_len + need)
+            cap *= 2;
+        char *ns = realloc(e->strtab, cap);
+        if (!ns)
+            return VG_ENOMEM;
+        e->strtab = ns;
+        e->strtab_cap = cap;
+    }
+    char *s = e->strtab + e->strtab_len;
     memcpy(s, name, len);
     memcpy(s + len, suffix, extra);
     s[len + extra] = 0;
-    e->names[e->nnames] = s;
+    e->name_off[e->nnames] = (uint32_t)e->strtab_len;
+    e->strtab_len += need;
     *idx = e->nnames++;
     return VG_OK;
+}
+
+vg_status vgdb_source_add(vg_engine *e, const char *path, const void *data, size_t len)
+{
+    if (e->nsources == e->capsources) {
+        uint32_t cap = e->capsources ? e->capsources * 2 : 8;
+        vgdb_source *ns = realloc(e->sources, cap * sizeof *ns);
+        if (!ns)
+            return VG_ENOMEM;
+        e->sources = ns;
+        e->capsources = cap;
+    }
+    vgdb_source *src = &e->sources[e->nsources];
+    memset(src, 0, sizeof *src);
+    const char *b = strrchr(path, '/');
+    snprintf(src->name, sizeof src->name, "%s", b ? b + 1 : path);
+    src->size = len;
+    vg_status st = vghash_compute(VGH_SHA256, data, len, src->sha256);
+    if (st == VG_OK)
+        e->nsources++;
+    return st;
 }
 
 vg_status vgdb_hash_add(vgdb_hashset *hs, const uint8_t *hash, uint64_t size,
@@ -189,7 +236,7 @@ vg_status vgdb_body_add(vg_engine *e, uint32_t name, uint32_t *idx)
 
 static int known_ext(const char *name)
 {
-    static const char *const exts[] = {".hdb", ".hsb", ".fp", ".sfp", ".ndb", NULL};
+    static const char *const exts[] = {".hdb", ".hsb", ".fp", ".sfp", ".ndb", ".vdb", NULL};
     size_t n = strlen(name);
     for (int i = 0; exts[i]; i++) {
         size_t k = strlen(exts[i]);
@@ -199,8 +246,19 @@ static int known_ext(const char *name)
     return 0;
 }
 
+static int is_vdb(const char *path)
+{
+    size_t n = strlen(path);
+    return n > 4 && strcmp(path + n - 4, ".vdb") == 0;
+}
+
 static vg_status load_file(vg_engine *e, const char *path)
 {
+    if (is_vdb(path))
+        return vgdb_vdb_open(e, path);
+    vg_status fst = vgdb_vdb_flush(e);
+    if (fst != VG_OK)
+        return fst;
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
         vgdb_error(e, "%s: %s", path, strerror(errno));
@@ -215,6 +273,8 @@ static vg_status load_file(vg_engine *e, const char *path)
     vg_status st;
     if (sb.st_size == 0) {
         st = vgdb_load_text(e, path, "", 0, 0);
+        if (st == VG_OK)
+            st = vgdb_source_add(e, path, "", 0);
     } else {
         void *p = mmap(NULL, (size_t)sb.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
         if (p == MAP_FAILED) {
@@ -223,6 +283,8 @@ static vg_status load_file(vg_engine *e, const char *path)
             return VG_EIO;
         }
         st = vgdb_load_text(e, path, p, (size_t)sb.st_size, 0);
+        if (st == VG_OK)
+            st = vgdb_source_add(e, path, p, (size_t)sb.st_size);
         munmap(p, (size_t)sb.st_size);
     }
     close(fd);
@@ -289,13 +351,15 @@ vg_status vg_engine_load(vg_engine *e, const char *path)
         vgdb_error(e, "%s: %s", path, strerror(errno));
         return errno == ENOENT ? VG_ENOENT : VG_EIO;
     }
+    vg_status st = vgdb_vdb_flush(e);
+    if (st != VG_OK)
+        return st;
     vgdb_mark mk;
     vgdb_mark_take(e, &mk);
-    vg_status st;
     if (S_ISDIR(sb.st_mode))
         st = load_dir(e, path);
     else if (!known_ext(path)) {
-        vgdb_error(e, "%s: not a supported database file (.hdb .hsb .fp .sfp .ndb)", path);
+        vgdb_error(e, "%s: not a supported database file (.hdb .hsb .fp .sfp .ndb .vdb)", path);
         st = VG_EUNSUPPORTED;
     } else
         st = load_file(e, path);
@@ -312,9 +376,14 @@ vg_status vg_engine_load_mem(vg_engine *e, const char *name, const char *text,
     if (e->compiled)
         return VG_ESTATE;
     e->err[0] = 0;
+    vg_status st = vgdb_vdb_flush(e);
+    if (st != VG_OK)
+        return st;
     vgdb_mark mk;
     vgdb_mark_take(e, &mk);
-    vg_status st = vgdb_load_text(e, name, text ? text : "", len, official);
+    st = vgdb_load_text(e, name, text ? text : "", len, official);
+    if (st == VG_OK)
+        st = vgdb_source_add(e, name, text ? text : "", len);
     if (st != VG_OK)
         vgdb_mark_rollback(e, &mk);
     return st;
@@ -371,6 +440,17 @@ vg_status vg_engine_compile(vg_engine *e)
     if (e->compiled)
         return VG_ESTATE;
     vg_status st = VG_OK;
+    if (e->pending_vdb) {
+        int rebuilt = 0;
+        st = vgdb_vdb_activate(e, &rebuilt);
+        if (st != VG_OK)
+            return st;
+        e->vdb_rebuilt = rebuilt;
+        vgm_builder_free(e->mb);
+        e->mb = NULL;
+        e->compiled = 1;
+        return VG_OK;
+    }
     for (int k = 0; k < VGH_KINDS && st == VG_OK; k++) {
         st = hashset_freeze(&e->det[k]);
         if (st == VG_OK)

@@ -40,11 +40,23 @@ typedef struct vgdb_bodysig {
     uint32_t name;
 } vgdb_bodysig;
 
+/* A source file that went into the engine (for `vigil db info` and the
+ * release manifest). */
+typedef struct vgdb_source {
+    char name[256];     /* base name */
+    uint64_t size;
+    uint8_t sha256[32];
+} vgdb_source;
+
 struct vg_engine {
     atomic_int refs;
     int compiled;
     char err[1024];
-    char **names;
+    /* Names: one string table plus an offset per name. Built in memory by
+     * the loaders, or pointing into the mapped .vdb (mapped != 0). */
+    char *strtab;
+    size_t strtab_len, strtab_cap;
+    uint32_t *name_off;
     uint32_t nnames, capnames;
     vgdb_hashset det[VGH_KINDS]; /* detections: .hdb .hsb */
     vgdb_hashset fp[VGH_KINDS];  /* allowlist: .fp .sfp */
@@ -53,13 +65,31 @@ struct vg_engine {
     vgm_builder *mb;
     vgm_matcher *m;
     uint64_t nsigs;
+    vgdb_source *sources;
+    uint32_t nsources, capsources;
+    /* compiled database (db/vdb.c) */
+    char *pending_vdb; /* a .vdb given as the only database: mapped at compile */
+    void *map;
+    size_t maplen;
+    int mapped;
+    uint64_t vdb_created;
+    int vdb_rebuilt; /* matcher recompiled for this CPU at load */
 };
 
+static inline const char *vgdb_name(const vg_engine *e, uint32_t i)
+{
+    return e->strtab + e->name_off[i];
+}
+
 typedef struct vgdb_mark {
-    uint32_t nnames, nbody, nmb;
+    uint32_t nnames, nbody, nmb, nsources;
+    size_t strtab_len;
     size_t det[VGH_KINDS], fp[VGH_KINDS];
     uint64_t nsigs;
+    int had_pending;
 } vgdb_mark;
+
+vg_status vgdb_source_add(vg_engine *e, const char *path, const void *data, size_t len);
 
 void vgdb_mark_take(const vg_engine *e, vgdb_mark *mk);
 void vgdb_mark_rollback(vg_engine *e, const vgdb_mark *mk);

@@ -31,6 +31,7 @@
  * Each signature is reported once per object and, once reported (or proven
  * absent for a pinned one), later hits for it cost one array load. */
 #include "matcher.h"
+#include "match/matcher_int.h"
 
 #include <hs/hs.h>
 #include <math.h>
@@ -43,18 +44,6 @@
 #define VGM_PINNED_MAX 4096      /* start range verified from each start */
 #define VGM_VERIFY_BUDGET (1u << 22)
 
-typedef struct vgm_sig {
-    uint32_t node0, nnodes;  /* into matcher->nodes */
-    uint32_t pool0;          /* pool offsets of the nodes are relative */
-    uint32_t seg0, seg1;     /* anchor segment: nodes [seg0, seg1) */
-    uint32_t win0;           /* first node of the window */
-    uint32_t pre_width;      /* bytes from segment start to window start */
-    uint32_t win_width;      /* bytes in the window */
-    uint8_t exact, target, off_kind, pad;
-    uint32_t off_shift;
-    uint64_t off_n;
-    uint32_t id;
-} vgm_sig;
 
 struct vgm_builder {
     vgm_sig *sigs;
@@ -62,15 +51,6 @@ struct vgm_builder {
     uint32_t n, cap;
 };
 
-struct vgm_matcher {
-    hs_database_t *db;
-    vgm_sig *sigs;
-    uint32_t nsigs;
-    vgp_node *nodes;
-    uint32_t nnodes;
-    uint8_t *pool;
-    uint32_t npool;
-};
 
 struct vgm_scratch {
     hs_scratch_t *hs;
@@ -427,8 +407,14 @@ vg_status vgm_build(vgm_builder *b, vgm_matcher **out, char *err, size_t errlen)
     }
     if (b->n) {
         hs_compile_error_t *ce = NULL;
+        /* A generic x86-64 target, not the build host's CPU: the same
+         * sources then give the same serialized database on any machine
+         * (compiled databases are published and rebuilt by others). */
+        hs_platform_info_t plat;
+        memset(&plat, 0, sizeof plat);
+        plat.tune = HS_TUNE_FAMILY_GENERIC;
         hs_error_t he = hs_compile_multi((const char *const *)exprs, flags, ids,
-                                         b->n, HS_MODE_BLOCK, NULL, &m->db, &ce);
+                                         b->n, HS_MODE_BLOCK, &plat, &m->db, &ce);
         if (he != HS_SUCCESS) {
             snprintf(err, errlen, "Vectorscan: %s (pattern %d)",
                      ce ? ce->message : "compile failed", ce ? ce->expression : -1);
@@ -456,9 +442,11 @@ void vgm_matcher_free(vgm_matcher *m)
     if (!m)
         return;
     hs_free_database(m->db);
-    free(m->sigs);
-    free(m->nodes);
-    free(m->pool);
+    if (!m->borrowed) {
+        free(m->sigs);
+        free(m->nodes);
+        free(m->pool);
+    }
     free(m);
 }
 
@@ -724,6 +712,8 @@ static int on_hit(unsigned int id, unsigned long long from, unsigned long long t
     (void)flags;
     sctx *c = ctx;
     vgm_scratch *s = c->s;
+    if (id >= s->nsigs) /* a database from a file: never trust its ids */
+        return 0;
     if (s->reported[id] == s->obj_gen || s->dead[id] == s->buf_gen)
         return 0;
     const vgm_sig *sig = &c->m->sigs[id];

@@ -173,7 +173,7 @@ static long hash_lookup(scan *s, const vgdb_hashset *sets, const uint8_t *d,
 static int on_body_hit(void *user, uint32_t id)
 {
     scan *s = user;
-    detect(s, s->e->names[s->e->body[id].name]);
+    detect(s, vgdb_name(s->e, s->e->body[id].name));
     return s->stop;
 }
 
@@ -290,7 +290,7 @@ static void scan_layer(scan *s, const uint8_t *d, size_t len)
         return; /* allowlisted: this layer and all inside it are clean */
     long hn = hash_lookup(s, s->e->det, d, len, hashes, have);
     if (hn >= 0)
-        detect(s, s->e->names[hn]);
+        detect(s, vgdb_name(s->e, (uint32_t)hn));
     if (s->stop)
         return;
 
