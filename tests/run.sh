@@ -3,10 +3,11 @@
 #
 #   tests/run.sh BUILD     unit tests (build/tests/test_*), end-to-end scripts
 #                          (tests/e2e/*.sh), then the same suite again under
-#                          ASan+UBSan, then a short libFuzzer run per target.
+#                          ASan+UBSan, engine reloads under TSan, then a short
+#                          libFuzzer run per target.
 # Each test prints TAP lines ("ok N - what", "not ok N - what"); a program
 # that dies without reporting counts as one failure.
-# Knobs: VIGIL_SKIP_ASAN=1, VIGIL_SKIP_FUZZ=1, FUZZ_SECONDS (default 20).
+# Knobs: VIGIL_SKIP_ASAN=1, VIGIL_SKIP_TSAN=1, VIGIL_SKIP_FUZZ=1, FUZZ_SECONDS (default 20).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 BUILD=${1:-build}
@@ -58,6 +59,16 @@ if [ "${VIGIL_SKIP_ASAN:-0}" != 1 ]; then
       VIGIL_ASAN=1 suite build-asan "asan:"
   else
     fail=$((fail + 1)); failed_names+=("asan build"); echo "not ok - ASan build failed"
+  fi
+fi
+
+if [ "${VIGIL_SKIP_TSAN:-0}" != 1 ]; then
+  echo "== engine reloads under TSan (build-tsan)"
+  if cmake -S . -B build-tsan -DCMAKE_BUILD_TYPE=Debug -DVIGIL_TSAN=ON >/dev/null &&
+     cmake --build build-tsan -j"$JOBS" --target test_reload >/dev/null; then
+    TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 run_one "tsan:test_reload" build-tsan/tests/test_reload
+  else
+    fail=$((fail + 1)); failed_names+=("tsan build"); echo "not ok - TSan build failed"
   fi
 fi
 

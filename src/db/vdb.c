@@ -207,6 +207,8 @@ static int engine_empty(const vg_engine *e)
 
 static vg_status parse_sources(vg_engine *e, const sect *s)
 {
+    if (!s->p || s->len == 0)
+        return VG_OK;
     const char *p = (const char *)s->p, *end = p + s->len;
     while (p < end) {
         const char *nl = memchr(p, '\n', (size_t)(end - p));

@@ -1,0 +1,188 @@
+/* tests/unit/test_vdb.c - compiled databases: a .vdb gives the same
+ * detections as its sources, is byte-for-byte deterministic, and every
+ * kind of damage (truncation at any length, a flipped byte anywhere, a
+ * wrong version) is refused with an error, never a crash. */
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "db/vdb.h"
+#include "tap.h"
+#include "vigil/vigil.h"
+
+static const char hdb[] = "44d88612fea8a8f36de82e1278abb02f:68:Test.Eicar.Hash\n"
+                          "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa:*:Test.Any.Sha1:73\n";
+static const char ndb[] = "Test.Body.A:0:*:48454c4c4f??574f524c44\n"
+                          "Test.Body.B:0:*:414243*444546(B)\n"
+                          "Test.Body.C:0:EOF-3:58595a\n"
+                          "Test.Body.D:7:*:6576696c\n";
+static const char fp[] = "5d41402abc4b2a76b9719d911017c592:5:Allow.Hello\n";
+static char dir[256];
+
+static void put(const char *name, const char *text)
+{
+    char p[512];
+    snprintf(p, sizeof p, "%s/%s", dir, name);
+    tap_write_file(p, text, strlen(text));
+}
+
+static vg_engine *load(const char *path, vg_status *stp)
+{
+    vg_engine *e;
+    vg_engine_new(&e);
+    vg_status st = vg_engine_load(e, path);
+    if (st == VG_OK)
+        st = vg_engine_compile(e);
+    if (stp)
+        *stp = st;
+    if (st != VG_OK) {
+        vg_engine_free(e);
+        return NULL;
+    }
+    return e;
+}
+
+/* names found in buf, joined by ',' */
+static void scan_names(vg_engine *e, const char *buf, size_t len, char *out, size_t cap)
+{
+    vg_scan_opts o;
+    vg_scan_opts_default(&o);
+    o.flags |= VG_SCAN_ALLMATCH;
+    vg_result *r;
+    out[0] = 0;
+    if (vg_scan_mem(e, buf, len, &o, &r) != VG_OK) {
+        snprintf(out, cap, "ERROR");
+        return;
+    }
+    for (size_t i = 0; i < vg_result_count(r); i++) {
+        strncat(out, vg_result_get(r, i)->name, cap - strlen(out) - 2);
+        strncat(out, ",", cap - strlen(out) - 1);
+    }
+    vg_result_free(r);
+}
+
+static long fsize(const char *p)
+{
+    struct stat sb;
+    return stat(p, &sb) == 0 ? (long)sb.st_size : -1;
+}
+
+int main(void)
+{
+    snprintf(dir, sizeof dir, "/tmp/vigil-vdb-%d", (int)getpid());
+    mkdir(dir, 0700);
+    put("t.hdb", hdb);
+    put("t.ndb", ndb);
+    put("t.fp", fp);
+    char src[300], out1[300], out2[300];
+    snprintf(src, sizeof src, "%s", dir);
+    snprintf(out1, sizeof out1, "%s/one.vdb.out", dir);
+    snprintf(out2, sizeof out2, "%s/two.vdb.out", dir);
+
+    vg_engine *es = load(src, NULL);
+    TAP_OK(es != NULL, "source databases load");
+    TAP_OK(es && vgdb_vdb_write(es, out1, 1234) == VG_OK, "vdb written");
+    vg_engine *es2 = load(src, NULL);
+    TAP_OK(es2 && vgdb_vdb_write(es2, out2, 1234) == VG_OK, "vdb written again");
+    FILE *f1 = fopen(out1, "rb"), *f2 = fopen(out2, "rb");
+    int same = f1 && f2;
+    for (int c1 = 0, c2 = 0; same && (c1 != EOF || c2 != EOF);) {
+        c1 = fgetc(f1);
+        c2 = fgetc(f2);
+        same = c1 == c2;
+    }
+    if (f1) fclose(f1);
+    if (f2) fclose(f2);
+    TAP_OK(same, "two builds of the same sources are byte-identical");
+    vg_engine_free(es2);
+
+    char vdb[320];
+    snprintf(vdb, sizeof vdb, "%s/db.vdb", dir);
+    rename(out1, vdb);
+    vg_engine *ev = load(vdb, NULL);
+    TAP_OK(ev != NULL, "the .vdb loads");
+    TAP_OK(ev && vg_engine_sig_count(ev) == vg_engine_sig_count(es), "same signature count");
+    static const struct { const char *what; const char *data; size_t len; } cases[] = {
+        {"eicar (hash)", "X5O!P%@AP[4\\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*", 68},
+        {"wildcard body", "xxHELLO WORLDxx", 15},
+        {"star gap + boundary", "ABC...DEF ", 10},
+        {"EOF offset", "....XYZ", 7},
+        {"target 7 on normalised text", "this is EVIL text", 17},
+        {"allowlisted", "hello", 5},
+        {"clean", "nothing here", 12},
+    };
+    for (size_t i = 0; ev && i < sizeof cases / sizeof *cases; i++) {
+        char a[256], b[256];
+        scan_names(es, cases[i].data, cases[i].len, a, sizeof a);
+        scan_names(ev, cases[i].data, cases[i].len, b, sizeof b);
+        TAP_OK(!strcmp(a, b), "%s: sources [%s] == vdb [%s]", cases[i].what, a, b);
+    }
+    /* a directory with a .vdb and a text source together */
+    char mix[300];
+    snprintf(mix, sizeof mix, "%s/mix", dir);
+    mkdir(mix, 0700);
+    char p[400];
+    snprintf(p, sizeof p, "%s/a.vdb", mix);
+    vgdb_vdb_write(es, p, 0);
+    snprintf(p, sizeof p, "%s/b.ndb", mix);
+    tap_write_file(p, "Test.Extra:0:*:7a7a7a7a7a\n", 26);
+    vg_engine *em = load(mix, NULL);
+    char got[256];
+    if (em)
+        scan_names(em, "..zzzzz..HELLO WORLD", 20, got, sizeof got);
+    TAP_OK(em && strstr(got, "Test.Extra") && strstr(got, "Test.Body.A"),
+           "-d DIR merges a .vdb with text sources (%s)", em ? got : "load failed");
+    vg_engine_free(em);
+    vg_engine_free(ev);
+
+    /* damage: every truncation length on a coarse grid, and flips */
+    long n = fsize(vdb);
+    if (n <= 0 || n > (1L << 30))
+        n = 1;
+    FILE *f = fopen(vdb, "rb");
+    char *buf = malloc((size_t)n);
+    size_t got_n = f ? fread(buf, 1, (size_t)n, f) : 0;
+    if (f)
+        fclose(f);
+    TAP_OK(got_n == (size_t)n, "read the vdb back");
+    char dmg[320];
+    snprintf(dmg, sizeof dmg, "%s/damaged.vdb", dir);
+    int crashes = 0, accepted = 0;
+    for (long cut = 0; cut < n; cut += (cut < 1100 ? 7 : 61)) {
+        tap_write_file(dmg, buf, (size_t)cut);
+        vg_status st;
+        vg_engine *e = load(dmg, &st);
+        if (e)
+            accepted++;
+        vg_engine_free(e);
+    }
+    TAP_OK(accepted == 0 && crashes == 0, "every truncated file is refused");
+    accepted = 0;
+    for (long pos = 0; pos < n; pos += 13) {
+        buf[pos] ^= 0x20;
+        tap_write_file(dmg, buf, (size_t)n);
+        buf[pos] ^= 0x20;
+        vg_engine *e = load(dmg, NULL);
+        if (e && pos >= 56 && pos < 88)
+            accepted++; /* a flipped checksum byte must be refused too */
+        else if (e && pos >= 1024)
+            accepted++;
+        vg_engine_free(e);
+    }
+    TAP_OK(accepted == 0, "a flipped byte in the checksum or the body is refused");
+    memcpy(buf + 8, "\x09\x00\x00\x00", 4);
+    tap_write_file(dmg, buf, (size_t)n);
+    vg_status st;
+    vg_engine *ew = load(dmg, &st);
+    TAP_OK(!ew && st == VG_EUNSUPPORTED, "another format version is refused as unsupported");
+    free(buf);
+    vg_engine_free(es);
+    char cmd[400];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    if (system(cmd) != 0)
+        TAP_OK(0, "cleanup");
+    return tap_done();
+}
