@@ -17,7 +17,9 @@
  *   40   8     detection signatures (hash + body)
  *   48   4     number of sections (<= VGDB_MAX_SECTIONS)
  *   52   4     0
- *   56   32    SHA-256 of bytes [1024, file size)
+ *   56   32    body digest: SHA-256 over the SHA-256 of each 4 MiB chunk
+ *              of bytes [1024, file size) in order (the last chunk may be
+ *              shorter), so the chunks are hashed on all cores at load
  *   88   24*n  section table: {u32 id, u32 0, u64 offset, u64 length}
  *   ...        zero up to 1024
  * Sections start at 64-byte aligned offsets, in id order, zero padded:
