@@ -6,11 +6,26 @@
  * atomic index, each with its own vg_scanner. A job's output lines are
  * built in memory and written under one lock, so each file's lines stay
  * together. Exit code: 1 if anything was found (wins), else 2 if anything
- * failed, else 0. */
+ * failed, else 0.
+ *
+ * What is printed for what, as clamscan 1.4 does unless noted:
+ *   regular file         "PATH: OK" / "PATH: NAME FOUND" (one per signature)
+ *   empty file           "PATH: Empty file"
+ *   symlink in a walk    "PATH: Symbolic link" (not followed)
+ *   --exclude[-dir] hit  "PATH: Excluded"
+ *   unreadable file      "PATH: Access denied", an error
+ *   unopenable directory "PATH: Can't open directory.", an error
+ *   (both on stderr instead with -i or --quiet: errors are never silent)
+ *   missing PATH         stderr "PATH: No such file or directory" and
+ *                        "WARNING: PATH: Can't access file", an error
+ *   broken symlink PATH  stderr "PATH: Broken symbolic link" and the same
+ *                        WARNING, an error (clamscan skips it silently)
+ *   FIFO, socket, device stderr "WARNING: PATH: Not supported file type";
+ *                        an error when named on the command line; in a walk
+ *                        only the warning (clamscan says nothing there) */
 #include <errno.h>
 #include <dirent.h>
 #include <getopt.h>
-#include <json-c/json.h>
 #include <limits.h>
 #include <pthread.h>
 #include <regex.h>
@@ -26,24 +41,39 @@
 #include "cli/out.h"
 #include "vigil/vigil.h"
 
+#define DEFAULT_MAX_DIR_RECURSION 256u
+
 enum job_kind { JOB_FILE, JOB_STDIN, JOB_NOTE };
+
+enum note {
+    N_SYMLINK,       /* stdout note */
+    N_EMPTY,         /* stdout note */
+    N_EXCLUDED,      /* stdout note */
+    N_SPECIAL_WALK,  /* stderr warning */
+    N_SPECIAL_ARG,   /* stderr warning, error */
+    N_DIR_DEPTH,     /* stderr warning */
+    N_CANT_OPEN_DIR, /* error line, error */
+    N_STAT_FAILED,   /* stderr strerror + warning, error */
+    N_BROKEN_LINK,   /* stderr + warning, error */
+};
 
 typedef struct job {
     char *path;
     enum job_kind kind;
-    const char *note;   /* JOB_NOTE: "Symbolic link", "Excluded", ... */
-    int note_err;       /* note goes to stderr and counts as an error */
+    enum note note;
+    int err;       /* errno for N_STAT_FAILED / N_CANT_OPEN_DIR */
     uint64_t size;
 } job;
 
 typedef struct opts {
     const char **dbs;
     int ndbs;
-    int infected_only, no_summary, json, progress;
+    int infected_only, suppress_ok, quiet, no_summary, json, progress, bell;
     int threads;
+    unsigned max_dir_recursion;
     vg_scan_opts so;
-    regex_t *excl, *excl_dir;
-    int nexcl, nexcl_dir;
+    regex_t *excl, *excl_dir, *incl, *incl_dir;
+    int nexcl, nexcl_dir, nincl, nincl_dir;
 } opts;
 
 typedef struct run {
@@ -51,31 +81,48 @@ typedef struct run {
     vg_engine *e;
     job *jobs;
     size_t njobs, capjobs;
-    unsigned ndirs;
+    unsigned long long ndirs;
     atomic_size_t next;
-    atomic_ullong files, infected, errors, bytes_scanned, bytes_read, done_bytes;
+    atomic_ullong files, infected, errors, limited, bytes_scanned, bytes_read, done_bytes;
     atomic_size_t done;
     pthread_mutex_t out_lock;
+    int show_progress;
     vgout_progress prog;
 } run;
 
-static void add_job(run *r, char *path, enum job_kind k, const char *note, int err,
-                    uint64_t size)
+static void oom(void)
+{
+    fputs("vigil: out of memory\n", stderr);
+    exit(2);
+}
+
+static char *xstrdup(const char *s)
+{
+    char *p = strdup(s);
+    if (!p)
+        oom();
+    return p;
+}
+
+static void add_job(run *r, char *path, enum job_kind k, enum note n, int err, uint64_t size)
 {
     if (r->njobs == r->capjobs) {
         size_t cap = r->capjobs ? r->capjobs * 2 : 256;
         job *nj = realloc(r->jobs, cap * sizeof *nj);
-        if (!nj) {
-            fprintf(stderr, "vigil: out of memory\n");
-            exit(2);
-        }
+        if (!nj)
+            oom();
         r->jobs = nj;
         r->capjobs = cap;
     }
-    r->jobs[r->njobs++] = (job){path, k, note, err, size};
+    r->jobs[r->njobs++] = (job){path, k, n, err, size};
 }
 
-static int excluded(regex_t *re, int n, const char *path)
+static void add_note(run *r, const char *path, enum note n, int err)
+{
+    add_job(r, xstrdup(path), JOB_NOTE, n, err, 0);
+}
+
+static int matches(const regex_t *re, int n, const char *path)
 {
     for (int i = 0; i < n; i++)
         if (regexec(&re[i], path, 0, NULL, 0) == 0)
@@ -83,14 +130,26 @@ static int excluded(regex_t *re, int n, const char *path)
     return 0;
 }
 
+/* --exclude / --include for a file, --exclude-dir / --include-dir for a
+ * directory, against the path as it is printed. */
+static int file_excluded(const opts *o, const char *path)
+{
+    return matches(o->excl, o->nexcl, path) ||
+           (o->nincl && !matches(o->incl, o->nincl, path));
+}
+
+static int dir_excluded(const opts *o, const char *path)
+{
+    return matches(o->excl_dir, o->nexcl_dir, path) ||
+           (o->nincl_dir && !matches(o->incl_dir, o->nincl_dir, path));
+}
+
 static char *join(const char *dir, const char *name)
 {
     size_t a = strlen(dir), b = strlen(name);
     char *p = malloc(a + b + 2);
-    if (!p) {
-        fprintf(stderr, "vigil: out of memory\n");
-        exit(2);
-    }
+    if (!p)
+        oom();
     memcpy(p, dir, a);
     size_t o = a;
     if (a == 0 || dir[a - 1] != '/')
@@ -104,15 +163,27 @@ static int cmp_name(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* Walk a directory depth-first in name order. */
+/* A regular file found by lstat/stat (excluded, empty or to scan). */
+static void add_regular(run *r, char *path, const struct stat *sb)
+{
+    if (file_excluded(r->o, path))
+        add_job(r, path, JOB_NOTE, N_EXCLUDED, 0, 0);
+    else if (sb->st_size == 0)
+        add_job(r, path, JOB_NOTE, N_EMPTY, 0, 0);
+    else
+        add_job(r, path, JOB_FILE, N_EMPTY, 0, (uint64_t)sb->st_size);
+}
+
+/* Walk a directory depth-first in name order. Directories are counted
+ * ("Scanned directories") only when they could be opened. */
 static void walk(run *r, const char *dir, unsigned depth)
 {
-    r->ndirs++;
     DIR *d = opendir(dir);
     if (!d) {
-        add_job(r, strdup(dir), JOB_NOTE, strerror(errno), 1, 0);
+        add_note(r, dir, N_CANT_OPEN_DIR, errno);
         return;
     }
+    r->ndirs++;
     char **names = NULL;
     size_t n = 0, cap = 0;
     struct dirent *de;
@@ -121,72 +192,79 @@ static void walk(run *r, const char *dir, unsigned depth)
             continue;
         if (n == cap) {
             cap = cap ? cap * 2 : 32;
-            names = realloc(names, cap * sizeof *names);
-            if (!names) {
-                fprintf(stderr, "vigil: out of memory\n");
-                exit(2);
-            }
+            char **nn = realloc(names, cap * sizeof *nn);
+            if (!nn)
+                oom();
+            names = nn;
         }
-        names[n++] = strdup(de->d_name);
+        names[n++] = xstrdup(de->d_name);
     }
     closedir(d);
-    qsort(names, n, sizeof *names, cmp_name);
+    if (n)
+        qsort(names, n, sizeof *names, cmp_name);
     for (size_t i = 0; i < n; i++) {
         char *p = join(dir, names[i]);
         free(names[i]);
         struct stat sb;
         if (lstat(p, &sb) != 0) {
-            add_job(r, p, JOB_NOTE, strerror(errno), 1, 0);
-            continue;
-        }
-        if (S_ISLNK(sb.st_mode)) {
-            add_job(r, p, JOB_NOTE, "Symbolic link", 0, 0);
+            add_job(r, p, JOB_NOTE, N_STAT_FAILED, errno, 0);
+        } else if (S_ISLNK(sb.st_mode)) {
+            add_job(r, p, JOB_NOTE, N_SYMLINK, 0, 0);
         } else if (S_ISDIR(sb.st_mode)) {
-            if (excluded(r->o->excl_dir, r->o->nexcl_dir, p)) {
-                add_job(r, p, JOB_NOTE, "Excluded", 0, 0);
-                continue;
-            }
-            if (depth < 256)
+            if (dir_excluded(r->o, p))
+                add_job(r, p, JOB_NOTE, N_EXCLUDED, 0, 0);
+            else if (depth + 1 > r->o->max_dir_recursion)
+                add_job(r, p, JOB_NOTE, N_DIR_DEPTH, 0, 0);
+            else {
                 walk(r, p, depth + 1);
-            free(p);
-        } else if (excluded(r->o->excl, r->o->nexcl, p)) {
-            add_job(r, p, JOB_NOTE, "Excluded", 0, 0);
-        } else if (!S_ISREG(sb.st_mode)) {
-            add_job(r, p, JOB_NOTE, "Not supported file type", 1, 0);
-        } else if (sb.st_size == 0) {
-            add_job(r, p, JOB_NOTE, "Empty file", 0, 0);
+                free(p);
+            }
+        } else if (S_ISREG(sb.st_mode)) {
+            add_regular(r, p, &sb);
+        } else if (file_excluded(r->o, p)) {
+            add_job(r, p, JOB_NOTE, N_EXCLUDED, 0, 0);
         } else {
-            add_job(r, p, JOB_FILE, NULL, 0, (uint64_t)sb.st_size);
+            add_job(r, p, JOB_NOTE, N_SPECIAL_WALK, 0, 0);
         }
     }
     free(names);
 }
 
+/* A PATH from the command line: symlinks are followed, as clamscan does. */
 static void add_target(run *r, const char *arg)
 {
     if (!strcmp(arg, "-")) {
-        add_job(r, strdup("stdin"), JOB_STDIN, NULL, 0, 0);
+        add_job(r, xstrdup("stdin"), JOB_STDIN, N_EMPTY, 0, 0);
         return;
     }
     struct stat sb;
     if (stat(arg, &sb) != 0) {
-        add_job(r, strdup(arg), JOB_NOTE, strerror(errno), 1, 0);
+        int e = errno;
+        struct stat lsb;
+        if (e == ENOENT && lstat(arg, &lsb) == 0 && S_ISLNK(lsb.st_mode))
+            add_note(r, arg, N_BROKEN_LINK, e);
+        else
+            add_note(r, arg, N_STAT_FAILED, e);
         return;
     }
     if (S_ISDIR(sb.st_mode)) {
-        if (excluded(r->o->excl_dir, r->o->nexcl_dir, arg)) {
-            add_job(r, strdup(arg), JOB_NOTE, "Excluded", 0, 0);
-            return;
+        /* "dir///" is printed "dir/file" as clamscan does */
+        char *p = xstrdup(arg);
+        size_t l = strlen(p);
+        while (l > 1 && p[l - 1] == '/')
+            p[--l] = 0;
+        if (dir_excluded(r->o, p))
+            add_job(r, p, JOB_NOTE, N_EXCLUDED, 0, 0);
+        else {
+            walk(r, p, 0);
+            free(p);
         }
-        walk(r, arg, 0);
-    } else if (excluded(r->o->excl, r->o->nexcl, arg)) {
-        add_job(r, strdup(arg), JOB_NOTE, "Excluded", 0, 0);
-    } else if (!S_ISREG(sb.st_mode)) {
-        add_job(r, strdup(arg), JOB_NOTE, "Not supported file type", 1, 0);
-    } else if (sb.st_size == 0) {
-        add_job(r, strdup(arg), JOB_NOTE, "Empty file", 0, 0);
+    } else if (S_ISREG(sb.st_mode)) {
+        add_regular(r, xstrdup(arg), &sb);
+    } else if (file_excluded(r->o, arg)) {
+        add_note(r, arg, N_EXCLUDED, 0);
     } else {
-        add_job(r, strdup(arg), JOB_FILE, NULL, 0, (uint64_t)sb.st_size);
+        add_note(r, arg, N_SPECIAL_ARG, 0);
     }
 }
 
@@ -197,24 +275,86 @@ static double now_s(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/* ---- one job's output ------------------------------------------------- */
+
+/* An informational line ("Empty file", "Symbolic link", "Excluded"). */
+static void say_note(const opts *o, vgout_buf *ob, const char *path, const char *text)
+{
+    if (o->quiet || o->infected_only)
+        return;
+    if (o->json)
+        vgout_json_note(ob, path, text);
+    else
+        vgout_printf(ob, 0, "%s: %s\n", path, text);
+}
+
+/* An error clamscan prints on stdout ("Access denied", "Can't open
+ * directory."). With -i or --quiet it goes to stderr instead. */
+static void say_error_line(run *r, vgout_buf *ob, const char *path, const char *text)
+{
+    const opts *o = r->o;
+    atomic_fetch_add(&r->errors, 1);
+    if (o->json && !o->quiet)
+        vgout_json_error(ob, path, text);
+    int to_err = o->json || o->quiet || o->infected_only;
+    vgout_printf(ob, to_err, "%s: %s\n", path, text);
+}
+
+/* An error clamscan prints on stderr: the reason, then the WARNING line. */
+static void say_access_error(run *r, vgout_buf *ob, const char *path, const char *text)
+{
+    const opts *o = r->o;
+    atomic_fetch_add(&r->errors, 1);
+    if (o->json && !o->quiet)
+        vgout_json_error(ob, path, text);
+    vgout_printf(ob, 1, "%s: %s\n", path, text);
+    if (!o->quiet)
+        vgout_printf(ob, 1, "WARNING: %s: Can't access file\n", path);
+}
+
+static void say_warning(run *r, vgout_buf *ob, const char *path, const char *text,
+                        int is_error)
+{
+    const opts *o = r->o;
+    if (is_error) {
+        atomic_fetch_add(&r->errors, 1);
+        if (o->json && !o->quiet)
+            vgout_json_error(ob, path, text);
+    } else if (o->json && !o->quiet && !o->infected_only) {
+        vgout_json_note(ob, path, text);
+    }
+    if (!o->quiet)
+        vgout_printf(ob, 1, "WARNING: %s: %s\n", path, text);
+}
+
+static void do_note(run *r, job *j, vgout_buf *ob)
+{
+    const opts *o = r->o;
+    switch (j->note) {
+    case N_SYMLINK: say_note(o, ob, j->path, "Symbolic link"); break;
+    case N_EMPTY: say_note(o, ob, j->path, "Empty file"); break;
+    case N_EXCLUDED: say_note(o, ob, j->path, "Excluded"); break;
+    case N_SPECIAL_WALK: say_warning(r, ob, j->path, "Not supported file type", 0); break;
+    case N_SPECIAL_ARG: say_warning(r, ob, j->path, "Not supported file type", 1); break;
+    case N_DIR_DEPTH:
+        say_warning(r, ob, j->path, "Directory recursion limit reached", 0);
+        break;
+    case N_CANT_OPEN_DIR: say_error_line(r, ob, j->path, "Can't open directory."); break;
+    case N_STAT_FAILED:
+        if (j->err == EACCES)
+            say_error_line(r, ob, j->path, "Access denied");
+        else
+            say_access_error(r, ob, j->path, strerror(j->err));
+        break;
+    case N_BROKEN_LINK: say_access_error(r, ob, j->path, "Broken symbolic link"); break;
+    }
+}
+
 static void do_job(run *r, vg_scanner *sc, job *j, vgout_buf *ob)
 {
     opts *o = r->o;
-    ob->len = 0;
     if (j->kind == JOB_NOTE) {
-        if (j->note_err) {
-            atomic_fetch_add(&r->errors, 1);
-            if (!strcmp(j->note, "Not supported file type"))
-                vgout_printf(ob, 1, "WARNING: %s: %s\n", j->path, j->note);
-            else {
-                vgout_printf(ob, 1, "%s: %s\n", j->path, j->note);
-                vgout_printf(ob, 1, "WARNING: %s: Can't access file\n", j->path);
-            }
-        } else if (o->json) {
-            vgout_json_note(ob, j->path, j->note);
-        } else if (!o->infected_only) {
-            vgout_printf(ob, 0, "%s: %s\n", j->path, j->note);
-        }
+        do_note(r, j, ob);
         return;
     }
     double t0 = now_s();
@@ -223,25 +363,37 @@ static void do_job(run *r, vg_scanner *sc, job *j, vgout_buf *ob)
                                         : vg_scanner_file(sc, j->path, &o->so, &res);
     double dt = now_s() - t0;
     if (st != VG_OK) {
-        atomic_fetch_add(&r->errors, 1);
-        if (o->json)
-            vgout_json_error(ob, j->path, vg_strerror(st));
-        vgout_printf(ob, 1, "%s: %s\n", j->path, vg_strerror(st));
-        vgout_printf(ob, 1, "WARNING: %s: Can't access file\n", j->path);
+        if (st == VG_EACCES)
+            say_error_line(r, ob, j->path, "Access denied");
+        else if (st == VG_ENOENT)
+            say_access_error(r, ob, j->path, strerror(ENOENT));
+        else {
+            char msg[128];
+            snprintf(msg, sizeof msg, "%s ERROR", vg_strerror(st));
+            say_error_line(r, ob, j->path, msg);
+        }
         return;
     }
     atomic_fetch_add(&r->files, 1);
     atomic_fetch_add(&r->bytes_scanned, vg_result_bytes_scanned(res));
     atomic_fetch_add(&r->bytes_read, vg_result_size(res));
+    if (vg_result_limits(res))
+        atomic_fetch_add(&r->limited, 1);
     size_t n = vg_result_count(res);
-    if (n)
+    if (n) {
         atomic_fetch_add(&r->infected, 1);
-    if (o->json) {
-        vgout_json_result(ob, j->path, res, dt);
+        if (o->bell)
+            vgout_printf(ob, 1, "\a");
+    }
+    if (o->quiet) {
+        /* nothing on stdout */
+    } else if (o->json) {
+        if (n || !o->infected_only)
+            vgout_json_result(ob, j->path, res, dt);
     } else if (n) {
         for (size_t i = 0; i < n; i++)
             vgout_printf(ob, 0, "%s: %s FOUND\n", j->path, vg_result_get(res, i)->name);
-    } else if (!o->infected_only) {
+    } else if (!o->infected_only && !o->suppress_ok) {
         vgout_printf(ob, 0, "%s: OK\n", j->path);
     }
     vg_result_free(res);
@@ -252,7 +404,7 @@ static void *worker(void *arg)
     run *r = arg;
     vg_scanner *sc = NULL;
     if (vg_scanner_new(r->e, &sc) != VG_OK) {
-        fprintf(stderr, "vigil: cannot create scanner\n");
+        fputs("vigil: cannot create a scanner\n", stderr);
         exit(2);
     }
     vgout_buf ob;
@@ -264,7 +416,9 @@ static void *worker(void *arg)
         job *j = &r->jobs[i];
         do_job(r, sc, j, &ob);
         pthread_mutex_lock(&r->out_lock);
-        vgout_flush(&ob);
+        if (r->show_progress)
+            vgout_progress_clear(&r->prog, ob.outlen > 0, ob.errlen > 0);
+        vgout_flush(&ob); /* a terminal stdout is line buffered: on screen now */
         pthread_mutex_unlock(&r->out_lock);
         atomic_fetch_add(&r->done_bytes, j->size);
         atomic_fetch_add(&r->done, 1);
@@ -274,70 +428,92 @@ static void *worker(void *arg)
     return NULL;
 }
 
+/* ---- options ---------------------------------------------------------- */
+
 static void usage(FILE *f)
 {
     fprintf(f,
-"usage: vigil scan [options] [PATH...]\n"
+"Usage: vigil scan [options] [PATH...]\n"
 "\n"
-"Scan files and directories (recursively) for malware. PATH '-' scans stdin.\n"
-"With no PATH the current directory is scanned.\n"
+"Scan files and directories (always recursively) for malware, with the\n"
+"output and exit codes of clamscan. PATH '-' scans standard input. With no\n"
+"PATH the current directory is scanned.\n"
 "\n"
-"  -d, --database=PATH      load a database file or directory (repeatable);\n"
-"                           without -d the built-in default database is used\n"
-"  -z, --all-match          report every matching signature, not just the first\n"
-"  -i, --infected           print infected files only\n"
-"      --no-summary         do not print the summary block\n"
-"      --exclude=REGEX      skip files whose path matches REGEX (repeatable)\n"
-"      --exclude-dir=REGEX  skip directories whose path matches REGEX\n"
-"      --max-filesize=SIZE  files larger than this are not scanned (100M)\n"
-"      --max-scansize=SIZE  bytes scanned per file, containers included (400M)\n"
-"      --max-recursion=N    container nesting depth (17)\n"
-"      --max-files=N        members extracted per file (10000)\n"
-"      --max-scantime=MS    time per file in milliseconds, 0 = none (120000)\n"
-"      --max-ratio=N        compression ratio limit for members over 10M (250)\n"
-"      --alert-exceeds-max  report a limit hit as Heuristics.Limits.Exceeded.*\n"
-"      --alert-encrypted    report encrypted archive members as Heuristics.Encrypted.*\n"
-"      --no-unpack          scan raw bytes only (no containers)\n"
-"  -t, --threads=N          scanning threads (default: all cores)\n"
-"      --json               one JSON object per scanned file instead of text\n"
-"      --progress / --no-progress   progress bar on stderr (default: if a terminal)\n"
-"  -r, --recursive          accepted for clamscan compatibility (always on)\n"
-"  -h, --help               this text\n"
+"Databases:\n"
+"  -d, --database=PATH        load a database file, or every database file in\n"
+"                             a directory (repeatable); without -d the built-in\n"
+"                             database (EICAR, ClamAV test file) is used\n"
 "\n"
-"Output lines are as clamscan's: 'PATH: OK', 'PATH: NAME FOUND'.\n"
-"Exit status: 0 nothing found, 1 something found, 2 an error occurred.\n");
+"Output:\n"
+"  -i, --infected             print only infected files (errors go to stderr)\n"
+"  -o, --suppress-ok-results  do not print 'OK' lines\n"
+"      --quiet                print nothing but error messages\n"
+"      --no-summary           do not print the summary block\n"
+"      --json                 one JSON object per line and file instead of text\n"
+"                             (no summary)\n"
+"      --bell                 ring the terminal bell on a detection\n"
+"      --progress             progress bar on stderr even when not a terminal\n"
+"      --no-progress          no progress bar (default: on when stderr is a\n"
+"                             terminal)\n"
+"\n"
+"What to scan:\n"
+"  -r, --recursive            accepted for clamscan compatibility (always on)\n"
+"      --exclude=REGEX        skip files whose path matches REGEX (repeatable)\n"
+"      --exclude-dir=REGEX    skip directories whose path matches REGEX\n"
+"      --include=REGEX        scan only files whose path matches REGEX\n"
+"      --include-dir=REGEX    enter only directories whose path matches REGEX\n"
+"      --max-dir-recursion=N  directory depth walked (default 256)\n"
+"\n"
+"How to scan:\n"
+"  -z, --allmatch, --all-match\n"
+"                             report every signature that matches, not only one\n"
+"      --alert-exceeds-max[=yes|no]\n"
+"                             report a limit hit as\n"
+"                             Heuristics.Limits.Exceeded.<Which> (default no)\n"
+"      --alert-encrypted[=yes|no], --alert-encrypted-archive[=yes|no]\n"
+"                             report encrypted archive members as\n"
+"                             Heuristics.Encrypted.<Format> (default no)\n"
+"      --no-unpack            scan raw bytes only, do not open containers\n"
+"  -t, --threads=N            scanning threads (default: all cores)\n"
+"\n"
+"Limits (SIZE takes K, M or G; 0 = no limit; a hit is counted in the summary):\n"
+"      --max-filesize=SIZE    larger files and members are not scanned (100M)\n"
+"      --max-scansize=SIZE    bytes scanned per file, members included (400M)\n"
+"      --max-recursion=N      container nesting depth (17)\n"
+"      --max-files=N          objects scanned per file, members included (10000)\n"
+"      --max-scantime=MS      milliseconds per file (120000)\n"
+"      --max-ratio=N          members over 10M may expand at most N:1 (250)\n"
+"\n"
+"  -h, --help                 this text\n"
+"  -V, --version              print the version\n"
+"\n"
+"Output lines: 'PATH: OK', 'PATH: NAME FOUND' (the top-level PATH also for a\n"
+"detection inside a container; --json names the member), 'PATH: Empty file',\n"
+"'PATH: Symbolic link', 'PATH: Excluded'.\n"
+"Exit status: 0 nothing found, 1 something found (even if errors occurred),\n"
+"2 errors only. See vigil(1).\n");
 }
 
 enum {
-    O_NOSUM = 256, O_EXCL, O_EXCLDIR, O_MAXFS, O_MAXSS, O_MAXREC, O_MAXFILES,
-    O_MAXTIME, O_MAXRATIO, O_ALERTMAX, O_ALERTENC, O_NOUNPACK, O_JSON, O_PROG,
-    O_NOPROG
+    O_NOSUM = 256, O_EXCL, O_EXCLDIR, O_INCL, O_INCLDIR, O_MAXFS, O_MAXSS, O_MAXREC,
+    O_MAXFILES, O_MAXTIME, O_MAXRATIO, O_MAXDIRREC, O_ALERTMAX, O_ALERTENC,
+    O_NOUNPACK, O_JSON, O_PROG, O_NOPROG, O_QUIET, O_BELL
 };
 
 static int add_regex(regex_t **arr, int *n, const char *pat)
 {
     regex_t *na = realloc(*arr, (size_t)(*n + 1) * sizeof *na);
     if (!na)
-        return -1;
+        oom();
     *arr = na;
     int rc = regcomp(&na[*n], pat, REG_EXTENDED | REG_NOSUB);
     if (rc) {
         char msg[256];
         regerror(rc, &na[*n], msg, sizeof msg);
-        fprintf(stderr, "vigil: bad regex '%s': %s\n", pat, msg);
+        fprintf(stderr, "vigil: bad regular expression '%s': %s\n", pat, msg);
         return -1;
     }
     (*n)++;
-    return 0;
-}
-
-static int parse_num(const char *opt, const char *s, unsigned long long *v, int size)
-{
-    if ((size ? vgcli_parse_size(s, v) : vgcli_parse_size(s, v)) != 0 ||
-        (!size && strpbrk(s, "KkMmGg"))) {
-        fprintf(stderr, "vigil: bad value '%s' for --%s\n", s, opt);
-        return -1;
-    }
     return 0;
 }
 
@@ -345,7 +521,7 @@ int vgcli_parse_size(const char *s, unsigned long long *out)
 {
     char *end;
     errno = 0;
-    if (!s || !*s || *s == '-')
+    if (!s || *s < '0' || *s > '9')
         return -1;
     unsigned long long v = strtoull(s, &end, 10);
     if (errno || end == s)
@@ -365,115 +541,190 @@ int vgcli_parse_size(const char *s, unsigned long long *out)
     return 0;
 }
 
+/* A size ("100M") or, with !size, a plain count; bounded by `max`. */
+static int parse_num(const char *opt, const char *s, int size, unsigned long long min,
+                     unsigned long long max, unsigned long long *v)
+{
+    if (vgcli_parse_size(s, v) != 0 || (!size && strpbrk(s, "KkMmGg")) || *v < min ||
+        *v > max) {
+        fprintf(stderr, "vigil: bad value '%s' for --%s\n", s, opt);
+        return -1;
+    }
+    return 0;
+}
+
+/* --opt[=yes|no] */
+static int parse_bool(const char *opt, const char *arg, int *out)
+{
+    if (!arg || !strcmp(arg, "yes"))
+        *out = 1;
+    else if (!strcmp(arg, "no"))
+        *out = 0;
+    else {
+        fprintf(stderr, "vigil: --%s takes yes or no, not '%s'\n", opt, arg);
+        return -1;
+    }
+    return 0;
+}
+
+static void set_flag(unsigned *flags, unsigned bit, int on)
+{
+    if (on)
+        *flags |= bit;
+    else
+        *flags &= ~bit;
+}
+
+/* 0 = go on, 1 = done (help/version printed), -1 = usage error */
 static int parse_opts(int argc, char **argv, opts *o)
 {
     static const struct option lo[] = {
         {"database", required_argument, 0, 'd'},
-        {"all-match", no_argument, 0, 'z'},
-        {"allmatch", no_argument, 0, 'z'},
+        {"all-match", optional_argument, 0, 'z'},
+        {"allmatch", optional_argument, 0, 'z'},
         {"infected", no_argument, 0, 'i'},
-        {"recursive", no_argument, 0, 'r'},
+        {"suppress-ok-results", no_argument, 0, 'o'},
+        {"quiet", no_argument, 0, O_QUIET},
+        {"bell", no_argument, 0, O_BELL},
+        {"recursive", optional_argument, 0, 'r'},
         {"no-summary", no_argument, 0, O_NOSUM},
         {"exclude", required_argument, 0, O_EXCL},
         {"exclude-dir", required_argument, 0, O_EXCLDIR},
+        {"include", required_argument, 0, O_INCL},
+        {"include-dir", required_argument, 0, O_INCLDIR},
         {"max-filesize", required_argument, 0, O_MAXFS},
         {"max-scansize", required_argument, 0, O_MAXSS},
         {"max-recursion", required_argument, 0, O_MAXREC},
         {"max-files", required_argument, 0, O_MAXFILES},
         {"max-scantime", required_argument, 0, O_MAXTIME},
         {"max-ratio", required_argument, 0, O_MAXRATIO},
+        {"max-dir-recursion", required_argument, 0, O_MAXDIRREC},
         {"alert-exceeds-max", optional_argument, 0, O_ALERTMAX},
         {"alert-encrypted", optional_argument, 0, O_ALERTENC},
+        {"alert-encrypted-archive", optional_argument, 0, O_ALERTENC},
         {"no-unpack", no_argument, 0, O_NOUNPACK},
         {"threads", required_argument, 0, 't'},
         {"json", no_argument, 0, O_JSON},
         {"progress", no_argument, 0, O_PROG},
         {"no-progress", no_argument, 0, O_NOPROG},
         {"help", no_argument, 0, 'h'},
+        {"version", no_argument, 0, 'V'},
         {0, 0, 0, 0}};
-    int c;
+    int c, b;
     unsigned long long v;
     o->progress = -1;
-    while ((c = getopt_long(argc, argv, "d:zirt:h", lo, NULL)) != -1) {
+    o->max_dir_recursion = DEFAULT_MAX_DIR_RECURSION;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "d:ziort:hV", lo, NULL)) != -1) {
         switch (c) {
-        case 'd':
-            o->dbs = realloc(o->dbs, (size_t)(o->ndbs + 1) * sizeof *o->dbs);
-            if (!o->dbs)
-                return -1;
+        case 'd': {
+            const char **nd = realloc(o->dbs, (size_t)(o->ndbs + 1) * sizeof *nd);
+            if (!nd)
+                oom();
+            o->dbs = nd;
             o->dbs[o->ndbs++] = optarg;
             break;
-        case 'z': o->so.flags |= VG_SCAN_ALLMATCH; break;
+        }
+        case 'z': /* -z, --allmatch[=yes|no] */
+            if (parse_bool("allmatch", optarg, &b)) return -1;
+            set_flag(&o->so.flags, VG_SCAN_ALLMATCH, b);
+            break;
         case 'i': o->infected_only = 1; break;
-        case 'r': break;
+        case 'o': o->suppress_ok = 1; break;
+        case 'r': /* always recursive; --recursive[=yes|no] accepted */
+            if (parse_bool("recursive", optarg, &b)) return -1;
+            break;
+        case O_QUIET: o->quiet = 1; break;
+        case O_BELL: o->bell = 1; break;
         case O_NOSUM: o->no_summary = 1; break;
         case O_EXCL:
-            if (add_regex(&o->excl, &o->nexcl, optarg))
-                return -1;
+            if (add_regex(&o->excl, &o->nexcl, optarg)) return -1;
             break;
         case O_EXCLDIR:
-            if (add_regex(&o->excl_dir, &o->nexcl_dir, optarg))
-                return -1;
+            if (add_regex(&o->excl_dir, &o->nexcl_dir, optarg)) return -1;
             break;
+        case O_INCL:
+            if (add_regex(&o->incl, &o->nincl, optarg)) return -1;
+            break;
+        case O_INCLDIR:
+            if (add_regex(&o->incl_dir, &o->nincl_dir, optarg)) return -1;
+            break;
+        /* as in clamscan, 0 means no limit (for --max-recursion: the
+         * default, with a warning) */
         case O_MAXFS:
-            if (parse_num("max-filesize", optarg, &v, 1)) return -1;
-            o->so.limits.max_filesize = v;
+            if (parse_num("max-filesize", optarg, 1, 0, ULLONG_MAX, &v)) return -1;
+            o->so.limits.max_filesize = v ? v : UINT64_MAX;
             break;
         case O_MAXSS:
-            if (parse_num("max-scansize", optarg, &v, 1)) return -1;
-            o->so.limits.max_scansize = v;
+            if (parse_num("max-scansize", optarg, 1, 0, ULLONG_MAX, &v)) return -1;
+            o->so.limits.max_scansize = v ? v : UINT64_MAX;
             break;
         case O_MAXREC:
-            if (parse_num("max-recursion", optarg, &v, 0) || v > 1000) return -1;
-            o->so.limits.max_recursion = (uint32_t)v;
+            if (parse_num("max-recursion", optarg, 0, 0, 1000, &v)) return -1;
+            if (v == 0)
+                fprintf(stderr, "WARNING: --max-recursion=0 is not allowed, using "
+                                "the default: %u\n", VG_DEFAULT_MAX_RECURSION);
+            o->so.limits.max_recursion = v ? (uint32_t)v : VG_DEFAULT_MAX_RECURSION;
             break;
         case O_MAXFILES:
-            if (parse_num("max-files", optarg, &v, 0) || v > UINT32_MAX) return -1;
-            o->so.limits.max_files = (uint32_t)v;
+            if (parse_num("max-files", optarg, 0, 0, UINT32_MAX, &v)) return -1;
+            o->so.limits.max_files = v ? (uint32_t)v : UINT32_MAX;
             break;
         case O_MAXTIME:
-            if (parse_num("max-scantime", optarg, &v, 0) || v > UINT32_MAX) return -1;
+            if (parse_num("max-scantime", optarg, 0, 0, UINT32_MAX, &v)) return -1;
             o->so.limits.max_scantime_ms = (uint32_t)v;
             break;
         case O_MAXRATIO:
-            if (parse_num("max-ratio", optarg, &v, 0) || v == 0 || v > UINT32_MAX) return -1;
+            if (parse_num("max-ratio", optarg, 0, 0, UINT32_MAX, &v)) return -1;
             o->so.limits.max_ratio = (uint32_t)v;
             break;
+        case O_MAXDIRREC:
+            if (parse_num("max-dir-recursion", optarg, 0, 0, 100000, &v)) return -1;
+            o->max_dir_recursion = (unsigned)v;
+            break;
         case O_ALERTMAX:
-            if (!optarg || !strcmp(optarg, "yes"))
-                o->so.flags |= VG_SCAN_ALERT_EXCEEDS_MAX;
-            else
-                o->so.flags &= ~(unsigned)VG_SCAN_ALERT_EXCEEDS_MAX;
+            if (parse_bool("alert-exceeds-max", optarg, &b)) return -1;
+            set_flag(&o->so.flags, VG_SCAN_ALERT_EXCEEDS_MAX, b);
             break;
         case O_ALERTENC:
-            if (!optarg || !strcmp(optarg, "yes"))
-                o->so.flags |= VG_SCAN_ALERT_ENCRYPTED;
-            else
-                o->so.flags &= ~(unsigned)VG_SCAN_ALERT_ENCRYPTED;
+            if (parse_bool("alert-encrypted", optarg, &b)) return -1;
+            set_flag(&o->so.flags, VG_SCAN_ALERT_ENCRYPTED, b);
             break;
         case O_NOUNPACK: o->so.flags |= VG_SCAN_NO_UNPACK; break;
         case 't':
-            if (parse_num("threads", optarg, &v, 0) || v == 0 || v > 1024) {
-                fprintf(stderr, "vigil: --threads must be 1..1024\n");
-                return -1;
-            }
+            if (parse_num("threads", optarg, 0, 1, 1024, &v)) return -1;
             o->threads = (int)v;
             break;
         case O_JSON: o->json = 1; break;
         case O_PROG: o->progress = 1; break;
         case O_NOPROG: o->progress = 0; break;
-        case 'h': usage(stdout); exit(0);
-        default: usage(stderr); return -1;
+        case 'h': usage(stdout); return 1;
+        case 'V': printf("vigil %s\n", vg_version()); return 1;
+        default:
+            fputs("Try 'vigil scan --help' for more information.\n", stderr);
+            return -1;
         }
     }
     return 0;
 }
 
-static vg_engine *load_engine(opts *o, double *secs)
+static void free_opts(opts *o)
 {
-    double t0 = now_s();
+    regex_t *sets[] = {o->excl, o->excl_dir, o->incl, o->incl_dir};
+    int ns[] = {o->nexcl, o->nexcl_dir, o->nincl, o->nincl_dir};
+    for (int k = 0; k < 4; k++) {
+        for (int i = 0; i < ns[k]; i++)
+            regfree(&sets[k][i]);
+        free(sets[k]);
+    }
+    free(o->dbs);
+}
+
+static vg_engine *load_engine(opts *o)
+{
     vg_engine *e;
     if (vg_engine_new(&e) != VG_OK) {
-        fprintf(stderr, "vigil: out of memory\n");
+        fputs("vigil: out of memory\n", stderr);
         return NULL;
     }
     vg_status st = VG_OK;
@@ -484,14 +735,24 @@ static vg_engine *load_engine(opts *o, double *secs)
     if (st == VG_OK)
         st = vg_engine_compile(e);
     if (st != VG_OK) {
+        /* the first line is exactly "file:line: reason" */
         const char *msg = vg_engine_error(e);
-        fprintf(stderr, "vigil: %s\n", *msg ? msg : vg_strerror(st));
+        if (*msg)
+            fprintf(stderr, "%s\n", msg);
         fprintf(stderr, "ERROR: Can't load the database: %s\n", vg_strerror(st));
         vg_engine_free(e);
         return NULL;
     }
-    *secs = now_s() - t0;
     return e;
+}
+
+static void free_run(run *r)
+{
+    for (size_t i = 0; i < r->njobs; i++)
+        free(r->jobs[i].path);
+    free(r->jobs);
+    pthread_mutex_destroy(&r->out_lock);
+    free(r);
 }
 
 int vgcli_scan(int argc, char **argv)
@@ -499,21 +760,30 @@ int vgcli_scan(int argc, char **argv)
     opts o;
     memset(&o, 0, sizeof o);
     vg_scan_opts_default(&o.so);
-    if (parse_opts(argc, argv, &o))
-        return 2;
+    int pr = parse_opts(argc, argv, &o);
+    if (pr != 0) {
+        free_opts(&o);
+        return pr > 0 ? 0 : 2;
+    }
     time_t start_wall = time(NULL);
-    double t0 = now_s(), load_secs = 0;
-    vg_engine *e = load_engine(&o, &load_secs);
-    if (!e)
+    double t0 = now_s();
+    vg_engine *e = load_engine(&o);
+    if (!e) {
+        free_opts(&o);
         return 2;
+    }
     run *r = calloc(1, sizeof *r);
     if (!r)
-        return 2;
+        oom();
     r->o = &o;
     r->e = e;
     pthread_mutex_init(&r->out_lock, NULL);
-    if (optind >= argc)
-        add_target(r, ".");
+    if (optind >= argc) {
+        /* clamscan scans the working directory and prints full paths */
+        char *cwd = getcwd(NULL, 0);
+        add_target(r, cwd ? cwd : ".");
+        free(cwd);
+    }
     for (int i = optind; i < argc; i++)
         add_target(r, argv[i]);
     uint64_t total = 0;
@@ -523,37 +793,41 @@ int vgcli_scan(int argc, char **argv)
     int nthreads = o.threads;
     if (nthreads <= 0) {
         long nc = sysconf(_SC_NPROCESSORS_ONLN);
-        nthreads = nc > 0 ? (int)nc : 1;
+        nthreads = nc > 0 ? (int)(nc > 1024 ? 1024 : nc) : 1;
     }
     if ((size_t)nthreads > r->njobs)
         nthreads = r->njobs ? (int)r->njobs : 1;
-    int show_prog = o.progress >= 0 ? o.progress : isatty(2);
-    if (show_prog)
+    r->show_progress = !o.quiet && (o.progress >= 0 ? o.progress : isatty(2));
+    if (r->show_progress)
         vgout_progress_start(&r->prog, r->njobs, total, &r->done, &r->done_bytes,
                              &r->out_lock);
     pthread_t *th = calloc((size_t)nthreads, sizeof *th);
     if (!th)
-        return 2;
-    for (int i = 0; i < nthreads; i++)
-        if (pthread_create(&th[i], NULL, worker, r) != 0) {
-            fprintf(stderr, "vigil: cannot start thread\n");
-            return 2;
-        }
-    for (int i = 0; i < nthreads; i++)
+        oom();
+    int started = 0;
+    for (; started < nthreads; started++)
+        if (pthread_create(&th[started], NULL, worker, r) != 0)
+            break;
+    if (started == 0) {
+        fputs("vigil: cannot start a scanning thread\n", stderr);
+        exit(2);
+    }
+    for (int i = 0; i < started; i++)
         pthread_join(th[i], NULL);
-    if (show_prog)
-        vgout_progress_stop(&r->prog);
     free(th);
+    if (r->show_progress)
+        vgout_progress_stop(&r->prog);
 
     unsigned long long infected = atomic_load(&r->infected);
     unsigned long long errors = atomic_load(&r->errors);
-    if (!o.no_summary && !o.json) {
+    if (!o.no_summary && !o.json && !o.quiet) {
         vgout_summary s = {
             .known = vg_engine_sig_count(e),
             .dirs = r->ndirs,
             .files = atomic_load(&r->files),
             .infected = infected,
             .errors = errors,
+            .limited = atomic_load(&r->limited),
             .bytes_scanned = atomic_load(&r->bytes_scanned),
             .bytes_read = atomic_load(&r->bytes_read),
             .secs = now_s() - t0,
@@ -562,19 +836,11 @@ int vgcli_scan(int argc, char **argv)
         };
         vgout_print_summary(stdout, &s);
     }
-    fflush(stdout);
-    for (size_t i = 0; i < r->njobs; i++)
-        free(r->jobs[i].path);
-    free(r->jobs);
-    pthread_mutex_destroy(&r->out_lock);
-    free(r);
-    for (int i = 0; i < o.nexcl; i++)
-        regfree(&o.excl[i]);
-    for (int i = 0; i < o.nexcl_dir; i++)
-        regfree(&o.excl_dir[i]);
-    free(o.excl);
-    free(o.excl_dir);
-    free(o.dbs);
+    int write_failed = fflush(stdout) != 0 || ferror(stdout);
+    if (write_failed)
+        fprintf(stderr, "vigil: writing the results failed: %s\n", strerror(errno));
+    free_run(r);
+    free_opts(&o);
     vg_engine_free(e);
-    return infected ? 1 : errors ? 2 : 0;
+    return infected ? 1 : (errors || write_failed) ? 2 : 0;
 }

@@ -8,17 +8,21 @@
 static void usage(FILE *f)
 {
     fprintf(f,
-            "usage: vigil <command> [options]\n"
+            "Usage: vigil <command> [options]\n"
             "\n"
             "Commands:\n"
-            "  scan [options] PATH...   scan files and directories (see vigil scan --help)\n"
-            "  db build|info|verify|list|diff   compiled databases (see vigil db --help)\n"
-            "  help                     this text\n"
-            "  version                  print the version\n"
+            "  scan [options] [PATH...]  scan files, directories and stdin ('-') for\n"
+            "                            malware; see 'vigil scan --help'\n"
+            "  help [scan]               this text, or the help of 'scan'\n"
+            "  version                   print the version\n"
             "\n"
-            "vigil is an open anti-virus engine: ClamAV signature formats, one-pass\n"
-            "matching on all cores, clamscan-compatible output and exit codes\n"
-            "(0 clean, 1 found, 2 error). See vigil(1).\n");
+            "Options:\n"
+            "  -h, --help                this text\n"
+            "  -V, --version             print the version\n"
+            "\n"
+            "vigil is an anti-virus engine: ClamAV signature databases (.hdb .hsb\n"
+            ".fp .sfp .ndb), one-pass matching on all cores, clamscan-compatible\n"
+            "output and exit codes (0 clean, 1 found, 2 error). See vigil(1).\n");
 }
 
 int main(int argc, char **argv)
@@ -30,9 +34,15 @@ int main(int argc, char **argv)
     const char *cmd = argv[1];
     if (!strcmp(cmd, "scan"))
         return vgcli_scan(argc - 1, argv + 1);
-    if (!strcmp(cmd, "db"))
-        return vgcli_db(argc - 1, argv + 1);
     if (!strcmp(cmd, "help") || !strcmp(cmd, "--help") || !strcmp(cmd, "-h")) {
+        if (argc > 2 && !strcmp(argv[2], "scan")) {
+            char *av[] = {argv[2], "--help", NULL};
+            return vgcli_scan(2, av);
+        }
+        if (argc > 2) {
+            fprintf(stderr, "vigil: no help for '%s'\n", argv[2]);
+            return 2;
+        }
         usage(stdout);
         return 0;
     }
@@ -40,7 +50,7 @@ int main(int argc, char **argv)
         printf("vigil %s\n", vg_version());
         return 0;
     }
-    fprintf(stderr, "vigil: unknown command '%s'\n", cmd);
+    fprintf(stderr, "vigil: unknown command '%s'\n\n", cmd);
     usage(stderr);
     return 2;
 }

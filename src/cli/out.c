@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 void vgout_buf_init(vgout_buf *b) { memset(b, 0, sizeof *b); }
@@ -72,7 +73,14 @@ void vgout_flush(vgout_buf *b)
     if (b->outlen)
         fwrite(b->out, 1, b->outlen, stdout);
     b->outlen = b->errlen = 0;
-    b->len = 0;
+}
+
+const char *vgout_limit_name(unsigned i)
+{
+    /* the suffixes of Heuristics.Limits.Exceeded.*, in VG_LIMIT_* bit order */
+    static const char *const names[] = {"MaxFileSize", "MaxScanSize", "MaxRecursion",
+                                        "MaxFiles", "MaxCompressionRatio", "MaxScanTime"};
+    return i < sizeof names / sizeof names[0] ? names[i] : NULL;
 }
 
 static void json_emit(vgout_buf *b, json_object *o)
@@ -106,14 +114,15 @@ void vgout_json_result(vgout_buf *b, const char *path, const vg_result *r, doubl
                            json_object_new_int64((int64_t)vg_result_bytes_scanned(r)));
     json_object_object_add(o, "objects", json_object_new_int64(vg_result_files(r)));
     json_object *lim = json_object_new_array();
-    static const char *const lnames[] = {"MaxFileSize", "MaxScanSize", "MaxRecursion",
-                                         "MaxFiles", "MaxCompressionRatio", "MaxScanTime"};
-    for (unsigned i = 0; i < 6; i++)
+    for (unsigned i = 0; vgout_limit_name(i); i++)
         if (vg_result_limits(r) & (1u << i))
-            json_object_array_add(lim, json_object_new_string(lnames[i]));
+            json_object_array_add(lim, json_object_new_string(vgout_limit_name(i)));
     json_object_object_add(o, "limits_exceeded", lim);
     json_object_object_add(o, "warnings", json_object_new_int64(vg_result_warnings(r)));
-    json_object_object_add(o, "time_ms", json_object_new_double((double)(int64_t)(secs * 1e6) / 1e3));
+    char ms[32];
+    double v = secs * 1e3;
+    snprintf(ms, sizeof ms, "%.3f", v);
+    json_object_object_add(o, "time_ms", json_object_new_double_s(v, ms));
     json_emit(b, o);
 }
 
@@ -141,25 +150,38 @@ void vgout_print_summary(FILE *f, const vgout_summary *s)
     struct tm tm;
     strftime(sd, sizeof sd, "%Y:%m:%d %H:%M:%S", localtime_r(&s->start, &tm));
     strftime(ed, sizeof ed, "%Y:%m:%d %H:%M:%S", localtime_r(&s->end, &tm));
+    /* clamscan: "Data scanned" is every byte that went through the matcher,
+     * the files themselves and everything unpacked from them; "Data read"
+     * is the size of the files (and stdin) that were scanned; the ratio is
+     * scanned / read, 0 when nothing was read. */
     double mbs = (double)s->bytes_scanned / (1024.0 * 1024.0);
     double mbr = (double)s->bytes_read / (1024.0 * 1024.0);
     fprintf(f, "\n----------- SCAN SUMMARY -----------\n");
     fprintf(f, "Known viruses: %llu\n", (unsigned long long)s->known);
     fprintf(f, "Engine version: %s\n", vg_version());
-    fprintf(f, "Scanned directories: %u\n", s->dirs);
+    fprintf(f, "Scanned directories: %llu\n", s->dirs);
     fprintf(f, "Scanned files: %llu\n", s->files);
     fprintf(f, "Infected files: %llu\n", s->infected);
     if (s->errors)
         fprintf(f, "Total errors: %llu\n", s->errors);
+    if (s->limited)
+        fprintf(f, "Limits exceeded: %llu\n", s->limited);
     fprintf(f, "Data scanned: %.2f MB\n", mbs);
-    fprintf(f, "Data read: %.2f MB (ratio %.2f:1)\n", mbr, mbr > 0 ? mbs / mbr : 0.0);
-    long whole = (long)s->secs;
-    fprintf(f, "Time: %.3f sec (%ld m %ld s)\n", s->secs, whole / 60, whole % 60);
+    fprintf(f, "Data read: %.2f MB (ratio %.2f:1)\n", mbr,
+            s->bytes_read ? (double)s->bytes_scanned / (double)s->bytes_read : 0.0);
+    double secs = s->secs < 0 ? 0 : s->secs;
+    unsigned long ms = (unsigned long)(secs * 1000.0);
+    unsigned long whole = ms / 1000;
+    fprintf(f, "Time: %lu.%03lu sec (%lu m %lu s)\n", whole, ms % 1000, whole / 60,
+            whole % 60);
     fprintf(f, "Start Date: %s\n", sd);
     fprintf(f, "End Date:   %s\n", ed);
 }
 
 /* ---- progress bar ----------------------------------------------------- */
+
+#define PROGRESS_PERIOD 0.2   /* seconds between redraws */
+#define PROGRESS_TICK 50000   /* microseconds the thread sleeps */
 
 static double mono(void)
 {
@@ -168,40 +190,71 @@ static double mono(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static void draw(vgout_progress *p, int final)
+static int term_width(void)
+{
+    struct winsize ws;
+    if (ioctl(2, TIOCGWINSZ, &ws) == 0 && ws.ws_col >= 20)
+        return ws.ws_col;
+    return 80;
+}
+
+static void fmt_eta(char *out, size_t n, double secs)
+{
+    if (secs < 0 || secs > 359999)
+        snprintf(out, n, "--:--");
+    else if (secs >= 3600)
+        snprintf(out, n, "%dh%02dm", (int)secs / 3600, (int)secs / 60 % 60);
+    else
+        snprintf(out, n, "%dm%02ds", (int)secs / 60, (int)secs % 60);
+}
+
+/* Caller holds the lock. */
+static void draw_locked(vgout_progress *p)
 {
     size_t df = atomic_load(p->done_files);
     unsigned long long db = atomic_load(p->done_bytes);
-    double el = mono() - p->t0;
+    double now = mono(), el = now - p->t0;
     if (el <= 0)
         el = 1e-9;
     double frac = p->total_bytes ? (double)db / (double)p->total_bytes
-                                 : (p->total_files ? (double)df / (double)p->total_files : 1);
+                  : p->total_files ? (double)df / (double)p->total_files : 1;
     if (frac > 1)
         frac = 1;
-    int width = 24, fill = (int)(frac * width);
-    char bar[32];
-    for (int i = 0; i < width; i++)
+    if (df < p->total_files && frac > 0.99)
+        frac = 0.99; /* bytes all done, but not every file (stdin, empty) */
+    enum { WIDTH = 20 };
+    char bar[WIDTH + 1];
+    int fill = (int)(frac * WIDTH);
+    for (int i = 0; i < WIDTH; i++)
         bar[i] = i < fill ? '#' : '.';
-    bar[width] = 0;
-    double mbps = (double)db / (1024.0 * 1024.0) / el;
-    double eta = frac > 0 ? el / frac - el : 0;
-    pthread_mutex_lock(p->lock);
-    fprintf(stderr, "\r[%s] %3d%% %zu/%zu files %.1f/%.1f MB %.0f files/s %.1f MB/s ETA %dm%02ds%s",
-            bar, (int)(frac * 100), df, p->total_files, (double)db / 1048576.0,
-            (double)p->total_bytes / 1048576.0, (double)df / el, mbps,
-            (int)eta / 60, (int)eta % 60, final ? "\n" : "\033[K");
+    bar[WIDTH] = 0;
+    char eta[16];
+    fmt_eta(eta, sizeof eta, frac > 0 && frac < 1 ? el / frac - el : frac >= 1 ? 0 : -1);
+    char line[256];
+    snprintf(line, sizeof line,
+             "[%s] %3d%% %zu/%zu files %.1f/%.1f MB %.0f files/s %.1f MB/s ETA %s", bar,
+             (int)(frac * 100), df, p->total_files, (double)db / 1048576.0,
+             (double)p->total_bytes / 1048576.0, (double)df / el,
+             (double)db / 1048576.0 / el, eta);
+    int w = term_width() - 1; /* never reach the last column: no wrap */
+    if (w < (int)sizeof line && (int)strlen(line) > w)
+        line[w] = 0;
+    fprintf(stderr, "\r%s\033[K", line);
     fflush(stderr);
-    pthread_mutex_unlock(p->lock);
+    p->drawn = 1;
+    p->last_draw = now;
 }
 
 static void *progress_main(void *arg)
 {
     vgout_progress *p = arg;
     while (!atomic_load(&p->stop)) {
-        draw(p, 0);
-        for (int i = 0; i < 4 && !atomic_load(&p->stop); i++)
-            usleep(50000);
+        pthread_mutex_lock(p->lock);
+        /* redraw at once when output took the bar away, else every period */
+        if (!p->drawn || mono() - p->last_draw >= PROGRESS_PERIOD)
+            draw_locked(p);
+        pthread_mutex_unlock(p->lock);
+        usleep(PROGRESS_TICK);
     }
     return NULL;
 }
@@ -215,17 +268,37 @@ void vgout_progress_start(vgout_progress *p, size_t files, uint64_t bytes,
     p->done_files = done_files;
     p->done_bytes = done_bytes;
     p->lock = lock;
+    p->drawn = 0;
+    p->last_draw = 0;
+    p->clear_for_stdout = isatty(1);
     p->t0 = mono();
     atomic_init(&p->stop, 0);
-    if (pthread_create(&p->th, NULL, progress_main, p) != 0)
-        p->lock = NULL;
+    p->running = pthread_create(&p->th, NULL, progress_main, p) == 0;
+}
+
+void vgout_progress_clear(vgout_progress *p, int writes_stdout, int writes_stderr)
+{
+    if (!p->running || !p->drawn)
+        return;
+    if (writes_stderr || (writes_stdout && p->clear_for_stdout)) {
+        fputs("\r\033[K", stderr);
+        fflush(stderr);
+        p->drawn = 0;
+    }
 }
 
 void vgout_progress_stop(vgout_progress *p)
 {
-    if (!p->lock)
+    if (!p->running)
         return;
     atomic_store(&p->stop, 1);
     pthread_join(p->th, NULL);
-    draw(p, 1);
+    p->running = 0;
+    pthread_mutex_lock(p->lock);
+    if (p->drawn) {
+        fputs("\r\033[K", stderr);
+        fflush(stderr);
+        p->drawn = 0;
+    }
+    pthread_mutex_unlock(p->lock);
 }

@@ -53,6 +53,10 @@ typedef struct scan {
     char member[VG_MAX_MEMBER_PATH];
     size_t mlen;
     struct timespec start;
+    /* Heuristic alerts (limits, encryption) wait here: as clamscan does,
+     * they are reported only when no signature matched, or after the
+     * signatures in all-match mode. Each name once per scan. */
+    vg_result *heur;
 } scan;
 
 void vg_limits_default(vg_limits *lim)
@@ -127,11 +131,22 @@ static const char *limit_name(unsigned which)
     }
 }
 
+static void heuristic(scan *s, const char *name, const char *member)
+{
+    for (size_t i = 0; i < s->heur->n; i++)
+        if (!strcmp(s->heur->d[i].name, name))
+            return;
+    if (vgscan_result_add(s->heur, name, member) != VG_OK) {
+        s->err = VG_ENOMEM;
+        s->stop = 1;
+    }
+}
+
 static void limit_hit(scan *s, unsigned which)
 {
     s->r->limits |= which;
     if (s->o->flags & VG_SCAN_ALERT_EXCEEDS_MAX)
-        detect(s, limit_name(which));
+        heuristic(s, limit_name(which), s->member);
 }
 
 static int time_up(scan *s)
@@ -227,12 +242,13 @@ static void on_limit(void *user, unsigned which, const char *name)
 static void on_encrypted(void *user, const char *kind, const char *name)
 {
     scan *s = user;
-    (void)name;
     s->r->warnings++;
     if (s->o->flags & VG_SCAN_ALERT_ENCRYPTED) {
-        char n[96];
+        char n[96], m[VG_MAX_MEMBER_PATH];
         snprintf(n, sizeof n, "Heuristics.Encrypted.%s", kind);
-        detect(s, n);
+        snprintf(m, sizeof m, "%s%s%s", s->member, s->mlen && name && *name ? "/" : "",
+                 name ? name : "");
+        heuristic(s, n, m);
     }
 }
 
@@ -245,7 +261,9 @@ static void on_warning(void *user, const char *msg)
 
 static void extract(scan *s, vgft_type t, const uint8_t *d, size_t len)
 {
-    if (s->depth >= s->o->limits.max_recursion) {
+    /* members sit one level deeper; like clamscan, depth N-1 is the last
+     * one scanned with --max-recursion N (the top level is depth 0) */
+    if (s->depth + 1 >= s->o->limits.max_recursion) {
         limit_hit(s, VG_LIMIT_RECURSION);
         return;
     }
@@ -340,8 +358,19 @@ static vg_status scan_top(vg_scanner *sc, const uint8_t *d, size_t len,
     s.o = o;
     s.r = r;
     r->size = len;
+    st = vgscan_result_new(&s.heur);
+    if (st != VG_OK) {
+        vg_result_free(r);
+        return st;
+    }
     clock_gettime(CLOCK_MONOTONIC, &s.start);
     scan_layer(&s, d, len);
+    if (s.err == VG_OK && (r->n == 0 || (o->flags & VG_SCAN_ALLMATCH))) {
+        size_t take = (o->flags & VG_SCAN_ALLMATCH) ? s.heur->n : (s.heur->n ? 1 : 0);
+        for (size_t i = 0; i < take && s.err == VG_OK; i++)
+            s.err = vgscan_result_add(r, s.heur->d[i].name, s.heur->d[i].member);
+    }
+    vg_result_free(s.heur);
     if (s.err != VG_OK) {
         vg_result_free(r);
         return s.err;
