@@ -53,9 +53,12 @@ median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 timed() { # runs command LOAD_RUNS times; prints "median_wall peak_rss_kb"
   local walls=() rss=0 i
   for ((i = 0; i < LOAD_RUNS; i++)); do
-    /usr/bin/time -f "%e %M" -o "$W/t" "$@" >/dev/null 2>&1
-    read -r w r < "$W/t"
-    walls+=("$w"); [ "$r" -gt "$rss" ] && rss=$r
+    local t0 t1
+    t0=$(date +%s%N)
+    /usr/bin/time -f "%M" -o "$W/t" "$@" >/dev/null 2>&1
+    t1=$(date +%s%N)
+    read -r r < "$W/t"
+    walls+=("$(echo "($t1 - $t0) / 1000000000" | bc -l)"); [ "$r" -gt "$rss" ] && rss=$r
   done
   printf '%s %s\n' "$(printf '%s\n' "${walls[@]}" | median)" "$rss"
 }
