@@ -2,8 +2,9 @@
  * (contract in arc.h).
  *
  * One libarchive reader per call, reading the caller's bytes in memory
- * (archive_read_open_memory). The reader gets only what the detected type
- * needs:
+ * through our own read/skip/seek callbacks, which hand out at most BLOCK
+ * bytes at a time and so know how far libarchive has read (see "Bombs").
+ * The reader gets only what the detected type needs:
  *
  *   archives     the one format reader for the type (zip, 7zip, rar+rar5,
  *                tar, cpio, ar, cab, iso9660, xar, lha); no filters.
@@ -19,13 +20,25 @@
  * Memory: at most one member is held, in a vgbuf whose ceiling is
  * sink->max_member; a member that grows past it is dropped and reported.
  * Bombs: once a member passes limits->ratio_min_size, its size divided by
- * the compressed bytes it cost (the whole input for a single stream; for an
- * archive, how far the reader's position moved while reading the member)
- * must stay <= limits->max_ratio, else it is dropped and reported.
+ * the compressed bytes it can have cost must stay <= limits->max_ratio,
+ * else it is dropped and reported. The cost is bounded from above, so the
+ * guard never refuses a member whose true ratio is within the limit:
+ * libarchive cannot have decompressed bytes it was not handed, so the cost
+ * is at most the bytes handed out since the member started plus those it
+ * held unconsumed at that moment (our offset minus its consumed position;
+ * both move together on a seek). A single stream counts from its first
+ * byte, so its cost is at most the whole input. libarchive's consumed
+ * position alone (archive_filter_bytes) is no measure: formats consume
+ * lazily (tar hands out a stored member from one read-ahead block and
+ * consumes it afterwards) and seek (7z reads its header at the end of the
+ * file before the data at the front).
  *
  * Termination: every libarchive loop is bounded (MAX_HEADERS headers per
  * container, MAX_STALLS consecutive calls that return no data); a FATAL
- * status ends the container, a FAILED data read skips one member.
+ * status ends the container, a FAILED data read ends one member. Either
+ * way sink->warning is called, and the bytes of the damaged member read so
+ * far still go to sink->member (few readers hand any out: libarchive's
+ * gzip, zip and tar readers drop a block they cannot complete).
  *
  * libarchive quirks met here:
  *  - the raw format accepts anything, so when the filter did not recognise
@@ -34,6 +47,8 @@
  *    pipeline would recurse into the same bytes;
  *  - the raw format's pathname is always "data"; gzip's stored name is read
  *    from the gzip header here instead;
+ *  - the lz4 filter does not step over leading skippable frames (the zstd
+ *    one does); that is done here;
  *  - skipping the rest of a dropped member means decompressing it for
  *    solid formats (7z); for a single stream nothing follows, so the
  *    reader is closed at once instead of asked for another header. */
@@ -52,9 +67,11 @@
 /* ---------------------------------------------------------------- limits */
 
 #define CHUNK (64u * 1024)     /* one archive_read_data call */
+#define BLOCK (64u * 1024)     /* one read callback: bounds the cost error */
 #define MAX_HEADERS 1000000u   /* entries read from one container */
 #define MAX_STALLS 16u         /* consecutive calls giving no data */
 #define GZ_NAME_MAX 1024u      /* longest gzip FNAME kept */
+#define MAX_SKIPPABLE 8u       /* lz4 skippable frames stepped over */
 
 /* ----------------------------------------------------------------- state */
 
@@ -62,7 +79,10 @@ typedef struct xstate {
     struct archive *a;
     const vgarc_sink *sink;
     vgft_type t;
+    const uint8_t *data;
     size_t len;        /* input bytes */
+    size_t off;        /* next input byte handed to libarchive */
+    uint64_t handed;   /* bytes handed out or skipped, all seeks included */
     int single;        /* compressor: one member through the raw format */
     int done;          /* stop reading (fatal error or single stream over) */
     int damaged;       /* a libarchive call failed */
@@ -105,6 +125,60 @@ static void report_encrypted(xstate *x, const char *name)
     x->handled++;
     if (x->sink->encrypted)
         x->sink->encrypted(x->sink->user, enc_kind(x->t), name);
+}
+
+/* ------------------------------------------------------------- callbacks */
+
+static la_ssize_t cb_read(struct archive *a, void *user, const void **buf)
+{
+    xstate *x = user;
+    size_t n = x->len - x->off;
+    (void)a;
+    if (n > BLOCK)
+        n = BLOCK;
+    *buf = n ? x->data + x->off : empty;
+    x->off += n;
+    x->handed += n;
+    return (la_ssize_t)n;
+}
+
+static la_int64_t cb_skip(struct archive *a, void *user, la_int64_t req)
+{
+    xstate *x = user;
+    size_t left = x->len - x->off;
+    (void)a;
+    if (req <= 0)
+        return 0;
+    if ((uint64_t)req > left)
+        req = (la_int64_t)left;
+    x->off += (size_t)req;
+    x->handed += (uint64_t)req;
+    return req;
+}
+
+static la_int64_t cb_seek(struct archive *a, void *user, la_int64_t off,
+                          int whence)
+{
+    xstate *x = user;
+    la_int64_t base = whence == SEEK_SET ? 0
+                      : whence == SEEK_CUR ? (la_int64_t)x->off
+                                           : (la_int64_t)x->len;
+    (void)a;
+    if (off < -base || off > (la_int64_t)x->len - base)
+        return ARCHIVE_FATAL;
+    x->off = (size_t)(base + off);
+    return (la_int64_t)x->off;
+}
+
+static int open_reader(xstate *x)
+{
+    struct archive *a = x->a;
+    if (archive_read_set_read_callback(a, cb_read) != ARCHIVE_OK ||
+        archive_read_set_skip_callback(a, cb_skip) != ARCHIVE_OK ||
+        archive_read_set_seek_callback(a, cb_seek) != ARCHIVE_OK ||
+        archive_read_set_callback_data(a, x) != ARCHIVE_OK)
+        return ARCHIVE_FATAL;
+    return archive_read_open1(a);
 }
 
 /* ---------------------------------------------------------------- setup */
@@ -175,7 +249,7 @@ static void gz_name(const uint8_t *data, size_t len, char *out)
     out[0] = 0;
     vgrd_init(&r, data, len);
     h = vgrd_take(&r, 10);
-    if (!h || !(h[3] & 0x08))
+    if (!h || h[0] != 0x1f || h[1] != 0x8b || !(h[3] & 0x08))
         return;
     if ((h[3] & 0x04) &&
         (vgrd_u16le(&r, &xlen) != VG_OK || vgrd_skip(&r, xlen) != VG_OK))
@@ -188,28 +262,62 @@ static void gz_name(const uint8_t *data, size_t len, char *out)
     memcpy(out, name, (size_t)(nul - name) + 1);
 }
 
+/* lz4 (like zstd) allows "skippable frames" (u32 LE 0x184D2A5?, u32 LE
+ * size, payload) before the data; libarchive's zstd filter steps over them,
+ * its lz4 filter does not, so they are stepped over here. Returns the
+ * offset of the first other frame (0 when there is no skippable frame). */
+static size_t lz4_skippable(const uint8_t *data, size_t len)
+{
+    vgrd r;
+    uint32_t magic, size;
+    size_t off = 0;
+    vgrd_init(&r, data, len);
+    for (unsigned i = 0; i < MAX_SKIPPABLE; i++) {
+        if (vgrd_u32le(&r, &magic) != VG_OK ||
+            (magic & 0xfffffff0u) != 0x184d2a50u ||
+            vgrd_u32le(&r, &size) != VG_OK || vgrd_skip(&r, size) != VG_OK)
+            break;
+        off = r.pos;
+    }
+    return off;
+}
+
 /* ---------------------------------------------------------------- data */
 
-/* Expansion of `out` bytes that cost `cost` compressed bytes breaks the
- * ratio limit? Only checked past ratio_min_size; max_ratio 0 disables. */
-static int ratio_exceeded(const xstate *x, uint64_t out, int64_t cost)
+/* Upper bound of the compressed bytes a member can have cost so far is
+ * x->handed - base (see the top of the file); base is taken when the
+ * member starts. */
+static uint64_t cost_base(const xstate *x)
+{
+    if (x->single)
+        return 0;
+    int64_t pos = archive_filter_bytes(x->a, -1);
+    uint64_t held = 0;
+    if (pos >= 0 && (uint64_t)pos < x->off)
+        held = x->off - (uint64_t)pos;
+    return held < x->handed ? x->handed - held : 0;
+}
+
+/* Does a member of `out` bytes so far break the ratio limit? Only checked
+ * past ratio_min_size; max_ratio 0 disables it. */
+static int ratio_exceeded(const xstate *x, uint64_t out, uint64_t base)
 {
     const vg_limits *l = x->sink->limits;
     if (!l || l->max_ratio == 0 || out <= l->ratio_min_size)
         return 0;
-    uint64_t c = x->single ? (uint64_t)x->len : (cost > 0 ? (uint64_t)cost : 1);
-    if (c == 0)
-        c = 1;
-    return out / c > l->max_ratio;
+    uint64_t cost = x->handed - base;
+    return out / (cost ? cost : 1) > l->max_ratio;
 }
 
 /* Read the current entry's data into `b`. Returns VG_OK with `*keep` set
- * when the member is complete, VG_OK with `*keep` clear when it was
- * dropped (reported), or VG_ENOMEM. */
+ * when the member is complete, or damaged but with some bytes read (those
+ * are scanned, as ClamAV scans a truncated stream); VG_OK with `*keep`
+ * clear when it was dropped (limit reported) or nothing was read before
+ * the damage; or VG_ENOMEM. */
 static vg_status read_data(xstate *x, const char *name, vgbuf *b, int *keep)
 {
     const vgarc_sink *s = x->sink;
-    int64_t start = archive_filter_bytes(x->a, -1);
+    uint64_t base = cost_base(x);
     unsigned stalls = 0;
     *keep = 0;
     for (;;) {
@@ -220,12 +328,15 @@ static vg_status read_data(xstate *x, const char *name, vgbuf *b, int *keep)
             if (++stalls <= MAX_STALLS)
                 continue;
             warn(x, "archive data read makes no progress");
+            x->done = 1;
+            *keep = b->len > 0;
             return VG_OK;
         }
         if (n < 0) {
             warn(x, "damaged archive data");
             if (n == ARCHIVE_FATAL || x->single)
                 x->done = 1;
+            *keep = b->len > 0;
             return VG_OK;
         }
         stalls = 0;
@@ -233,8 +344,7 @@ static vg_status read_data(xstate *x, const char *name, vgbuf *b, int *keep)
             report_limit(x, s->max_member_limit, name);
             return VG_OK;
         }
-        if (ratio_exceeded(x, b->len + (uint64_t)n,
-                           archive_filter_bytes(x->a, -1) - start)) {
+        if (ratio_exceeded(x, b->len + (uint64_t)n, base)) {
             report_limit(x, VG_LIMIT_RATIO, name);
             return VG_OK;
         }
@@ -266,7 +376,8 @@ static vg_status do_entry(xstate *x, struct archive_entry *e)
     int sized = archive_entry_size_is_set(e);
     int64_t size = archive_entry_size(e);
 
-    if (archive_entry_filetype(e) != AE_IFREG)
+    unsigned ft = archive_entry_filetype(e);
+    if (ft != AE_IFREG && ft != 0) /* 0: no type bits stored (ar) */
         return VG_OK;
     if (archive_entry_hardlink(e) && (!sized || size == 0))
         return VG_OK; /* a link to data stored under another entry */
@@ -335,7 +446,8 @@ static vg_status run(xstate *x)
         if (x->single && archive_filter_code(x->a, 0) != filter_code(x->t)) {
             x->damaged = 1;
             if (x->sink->warning)
-                x->sink->warning(x->sink->user, "not a valid compressed stream");
+                x->sink->warning(x->sink->user,
+                                 "not a valid compressed stream");
             break;
         }
         vg_status st = do_entry(x, e);
@@ -357,10 +469,18 @@ vg_status vgarc_extract(vgft_type t, const uint8_t *data, size_t len,
     memset(&x, 0, sizeof x);
     x.sink = sink;
     x.t = t;
+    x.data = data;
     x.len = len;
     x.single = is_single(t);
     if (t == VGFT_GZ)
         gz_name(data, len, x.gzname);
+    if (t == VGFT_LZ4) {
+        size_t off = lz4_skippable(data, len);
+        if (off) { /* libarchive sees the stream from the first frame */
+            x.data += off; /* that is not skippable */
+            x.len -= off;
+        }
+    }
     x.chunk = malloc(CHUNK);
     x.a = archive_read_new();
     if (!x.chunk || !x.a) {
@@ -372,7 +492,7 @@ vg_status vgarc_extract(vgft_type t, const uint8_t *data, size_t len,
 
     vg_status st = setup(x.a, t);
     if (st == VG_OK) {
-        if (archive_read_open_memory(x.a, len ? data : empty, len) != ARCHIVE_OK) {
+        if (open_reader(&x) != ARCHIVE_OK) {
             warn(&x, "unreadable archive");
             st = VG_EFORMAT;
         } else {

@@ -4,16 +4,19 @@
  * that holds wins:
  *
  *   1. magics at offset 0 that need a second look (MZ -> PE or MS-DOS,
- *      cafebabe -> Mach-O universal or Java class, SWF, bzip2);
+ *      cafebabe -> Mach-O universal or Java class, SWF, bzip2, zstd/lz4
+ *      behind skippable frames);
  *   2. plain magics at offset 0 (the table `magic0` below);
  *   3. magics at other fixed offsets or guarded by a plausibility check
  *      (LHA at 2, ustar at 257, ISO 9660 at 0x8001/0x8801/0x9001, binary
  *      cpio, LZMA-alone header, v7 tar header checksum);
- *   4. "%PDF-" anywhere in the first 1 KB (after the archives, so a tar or
+ *   4. mail: the data opens with a known header line (a mail quoting
+ *      "%PDF-" early stays mail);
+ *   5. "%PDF-" anywhere in the first 1 KB (after the archives, so a tar or
  *      zip holding a PDF as its first member stays an archive);
- *   5. text kinds: mail (first line is a known header), HTML (a tag at the
- *      start, or anywhere in the first 4 KB of text), plain text;
- *   6. otherwise BINARY.
+ *   6. text kinds: HTML (a tag at the start, or anywhere in the first 4 KB
+ *      of text), plain text;
+ *   7. otherwise BINARY.
  *
  * Invariant: every read is preceded by a check against `len`; helpers take
  * (p, len, off) and return 0 when the span is not wholly inside. The cost of
@@ -31,6 +34,7 @@
 #define TEXT_WINDOW 4096u   /* bytes inspected for text / HTML */
 #define PDF_WINDOW 1024u    /* "%PDF-" must start inside this */
 #define UNIBIN_MAX_ARCH 30u /* above: not a fat header (Java class?) */
+#define MAX_SKIPPABLE 8u  /* zstd/lz4 skippable frames looked through */
 #define SWF_MAX_LEN 0x20000000u /* declared SWF length; printable text
                                    always reads as >= 0x20202020 */
 
@@ -56,8 +60,15 @@ static uint32_t be32(const uint8_t *p)
            ((uint32_t)p[2] << 8) | (uint32_t)p[3];
 }
 
-static uint16_t le16(const uint8_t *p) { return (uint16_t)(p[0] | (p[1] << 8)); }
-static uint16_t be16(const uint8_t *p) { return (uint16_t)((p[0] << 8) | p[1]); }
+static uint16_t le16(const uint8_t *p)
+{
+    return (uint16_t)(p[0] | (p[1] << 8));
+}
+
+static uint16_t be16(const uint8_t *p)
+{
+    return (uint16_t)((p[0] << 8) | p[1]);
+}
 
 static int lower(int c) { return (c >= 'A' && c <= 'Z') ? c + 32 : c; }
 
@@ -126,6 +137,29 @@ static int is_bz2(const uint8_t *p, size_t len)
     return memcmp(p + 4, blk, 6) == 0 || memcmp(p + 4, eos, 6) == 0;
 }
 
+/* zstd and lz4 share "skippable frames" (u32 LE magic 0x184D2A5?, u32 LE
+ * size, payload); the frame after them tells which one it is. */
+static vgft_type bid_skippable(const uint8_t *p, size_t len)
+{
+    size_t off = 0;
+    for (unsigned i = 0; i < MAX_SKIPPABLE; i++) {
+        if (len - off < 8 || (p[off] & 0xf0) != 0x50 ||
+            !at(p, len, off + 1, "\x2a\x4d\x18", 3))
+            break;
+        uint32_t size = le32(p + off + 4);
+        if (size > len - off - 8)
+            return VGFT_BINARY;
+        off += 8 + (size_t)size;
+    }
+    if (off == 0)
+        return VGFT_BINARY;
+    if (at(p, len, off, "\x28\xb5\x2f\xfd", 4))
+        return VGFT_ZSTD;
+    if (at(p, len, off, "\x04\x22\x4d\x18", 4))
+        return VGFT_LZ4;
+    return VGFT_BINARY;
+}
+
 static vgft_type bid_second_look(const uint8_t *p, size_t len)
 {
     if (at(p, len, 0, "MZ", 2))
@@ -139,7 +173,7 @@ static vgft_type bid_second_look(const uint8_t *p, size_t len)
         return VGFT_SWF;
     if (is_bz2(p, len))
         return VGFT_BZ2;
-    return VGFT_BINARY;
+    return bid_skippable(p, len);
 }
 
 /* ------------------------------------------------ 2. plain offset-0 magics */
@@ -184,6 +218,7 @@ static const struct magic magic0[] = {
     {"\xfd" "7zXZ\0", 6, VGFT_XZ},
     {"\x28\xb5\x2f\xfd", 4, VGFT_ZSTD},
     {"\x04\x22\x4d\x18", 4, VGFT_LZ4},
+    {"\x02\x21\x4c\x18", 4, VGFT_LZ4}, /* legacy frame (lz4 -l) */
 };
 
 static vgft_type bid_magic0(const uint8_t *p, size_t len)
@@ -301,7 +336,7 @@ static vgft_type bid_offsets(const uint8_t *p, size_t len)
     return VGFT_BINARY;
 }
 
-/* --------------------------------------------------------------- 4. PDF */
+/* --------------------------------------------------------------- 5. PDF */
 
 static int has_pdf(const uint8_t *p, size_t len)
 {
@@ -309,26 +344,59 @@ static int has_pdf(const uint8_t *p, size_t len)
     return n >= 5 && memmem(p, n, "%PDF-", 5) != NULL;
 }
 
-/* ------------------------------------------------------------- 5. text */
+/* ------------------------------------------------------- 4, 6. mail, text */
 
-/* Headers that open a message as stored by MTAs and mail clients; "From "
- * (mbox separator) is matched case-sensitively, the rest are not. */
-static const char *const mail_headers[] = {
+/* Headers that open a message as stored by MTAs and mail clients, matched
+ * case-insensitively; "From " (mbox separator) is matched as is. The
+ * strong ones suffice; the weak ones ("To: everyone" opens notes too) need
+ * a second header line after them. */
+static const char *const mail_strong[] = {
     "received:", "return-path:", "delivered-to:", "message-id:",
-    "mime-version:", "from:", "subject:", "to:", "date:", "reply-to:",
-    "sender:", "x-mailer:", "x-uidl:", "x-original-to:", "x-envelope-from:",
-    "x-apparently-to:", "x-real-to:", "x-sieve:", "envelope-to:",
-    "dkim-signature:", "authentication-results:", "arc-seal:",
+    "mime-version:", "x-mailer:", "x-uidl:", "x-original-to:",
+    "x-envelope-from:", "x-apparently-to:", "x-real-to:", "x-sieve:",
+    "envelope-to:", "dkim-signature:", "authentication-results:", "arc-seal:",
 };
+static const char *const mail_weak[] = {
+    "from:", "subject:", "to:", "cc:", "date:", "reply-to:", "sender:",
+};
+
+/* Is p[0..n) (one line) "Name: ..." or a folded continuation? */
+static int header_line(const uint8_t *p, size_t n)
+{
+    if (n > 0 && (p[0] == ' ' || p[0] == '\t'))
+        return 1;
+    for (size_t i = 0; i < n && i < 77; i++) {
+        if (p[i] == ':')
+            return i > 0;
+        if (p[i] <= ' ' || p[i] >= 0x7f)
+            return 0;
+    }
+    return 0;
+}
 
 static int is_mail(const uint8_t *p, size_t len)
 {
+    size_t i;
     if (at(p, len, 0, "From ", 5))
         return 1;
-    for (size_t i = 0; i < sizeof mail_headers / sizeof mail_headers[0]; i++)
-        if (starts_ci(p, len, mail_headers[i]))
+    for (i = 0; i < sizeof mail_strong / sizeof mail_strong[0]; i++)
+        if (starts_ci(p, len, mail_strong[i]))
             return 1;
-    return 0;
+    for (i = 0; i < sizeof mail_weak / sizeof mail_weak[0]; i++)
+        if (starts_ci(p, len, mail_weak[i]))
+            break;
+    if (i == sizeof mail_weak / sizeof mail_weak[0])
+        return 0;
+    size_t n = min_sz(len, TEXT_WINDOW);
+    const uint8_t *nl = memchr(p, '\n', n);
+    if (!nl)
+        return 0;
+    size_t next = (size_t)(nl - p) + 1;
+    const uint8_t *end = memchr(p + next, '\n', n - next);
+    size_t line = end ? (size_t)(end - p) - next : n - next;
+    if (line > 0 && p[next + line - 1] == '\r')
+        line--;
+    return header_line(p + next, line);
 }
 
 /* Length of a valid UTF-8 multi-byte sequence at p (n bytes available), 0
@@ -425,10 +493,10 @@ vgft_type vgft_detect(const uint8_t *p, size_t len)
         t = bid_offsets(p, len);
     if (t != VGFT_BINARY)
         return t;
-    if (has_pdf(p, len))
-        return VGFT_PDF;
     if (is_mail(p, len))
         return VGFT_MAIL;
+    if (has_pdf(p, len))
+        return VGFT_PDF;
     size_t n = min_sz(len, TEXT_WINDOW);
     int text = is_text(p, n);
     if (is_html(p, n, text))

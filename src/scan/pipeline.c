@@ -57,6 +57,7 @@ typedef struct scan {
      * they are reported only when no signature matched, or after the
      * signatures in all-match mode. Each name once per scan. */
     vg_result *heur;
+    unsigned step; /* depth added by the container being extracted */
 } scan;
 
 void vg_limits_default(vg_limits *lim)
@@ -225,9 +226,10 @@ static vg_status on_member(void *user, const char *name, const uint8_t *d, size_
     if (w > 0)
         s->mlen = s->mlen + (size_t)w >= sizeof s->member ? sizeof s->member - 1
                                                           : s->mlen + (size_t)w;
-    s->depth++;
+    unsigned step = s->step;
+    s->depth += step;
     scan_layer(s, d, len);
-    s->depth--;
+    s->depth -= step;
     s->mlen = saved;
     s->member[saved] = 0;
     return s->stop ? VGARC_STOP : VG_OK;
@@ -263,7 +265,12 @@ static void extract(scan *s, vgft_type t, const uint8_t *d, size_t len)
 {
     /* members sit one level deeper; like clamscan, depth N-1 is the last
      * one scanned with --max-recursion N (the top level is depth 0) */
-    if (s->depth + 1 >= s->o->limits.max_recursion) {
+    /* A single compressed stream (gz, bz2, xz, ...) is not a level of its
+     * own: ClamAV finds clam.exe in clam_cache_emax.tgz, nine tgz deep,
+     * with its default of 17. */
+    unsigned step = (t == VGFT_GZ || t == VGFT_BZ2 || t == VGFT_XZ || t == VGFT_LZMA ||
+                     t == VGFT_ZSTD || t == VGFT_LZ4) ? 0 : 1;
+    if (s->depth + step >= s->o->limits.max_recursion) {
         limit_hit(s, VG_LIMIT_RECURSION);
         return;
     }
@@ -275,7 +282,10 @@ static void extract(scan *s, vgft_type t, const uint8_t *d, size_t len)
         sink.max_member = left;
         sink.max_member_limit = VG_LIMIT_SCANSIZE;
     }
+    unsigned saved_step = s->step;
+    s->step = step;
     vg_status st = vgarc_extract(t, d, len, &sink);
+    s->step = saved_step;
     if (st != VG_OK && st != VG_EFORMAT && st != VGARC_STOP && !s->err) {
         s->err = st;
         s->stop = 1;

@@ -81,11 +81,13 @@ static vgft_type detect_path(const char *path)
 /* Run a shell command inside the temporary directory. */
 static int sh(const char *fmt, ...)
 {
-    char cmd[1024], full[1200];
+    char cmd[4096], full[4400];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(cmd, sizeof cmd, fmt, ap);
+    int n = vsnprintf(cmd, sizeof cmd, fmt, ap);
     va_end(ap);
+    if (n < 0 || (size_t)n >= sizeof cmd)
+        return -1; /* never run a truncated command */
     snprintf(full, sizeof full, "cd %s && (%s) >/dev/null 2>&1", tmpdir, cmd);
     return system(full);
 }
@@ -186,6 +188,16 @@ static void test_text_kinds(void)
            "header names match case-insensitively");
     TAP_OK(DET("MIME-Version: 1.0\nContent-Type: text/plain\n\nx") == VGFT_MAIL,
            "MIME-Version: header is MAIL");
+    TAP_OK(DET("From: a@b\r\nTo: c@d\r\n\r\nhi") == VGFT_MAIL,
+           "From: followed by another header line is MAIL");
+    TAP_OK(DET("Subject: x\n\tcontinued\n\nbody") == VGFT_MAIL,
+           "Subject: followed by a folded line is MAIL");
+    TAP_OK(DET("To: everyone in the team\nPlease read this.\n") == VGFT_TEXT,
+           "a note opening with 'To:' but no second header is TEXT");
+    TAP_OK(DET("Date: 2024-01-01") == VGFT_TEXT,
+           "a lone 'Date:' line is TEXT");
+    TAP_OK(DET("Received: from x\nSubject: see\n\n%PDF-1.4 inline\n") == VGFT_MAIL,
+           "a mail quoting %%PDF- in its first 1 KB stays MAIL");
     TAP_OK(DET("Fromage is cheese.\n") == VGFT_TEXT,
            "text starting with 'From' without space or colon is TEXT");
     TAP_OK(DET("plain ASCII text\r\nsecond line\f\n") == VGFT_TEXT,
@@ -247,13 +259,20 @@ static void test_archive_magics(void)
     TAP_OK(DET("\xfd" "7zXZ\0\0\x04") == VGFT_XZ, "xz magic is XZ");
     TAP_OK(DET("\x28\xb5\x2f\xfd\x24\x05") == VGFT_ZSTD, "zstd magic is ZSTD");
     TAP_OK(DET("\x04\x22\x4d\x18\x64\x40") == VGFT_LZ4, "lz4 frame magic is LZ4");
+    TAP_OK(DET("\x02\x21\x4c\x18\x07\0\0\0") == VGFT_LZ4, "lz4 legacy magic is LZ4");
+    TAP_OK(DET("P*M\x18\x04\0\0\0abcd\x28\xb5\x2f\xfd\x24") == VGFT_ZSTD,
+           "zstd behind a skippable frame is ZSTD");
+    TAP_OK(DET("Q*M\x18\0\0\0\0\x04\x22\x4d\x18\x64") == VGFT_LZ4,
+           "lz4 behind an empty skippable frame is LZ4");
+    TAP_OK(DET("P*M\x18\xff\0\0\0abcd\x28\xb5\x2f\xfd\x24") == VGFT_BINARY,
+           "skippable frame running past the end is BINARY");
     TAP_OK(DET("\x5d\0\0\x80\0\xff\xff\xff\xff\xff\xff\xff\xff\0\x21\x16\x49\x20") ==
                VGFT_LZMA,
            "lzma-alone header (5d, 8 MB dict, unknown size) is LZMA");
-    TAP_OK(DET("\x5d\x39\x30\0\0\xff\xff\xff\xff\xff\xff\xff\xff\0\x21\x16\x49") !=
+    TAP_OK(DET("\x5d\x39\x30\0\0\xff\xff\xff\xff\xff\xff\xff\xff\0\x21\x16\x49\x20") !=
                VGFT_LZMA,
            "lzma-alone header with a 12345-byte dictionary is not LZMA");
-    TAP_OK(DET("\x5d\0\0\x80\0\0\0\0\0\0\x01\0\0\0\x21\x16\x49") != VGFT_LZMA,
+    TAP_OK(DET("\x5d\0\0\x80\0\0\0\0\0\0\x01\0\0\0\x21\x16\x49\x20") != VGFT_LZMA,
            "lzma-alone header with a 2^40 size is not LZMA");
 
     uint8_t lha[32] = {0x1c, 0x55, '-', 'l', 'h', '5', '-'};
@@ -297,6 +316,8 @@ static void test_tool_made(void)
            "lzma -9 (64 MB dictionary) output is LZMA");
     TAP_OK(made("h.zst", "zstd -q -c hello.txt > h.zst") == VGFT_ZSTD, "zstd(1) output is ZSTD");
     TAP_OK(made("h.lz4", "lz4 -q -c hello.txt > h.lz4") == VGFT_LZ4, "lz4(1) output is LZ4");
+    TAP_OK(made("l.lz4", "lz4 -q -l -c hello.txt > l.lz4") == VGFT_LZ4,
+           "lz4 -l (legacy frame) output is LZ4");
     TAP_OK(made("o.cpio", "echo hello.txt | cpio -o -H odc > o.cpio") == VGFT_CPIO,
            "cpio -H odc output is CPIO");
     TAP_OK(made("n.cpio", "echo hello.txt | cpio -o -H newc > n.cpio") == VGFT_CPIO,
