@@ -37,6 +37,9 @@ endif
 check: build
 	@bash tests/run.sh $(BUILD)
 
+reproduce: deps
+	@bash scripts/reproduce.sh
+
 fuzz: deps
 	@FUZZ_SECONDS=$(FUZZ_SECONDS) bash fuzz/run.sh long
 

@@ -9,7 +9,7 @@ PKGS=(
   libpcre2-dev libmspack-dev
   clamav clamav-daemon clamdscan clamav-testfiles yara
   zip unzip p7zip-full tar gzip bzip2 xz-utils zstd lz4 cpio genisoimage
-  libarchive-tools python3 time hyperfine bc procps
+  libarchive-tools python3 time hyperfine bc procps strace util-linux
 )
 missing=()
 for p in "${PKGS[@]}"; do

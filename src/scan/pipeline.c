@@ -246,10 +246,12 @@ static void on_encrypted(void *user, const char *kind, const char *name)
     scan *s = user;
     s->r->warnings++;
     if (s->o->flags & VG_SCAN_ALERT_ENCRYPTED) {
-        char n[96], m[VG_MAX_MEMBER_PATH];
+        char n[96], m[VG_MAX_MEMBER_PATH + 512];
         snprintf(n, sizeof n, "Heuristics.Encrypted.%s", kind);
-        snprintf(m, sizeof m, "%s%s%s", s->member, s->mlen && name && *name ? "/" : "",
-                 name ? name : "");
+        int w = snprintf(m, sizeof m, "%s%s%.500s", s->member,
+                         s->mlen && name && *name ? "/" : "", name ? name : "");
+        if (w < 0)
+            m[0] = 0;
         heuristic(s, n, m);
     }
 }

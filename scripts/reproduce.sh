@@ -1,0 +1,257 @@
+#!/usr/bin/env bash
+# Check that vigil's build is reproducible: build one commit twice from
+# clean trees, under different conditions, and compare the results byte for
+# byte. `make reproduce` runs this on HEAD; VERIFY.md explains it to users.
+#
+#   scripts/reproduce.sh [REV]               build REV (default HEAD) twice
+#   scripts/reproduce.sh --compare DIR1 DIR2 only compare two build folders
+#
+# The two builds differ in everything a build must not depend on:
+#   folder      two temp folders whose paths differ in length
+#   user        root, then `nobody` (when run as root and setpriv/runuser work)
+#   umask       0002, then 0077
+#   locale      LC_ALL=C, then fr_FR.UTF-8 (or C.UTF-8 if not generated)
+#   time zone   TZ=UTC, then Pacific/Auckland
+#   time        the second starts after the first has finished
+#   make -j     2, then 3 (other completion orders)
+# Both take their sources from `git archive REV` (the committed tree: any
+# uncommitted change in the work tree is not part of the check), get
+# SOURCE_DATE_EPOCH from the commit's time, and run `make build` with an
+# otherwise empty environment (PATH kept), as a user would.
+#
+# Compared: whichever of vigil, vigild, libvigil.so*, libvigil.a exist in
+# either build. Each gets a line "SHA256  NAME  identical", or
+# "SHA256  NAME  DIFFERS ..." followed by the first difference (diffoscope's
+# report if diffoscope is installed, else cmp's first differing byte, with
+# the ELF section or archive member that holds it). Exit status: 0 all
+# identical, 1 something differs, 2 a build failed or bad usage.
+# Knobs: REPRODUCE_JOBS (default 2), REPRODUCE_KEEP=1 keeps the build trees,
+# REPRODUCE_NO_DIFFOSCOPE=1 uses the cmp report even if diffoscope is there.
+set -euo pipefail
+
+ARTIFACTS=(vigil vigild libvigil.a 'libvigil.so*')
+
+say() { printf 'reproduce: %s\n' "$*"; }
+die() { say "$*" >&2; exit 2; }
+
+sha() { sha256sum "$1" | cut -d' ' -f1; }
+
+magic() { head -c "$2" "$1" | od -An -tx1 | tr -d ' \n'; } # file nbytes
+is_elf() { [ "$(magic "$1" 4)" = 7f454c46 ]; }
+is_ar() { [ "$(magic "$1" 8)" = 213c617263683e0a ]; }
+
+# "NAME OFFSET SIZE" of each section of ELF file F that has bytes in the file.
+sections() {
+  local name type off size
+  readelf -S -W "$1" 2>/dev/null | sed -n 's/^ *\[ *[0-9]*\] //p' |
+    while read -r name type _ off size _; do
+      [[ $name == .* && $type != NOBITS && $off =~ ^[0-9a-f]+$ ]] || continue
+      echo "$name $((16#$off)) $((16#$size))"
+    done
+}
+
+# Print COUNT bytes of F from OFFSET, as hex and as text.
+show_bytes() { # label f offset count
+  printf '    %s: %s |%s|\n' "$1" "$(od -An -v -tx1 -j "$3" -N "$4" "$2" | tr -s ' \n' ' ')" \
+    "$(tail -c +"$(($3 + 1))" "$2" | head -c "$4" | tr -c '[:print:]' '.')"
+}
+
+# Print a few of the text strings that are in only one of A and B: a path
+# or a date that got into a build shows up here.
+different_strings() { # a b
+  command -v strings >/dev/null 2>&1 || return 0
+  local side col s
+  for side in 1 2; do
+    col=-23; [ "$side" = 2 ] && col=-13
+    comm "$col" <(strings -a -n 6 "$1" | LC_ALL=C sort -u) <(strings -a -n 6 "$2" | LC_ALL=C sort -u) |
+      head -n 3 | while IFS= read -r s; do printf '    text only in build %s: %s\n' "$side" "$s"; done
+  done
+}
+
+# Print where files A and B (which differ) first differ: the archive member,
+# the ELF section and the byte, with the bytes around it in both.
+first_difference() { # a b
+  local a=$1 b=$2
+  if [ "${REPRODUCE_NO_DIFFOSCOPE:-0}" != 1 ] && command -v diffoscope >/dev/null 2>&1; then
+    echo "  diffoscope (first 60 lines):"
+    timeout 600 diffoscope --no-progress --text - "$a" "$b" 2>&1 | head -n 60 | sed 's/^/    /' || true
+    return
+  fi
+  if is_ar "$a" && is_ar "$b"; then
+    local xa xb m
+    xa=$(mktemp -d) xb=$(mktemp -d)
+    (cd "$xa" && ar x "$a" && cd "$xb" && ar x "$b") || true
+    for m in $(ar t "$a") $(ar t "$b"); do
+      if ! cmp -s "$xa/$m" "$xb/$m"; then
+        echo "  first difference: in archive member $m"
+        if [ -f "$xa/$m" ] && [ -f "$xb/$m" ]; then first_difference "$xa/$m" "$xb/$m"; fi
+        rm -rf "$xa" "$xb"
+        return
+      fi
+    done
+    rm -rf "$xa" "$xb"
+    echo "  first difference: in the archive's member headers or symbol table"
+  fi
+  if is_elf "$a" && is_elf "$b"; then
+    local name oa sa ob sb
+    while read -r name oa sa; do
+      read -r ob sb < <(sections "$b" | awk -v n="$name" '$1 == n { print $2, $3; exit }')
+      if [ -z "${ob:-}" ]; then
+        echo "  first difference: section $name is only in build 1"
+        return
+      fi
+      if ! cmp -s <(tail -c +$((oa + 1)) "$a" | head -c "$sa") <(tail -c +$((ob + 1)) "$b" | head -c "$sb"); then
+        local byte
+        byte=$(cmp <(tail -c +$((oa + 1)) "$a" | head -c "$sa") <(tail -c +$((ob + 1)) "$b" | head -c "$sb") 2>&1 |
+          sed -n 's/.* differ: \(char\|byte\) \([0-9]*\),.*/\2/p' || true)
+        byte=${byte:-$((sa < sb ? sa + 1 : sb + 1))}
+        echo "  first difference: section $name ($sa vs $sb bytes), at its byte $byte"
+        local from=$((byte - 1 >= 16 ? byte - 17 : 0))
+        show_bytes "build 1" "$a" $((oa + from)) 48
+        show_bytes "build 2" "$b" $((ob + from)) 48
+        different_strings "$a" "$b"
+        return
+      fi
+      ob=""
+    done < <(sections "$a")
+    echo "  first difference: in the ELF headers (all sections are equal)"
+  fi
+  local byte
+  byte=$(cmp "$a" "$b" 2>&1 | sed -n 's/.* differ: \(char\|byte\) \([0-9]*\),.*/\2/p' || true)
+  if [ -z "$byte" ]; then # one is a prefix of the other
+    echo "  $(cmp "$a" "$b" 2>&1 | head -n 1); sizes $(stat -c %s "$a") vs $(stat -c %s "$b") bytes"
+    return
+  fi
+  echo "  first difference: byte $byte"
+  local from=$((byte - 1 >= 16 ? byte - 17 : 0))
+  show_bytes "build 1" "$a" "$from" 48
+  show_bytes "build 2" "$b" "$from" 48
+}
+
+# Compare the artifacts of two build folders; print one line each.
+compare() { # dir1 dir2
+  local d1=$1 d2=$2 names=() n pat f bad=0 total=0
+  for pat in "${ARTIFACTS[@]}"; do
+    for f in "$d1"/$pat "$d2"/$pat; do
+      [ -e "$f" ] || [ -L "$f" ] || continue
+      names+=("$(basename "$f")")
+    done
+  done
+  if [ ${#names[@]} -eq 0 ]; then
+    say "no artifacts (${ARTIFACTS[*]}) in $d1 or $d2"
+    return 2
+  fi
+  mapfile -t names < <(printf '%s\n' "${names[@]}" | LC_ALL=C sort -u)
+  for n in "${names[@]}"; do
+    local a=$d1/$n b=$d2/$n
+    total=$((total + 1))
+    if ! { [ -e "$a" ] || [ -L "$a" ]; } || ! { [ -e "$b" ] || [ -L "$b" ]; }; then
+      local have=1 f1=$a; { [ -e "$a" ] || [ -L "$a" ]; } || have=2 f1=$b
+      printf '%s  %s  DIFFERS: only build %s has it\n' "$(sha "$f1" 2>/dev/null || echo -)" "$n" "$have"
+      bad=$((bad + 1))
+      continue
+    fi
+    if [ -L "$a" ] || [ -L "$b" ]; then
+      local ta tb
+      ta=$(readlink "$a" || echo '(not a link)') tb=$(readlink "$b" || echo '(not a link)')
+      if [ "$ta" = "$tb" ]; then
+        printf '%s  %s -> %s  identical\n' "$(sha "$a")" "$n" "$ta"
+      else
+        printf '%s  %s  DIFFERS: build 1 links to %s, build 2 to %s\n' "$(sha "$a")" "$n" "$ta" "$tb"
+        bad=$((bad + 1))
+      fi
+      continue
+    fi
+    local sa sb
+    sa=$(sha "$a") sb=$(sha "$b")
+    if [ "$sa" = "$sb" ]; then
+      printf '%s  %s  identical\n' "$sa" "$n"
+    else
+      printf '%s  %s  DIFFERS from build 2: %s\n' "$sa" "$n" "$sb"
+      first_difference "$a" "$b"
+      bad=$((bad + 1))
+    fi
+  done
+  if [ "$bad" -eq 0 ]; then
+    say "$total of $total identical"
+  else
+    say "$bad of $total differ"
+    command -v diffoscope >/dev/null 2>&1 ||
+      say "for a full report of each difference: apt-get install diffoscope, then run again"
+    return 1
+  fi
+}
+
+if [ "${1:-}" = --compare ]; then
+  [ $# -eq 3 ] || die "usage: $0 --compare DIR1 DIR2"
+  if [ ! -d "$2" ] || [ ! -d "$3" ]; then die "--compare needs two folders"; fi
+  compare "$(cd "$2" && pwd)" "$(cd "$3" && pwd)"
+  exit $?
+fi
+case "${1:-}" in -h | --help) sed -n '2,/^set -eu/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;; esac
+[ $# -le 1 ] || die "usage: $0 [REV] | --compare DIR1 DIR2"
+
+REPO=$(cd "$(dirname "$0")/.." && pwd)
+REV=${1:-HEAD}
+JOBS=${REPRODUCE_JOBS:-2}
+commit=$(git -C "$REPO" rev-parse --verify "$REV^{commit}" 2>/dev/null) || die "not a commit: $REV"
+SOURCE_DATE_EPOCH=$(git -C "$REPO" log -1 --format=%ct "$commit")
+say "commit $commit ($(git -C "$REPO" log -1 --format=%s "$commit" | cut -c1-60))"
+say "SOURCE_DATE_EPOCH=$SOURCE_DATE_EPOCH ($(date -u -d "@$SOURCE_DATE_EPOCH" +%Y-%m-%dT%H:%M:%SZ), the commit's time)"
+if [ "$REV" = HEAD ] && [ -n "$(git -C "$REPO" status --porcelain --untracked-files=no 2>/dev/null)" ]; then
+  say "note: the work tree has uncommitted changes; they are not part of this check"
+fi
+
+# The second build's user: nobody, if we are root and can become it.
+as2=() user2=$(id -un)
+if [ "$(id -u)" = 0 ] && uid=$(id -u nobody 2>/dev/null) && gid=$(id -g nobody 2>/dev/null); then
+  if command -v setpriv >/dev/null && setpriv --reuid="$uid" --regid="$gid" --clear-groups true 2>/dev/null; then
+    as2=(setpriv --reuid="$uid" --regid="$gid" --clear-groups) user2=nobody
+  elif command -v runuser >/dev/null && runuser -u nobody -- true 2>/dev/null; then
+    as2=(runuser -u nobody --) user2=nobody
+  fi
+fi
+locale2=C.UTF-8
+if locale -a 2>/dev/null | grep -qix 'fr_FR.utf8'; then locale2=fr_FR.UTF-8; fi
+
+tmp=${TMPDIR:-/tmp}
+T1=$(mktemp -d "$tmp/vigil-repro1.XXXXXX")
+T2=$(mktemp -d "$tmp/vigil-reproduce-second-build.XXXXXXXXXX")
+cleanup() {
+  if [ "${REPRODUCE_KEEP:-0}" = 1 ]; then say "kept $T1 and $T2"; else rm -rf "$T1" "$T2"; fi
+}
+trap cleanup EXIT
+S1=$T1/src
+S2=$T2/a/longer/path/to/the/vigil-sources
+if [ "$user2" != "$(id -un)" ]; then
+  if ! chown "$uid:$gid" "$T2" || ! "${as2[@]}" test -w "$T2"; then
+    say "note: $user2 cannot write to $T2 (set TMPDIR?); the second build runs as $(id -un)"
+    as2=() user2=$(id -un)
+  fi
+fi
+
+build() { # n top src umask locale tz jobs runner...
+  local n=$1 top=$2 src=$3 um=$4 loc=$5 tz=$6 jobs=$7; shift 7
+  say "build $n: $src"
+  say "  user $(if [ $# -gt 0 ]; then echo "$user2"; else id -un; fi), umask $um, LC_ALL=$loc, TZ=$tz, make -j$jobs, started $(date -u +%H:%M:%SZ)"
+  local t0=$SECONDS
+  # shellcheck disable=SC2016
+  git -C "$REPO" archive --format=tar "$commit" |
+    "$@" env -i PATH="$PATH" HOME="$top/home" TMPDIR="$top" bash -c '
+      umask "$1" && mkdir -p "$2" "$3/home" &&
+      tar -x --no-same-owner --no-same-permissions -C "$2"' _ "$um" "$src" "$top" ||
+    die "build $n: could not unpack $commit"
+  # shellcheck disable=SC2016
+  if ! "$@" env -i PATH="$PATH" HOME="$top/home" TMPDIR="$top" LANG="$loc" LC_ALL="$loc" TZ="$tz" \
+      SOURCE_DATE_EPOCH="$SOURCE_DATE_EPOCH" bash -c 'umask "$1" && cd "$2" && make build JOBS="$3"' \
+      _ "$um" "$src" "$jobs" >"$top/build.log" 2>&1; then
+    tail -n 40 "$top/build.log" | sed 's/^/  | /' >&2
+    die "build $n failed (log above)"
+  fi
+  say "  done in $((SECONDS - t0)) s"
+}
+
+build 1 "$T1" "$S1" 0002 C UTC "$JOBS"
+sleep 1
+build 2 "$T2" "$S2" 0077 "$locale2" Pacific/Auckland "$((JOBS + 1))" "${as2[@]}"
+compare "$S1/build" "$S2/build"
