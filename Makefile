@@ -6,13 +6,15 @@
 #   make build                  build/vigil and libvigil
 #   make fuzz                   long fuzzing runs (FUZZ_SECONDS per target)
 #   make bench                  bench/vs-clamscan.sh (long)
+#   make reproduce              two builds of HEAD under different conditions, compared
+#   make demo-transparency      publish, witness and update releases on one machine
 
 BUILD ?= build
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 SCAN ?=
 FUZZ_SECONDS ?= 600
 
-.PHONY: all deps build run demo check test asan fuzz fuzz-build bench reproduce clean
+.PHONY: all deps build run demo check test asan fuzz fuzz-build bench reproduce clean demo-transparency
 
 all: build
 
@@ -24,18 +26,21 @@ build: deps
 	@cmake --build $(BUILD) -j$(JOBS)
 
 demo: build
-	@bash scripts/make-demo.sh $(BUILD)/demo
+	@bash scripts/make-demo.sh $(BUILD)/demo-files
 
 run: build
 ifeq ($(SCAN),)
-	@bash scripts/make-demo.sh $(BUILD)/demo
-	$(BUILD)/vigil scan $(BUILD)/demo; rc=$$?; [ $$rc -le 1 ] || exit $$rc
+	@bash scripts/make-demo.sh $(BUILD)/demo-files
+	$(BUILD)/vigil scan $(BUILD)/demo-files; rc=$$?; [ $$rc -le 1 ] || exit $$rc
 else
 	$(BUILD)/vigil scan $(SCAN); rc=$$?; [ $$rc -le 1 ] || exit $$rc
 endif
 
 check: build
 	@bash tests/run.sh $(BUILD)
+
+demo-transparency: build
+	@bash scripts/demo-transparency.sh $(BUILD)
 
 reproduce: deps
 	@bash scripts/reproduce.sh

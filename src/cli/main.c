@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/tlog_cmds.h"
 #include "vigil/vigil.h"
 
 static void usage(FILE *f)
@@ -13,6 +14,15 @@ static void usage(FILE *f)
             "Commands:\n"
             "  scan [options] [PATH...]  scan files, directories and stdin ('-') for\n"
             "                            malware; see 'vigil scan --help'\n"
+            "  db build|info|verify|list|diff\n"
+            "                            compiled databases (.vdb); see 'vigil db --help'\n"
+            "  key generate              Ed25519 keys in signed-note format\n"
+            "  release create            turn a .vdb into a signed release\n"
+            "  log init|append|verify|monitor\n"
+            "                            the append-only transparency log of releases\n"
+            "  witness cosign            cosign a log checkpoint after checking it\n"
+            "  update                    fetch, verify and install the newest release\n"
+            "  egress                    print what 'update' sent and received\n"
             "  help [scan]               this text, or the help of 'scan'\n"
             "  version                   print the version\n"
             "\n"
@@ -21,7 +31,7 @@ static void usage(FILE *f)
             "  -V, --version             print the version\n"
             "\n"
             "vigil is an anti-virus engine: ClamAV signature databases (.hdb .hsb\n"
-            ".fp .sfp .ndb), one-pass matching on all cores, clamscan-compatible\n"
+            ".fp .sfp .ndb, compiled .vdb), one-pass matching on all cores, clamscan-compatible\n"
             "output and exit codes (0 clean, 1 found, 2 error). See vigil(1).\n");
 }
 
@@ -34,6 +44,20 @@ int main(int argc, char **argv)
     const char *cmd = argv[1];
     if (!strcmp(cmd, "scan"))
         return vgcli_scan(argc - 1, argv + 1);
+    if (!strcmp(cmd, "db"))
+        return vgcli_db(argc - 1, argv + 1);
+    if (!strcmp(cmd, "key"))
+        return vgcli_key(argc - 1, argv + 1);
+    if (!strcmp(cmd, "release"))
+        return vgcli_release(argc - 1, argv + 1);
+    if (!strcmp(cmd, "log"))
+        return vgcli_log(argc - 1, argv + 1);
+    if (!strcmp(cmd, "witness"))
+        return vgcli_witness(argc - 1, argv + 1);
+    if (!strcmp(cmd, "update"))
+        return vgcli_update(argc - 1, argv + 1);
+    if (!strcmp(cmd, "egress"))
+        return vgcli_egress(argc - 1, argv + 1);
     if (!strcmp(cmd, "help") || !strcmp(cmd, "--help") || !strcmp(cmd, "-h")) {
         if (argc > 2 && !strcmp(argv[2], "scan")) {
             char *av[] = {argv[2], "--help", NULL};

@@ -1,0 +1,323 @@
+#!/usr/bin/env bash
+# tests/e2e/transparency_update.sh - `vigil update` against a transparency
+# log served over HTTP on 127.0.0.1, over file:// and from offline
+# bundles: the release installs when every check passes, and each attack
+# is refused with exit 2, a message naming the failed check, and nothing
+# changed (installed database and stored state byte-identical):
+#   rollback (older log snapshot; older release at a newer checkpoint),
+#   frozen log (newest cosignature older than max-age), split view (two
+#   checkpoints of one size with different roots), tampered tile, tampered
+#   .vdb, a release that is not in the log, too few cosignatures, a bad
+#   cosignature, an unknown publisher. Plus the egress log and the reload
+#   request to a (fake) vigild.
+#
+#   VIGIL=build/vigil VIGIL_SRC=. bash tests/e2e/transparency_update.sh
+set -u
+VIGIL_SRC=${VIGIL_SRC:-$(cd "$(dirname "$0")/../.." && pwd)}
+VIGIL=${VIGIL:-$VIGIL_SRC/build/vigil}
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/vigil-tu.XXXXXX") || exit 1
+SRV=
+FAKE=
+cleanup() {
+  [ -n "$SRV" ] && kill "$SRV" 2>/dev/null
+  [ -n "$FAKE" ] && kill "$FAKE" 2>/dev/null
+  rm -rf "$TMP"
+}
+trap cleanup EXIT
+cd "$TMP" || exit 1
+
+n=0
+fails=0
+ok() { n=$((n + 1)); echo "ok $n - $1"; }
+nok() { n=$((n + 1)); fails=$((fails + 1)); echo "not ok $n - $1"; }
+check() { local d=$1; shift; if "$@"; then ok "$d"; else nok "$d"; fi; }
+V() { "$VIGIL" "$@"; }
+# the subcommands this needs (cli/main.c dispatches them)
+for c in db key release log witness update egress; do
+  if "$VIGIL" "$c" --help 2>&1 | grep -q "unknown command"; then
+    echo "not ok 1 - vigil has no '$c' command (dispatch it in src/cli/main.c)"; exit 1
+  fi
+done
+unset VIGIL_EGRESS_LOG
+
+# ---- fixtures: three databases, keys, a log with two releases -------------
+EICAR_MD5=44d88612fea8a8f36de82e1278abb02f
+mkdir -p src
+printf '%s:68:Vigil.Test.Eicar-1\n' "$EICAR_MD5" > src/main.hdb
+printf 'Vigil.Test.Body-1:0:*:68656c6c6f20776f726c64\n' > src/main.ndb
+V db build -o db1.vdb src/main.hdb src/main.ndb 2>/dev/null
+printf 'Vigil.Test.Body-2:0:*:0102030405060708090a\n' >> src/main.ndb
+V db build -o db2.vdb src/main.hdb src/main.ndb 2>/dev/null
+printf 'Vigil.Test.Body-3:0:*:aabbccddeeff00112233\n' >> src/main.ndb
+V db build -o db3.vdb src/main.hdb src/main.ndb 2>/dev/null
+check "three compiled databases built" test -s db1.vdb -a -s db2.vdb -a -s db3.vdb
+
+V key generate --name vigil.example/release -o pub >/dev/null &&
+  V key generate --name vigil.example/evil-release -o evil >/dev/null &&
+  V key generate --name vigil.example/db-log -o log >/dev/null &&
+  V key generate --witness --name w1.example/vigil -o w1 >/dev/null &&
+  V key generate --witness --name w2.example/vigil -o w2 >/dev/null &&
+  V key generate --witness --name w3.example/vigil -o w3 >/dev/null
+check "keys generated (publisher, log, three witnesses)" test -s pub.skey -a -s log.vkey -a -s w3.vkey
+
+cosign() { # LOGDIR STATE-SUFFIX [witnesses...] [-- extra args]
+  local dir=$1 sfx=$2; shift 2
+  local w extra=()
+  local ws=()
+  while [ $# -gt 0 ]; do
+    if [ "$1" = -- ]; then shift; extra=("$@"); break; fi
+    ws+=("$1"); shift
+  done
+  for w in "${ws[@]}"; do
+    V witness cosign --key "$w.skey" --log-key log.vkey --state "wstate-$w-$sfx" "${extra[@]}" "$dir" 2>/dev/null || return 1
+  done
+}
+
+V log init --key log.skey logA 2>/dev/null
+V release create --key pub.skey --name vigil-main --version 1 --log logA -o r1.manifest db1.vdb 2>/dev/null &&
+  V log append --key log.skey --release-key pub.vkey --vdb db1.vdb logA r1.manifest 2>/dev/null &&
+  cosign logA A w1 w2 w3
+check "release 1 published and cosigned" test $? -eq 0
+cp -a logA snapA1                      # the log as it was at size 1
+V release create --key pub.skey --name vigil-main --version 2 --log logA -o r2.manifest db2.vdb 2>/dev/null &&
+  V log append --key log.skey --release-key pub.vkey --vdb db2.vdb logA r2.manifest 2>/dev/null
+check "release 2 appended" test $? -eq 0
+cp logA/checkpoint cp2-logonly
+cosign logA A w1 && cp logA/checkpoint cp2-w1only && cosign logA A w2 w3
+check "release 2 cosigned by three witnesses" grep -q w3.example logA/checkpoint
+# release 3: signed by the publisher, never logged
+V release create --key pub.skey --name vigil-main --version 3 --prev r2.manifest -o r3.manifest db3.vdb 2>/dev/null
+check "release 3 signed but not logged" test -s r3.manifest
+
+# ---- serve everything over HTTP on 127.0.0.1 -----------------------------
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+python3 -m http.server --bind 127.0.0.1 "$port" --directory "$TMP" >/dev/null 2>&1 &
+SRV=$!
+for _ in $(seq 50); do
+  (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break
+  sleep 0.1
+done
+URL=http://127.0.0.1:$port
+
+conf() { # FILE MIRROR CLIENTDIR [extra lines...]
+  local f=$1 m=$2 c=$3; shift 3
+  {
+    echo "# test client"
+    echo "mirror $m"
+    echo "log $(cat log.vkey)"
+    echo "release-key $(cat pub.vkey)"
+    echo "witness W1 $(cat w1.vkey)"
+    echo "witness W2 $(cat w2.vkey)"
+    echo "witness W3 $(cat w3.vkey)"
+    echo "group main 2 W1 W2 W3"
+    echo "quorum main"
+    echo "name vigil-main"
+    echo "channel stable"
+    echo "max-age 1d"
+    echo "state $TMP/$c/state"
+    echo "database $TMP/$c/db/vigil.vdb"
+    for l in "$@"; do echo "$l"; done
+  } > "$f"
+}
+fp() { # fingerprint of what an update may change
+  local c=$1 f
+  for f in "$TMP/$c/db/vigil.vdb" "$TMP/$c/state/state"; do
+    if [ -e "$f" ]; then sha256sum < "$f"; else echo absent; fi
+  done
+  ls "$TMP/$c/db" 2>/dev/null
+}
+# refused DESC CHECK CONF [update args...]: exit 2, "refused: CHECK", nothing changed
+refused() {
+  local d=$1 chk=$2 cf=$3; shift 3
+  local c; c=$(sed -n "s|^state $TMP/\(.*\)/state$|\1|p" "$cf")
+  local before after out rc
+  before=$(fp "$c")
+  out=$(V update --config "$cf" "$@" 2>&1); rc=$?
+  after=$(fp "$c")
+  if [ $rc -eq 2 ] && grep -q "refused: $chk" <<<"$out" && [ "$before" = "$after" ]; then
+    ok "$d: refused ($chk), exit 2, nothing changed"
+  else
+    nok "$d: want exit 2 + 'refused: $chk' + no change; got exit $rc"
+    sed 's/^/#   /' <<<"$out" | head -n 8
+    [ "$before" = "$after" ] || echo "#   state or database changed"
+  fi
+}
+
+# ---- the good path --------------------------------------------------------
+conf c1.conf "$URL/logA" c1
+out=$(V update --config c1.conf 2>&1); rc=$?
+check "HTTP update installs release 2 (exit 0)" test $rc -eq 0
+grep -q "installed vigil-main/stable version 2" <<<"$out" || echo "# $out"
+check "installed database is byte-identical to release 2's .vdb" cmp -s c1/db/vigil.vdb db2.vdb
+check "no temporary files left next to the database" test "$(ls c1/db | wc -l)" -eq 1
+check "the installed database loads" eval "\"$VIGIL\" db verify c1/db/vigil.vdb >/dev/null"
+out=$(V update --config c1.conf 2>&1); rc=$?
+check "second update: up to date, exit 0" test $rc -eq 0 -a -n "$(grep 'is installed and is the newest' <<<"$out")"
+
+# ---- egress log -------------------------------------------------------------
+eg=c1/state/egress.log
+check "egress log written in the state directory" test -s $eg
+check "egress log records the checkpoint fetch with bytes and SHA-256" \
+  grep -Eq "^[0-9T:Z-]+ GET $URL/logA/checkpoint sent=[1-9][0-9]* received=[1-9][0-9]* status=200 sha256=[0-9a-f]{64} prev=[0-9a-f]{64}$" $eg
+dbhash=$(sha256sum < db2.vdb | cut -c1-64)
+check "egress log records the database download with its SHA-256" grep -q "sha256/$dbhash .*sha256=$dbhash" $eg
+out=$(V egress --config c1.conf); rc=$?
+check "vigil egress prints the log, chain intact" test $rc -eq 0 -a -n "$(grep 'chain intact' <<<"$out")"
+check "vigil egress lists every request" test "$(grep -c ' GET ' <<<"$out")" -eq "$(wc -l < $eg)"
+cp $eg eg.bak
+sed -i '1s/sent=[0-9]*/sent=0/' $eg
+V egress --config c1.conf >/dev/null 2>&1
+check "vigil egress detects an edited line (exit 1)" test $? -eq 1
+cp eg.bak $eg
+
+# ---- attacks ---------------------------------------------------------------
+# rollback 1: a mirror serving the log as it was at size 1
+conf c1-old.conf "$URL/snapA1" c1
+refused "rollback to an older log snapshot" consistency c1-old.conf
+# rollback 2: release 1's bundle made at the current (size 2) checkpoint
+V release bundle --log logA --vdb db1.vdb -o v1.bundle r1.manifest 2>/dev/null
+refused "rollback to an older logged release (offline bundle)" version c1.conf --bundle v1.bundle
+
+# frozen log: the newest cosignature is three days old; max-age is one day
+cp -a logA frozen
+old=$(( $(date +%s) - 3 * 86400 ))
+cp cp2-logonly frozen/checkpoint
+cosign frozen F w1 w2 -- --time "$old"
+conf c2.conf "$URL/frozen" c2
+refused "frozen log (checkpoint older than max-age)" freshness c2.conf
+
+# split view: the same log key signs a different tree of the same size
+V log init --key log.skey logB 2>/dev/null
+V release create --key pub.skey --name vigil-main --version 1 -o b1.manifest db1.vdb --created 2026-01-01T00:00:00Z 2>/dev/null
+V log append --key log.skey --vdb db1.vdb logB b1.manifest 2>/dev/null
+V release create --key pub.skey --name vigil-main --version 2 --log logB -o b2.manifest db3.vdb 2>/dev/null
+V log append --key log.skey --vdb db3.vdb logB b2.manifest 2>/dev/null
+cosign logB B w1 w2 w3
+check "forked log B: same origin and size 2, different root" \
+  test "$(sed -n 2p logB/checkpoint)" = 2 -a "$(sed -n 3p logB/checkpoint)" != "$(sed -n 3p logA/checkpoint)"
+conf c1-fork.conf "$URL/logB" c1
+refused "split view (two checkpoints of size 2, different roots)" "split view" c1-fork.conf
+check "split view: both checkpoints kept as evidence" test "$(ls c1/state/evidence | wc -l)" -eq 2
+
+# tampered tile: one byte of a level-0 hash tile
+cp -a logA tt
+python3 - tt/tile/0/000.p/2 <<'EOF'
+import sys
+p = sys.argv[1]; b = bytearray(open(p, 'rb').read()); b[40] ^= 1; open(p, 'wb').write(b)
+EOF
+conf c3.conf "$URL/tt" c3
+refused "tampered tile" tiles c3.conf
+
+# tampered .vdb on the mirror
+cp -a logA tv
+d2=$(sha256sum < db2.vdb | cut -c1-64)
+python3 - "tv/sha256/$d2" <<'EOF'
+import sys
+p = sys.argv[1]; b = bytearray(open(p, 'rb').read()); b[-1] ^= 0xff; open(p, 'wb').write(b)
+EOF
+conf c4.conf "$URL/tv" c4
+refused "tampered .vdb" "database hash" c4.conf
+
+# a release that is not in the log: release 3 in a bundle built from release 2's
+V release bundle --log logA --vdb db2.vdb -o v2.bundle r2.manifest 2>/dev/null
+mkbundle() { # OUT MANIFEST PROOF LEAVES DB (the bundle format: vigil-release-bundle/v1)
+  local out=$1 names=(manifest proof leaves db) i=0 f; shift
+  { printf 'vigil-release-bundle/v1\n'
+    for f in "$@"; do
+      printf '%s %d\n' "${names[$i]}" "$(stat -c %s "$f")"; cat "$f"; printf '\n'; i=$((i + 1))
+    done; } > "$out"
+}
+python3 - v2.bundle <<'EOF'
+import sys
+b = open(sys.argv[1], 'rb').read()
+i = b.index(b'\n') + 1
+while i < len(b):
+    j = b.index(b'\n', i); name, ln = b[i:j].split(b' '); ln = int(ln)
+    open('v2.' + name.decode(), 'wb').write(b[j + 1:j + 1 + ln]); i = j + 2 + ln
+EOF
+mkbundle v3-unlogged.bundle r3.manifest v2.proof v2.leaves db3.vdb
+check "unlogged bundle assembled" test -s v3-unlogged.bundle
+conf c5.conf "$URL/logA" c5
+refused "release not in the log (offline bundle)" "inclusion proof" c5.conf --bundle v3-unlogged.bundle
+
+# too few cosignatures: only witness 1 cosigned; quorum is 2 of 3
+cp -a logA few
+cp cp2-w1only few/checkpoint
+conf c6.conf "$URL/few" c6
+refused "too few cosignatures (1 of quorum 2)" "witness quorum" c6.conf
+# a pinned witness's cosignature that does not verify
+cp -a logA badcs
+python3 - badcs/checkpoint <<'EOF'
+import sys, base64
+p = sys.argv[1]; lines = open(p, 'rb').read().split(b'\n')
+for k, l in enumerate(lines):
+    if l.startswith(u'\u2014 w2.example'.encode()):
+        name, sig = l.rsplit(b' ', 1); raw = bytearray(base64.b64decode(sig)); raw[20] ^= 1
+        lines[k] = name + b' ' + base64.b64encode(bytes(raw))
+open(p, 'wb').write(b'\n'.join(lines))
+EOF
+conf c7.conf "$URL/badcs" c7
+refused "a pinned witness's bad cosignature" "witness cosignature" c7.conf
+# a checkpoint the log did not sign (root altered)
+cp -a logA badlog
+python3 - badlog/checkpoint <<'EOF'
+import sys
+p = sys.argv[1]; lines = open(p, 'rb').read().split(b'\n')
+lines[2] = (b'B' if lines[2][:1] == b'A' else b'A') + lines[2][1:]
+open(p, 'wb').write(b'\n'.join(lines))
+EOF
+conf c8.conf "$URL/badlog" c8
+refused "checkpoint not signed by the log key" "log signature" c8.conf
+
+# unknown publisher: a log that accepted a manifest signed by another key
+V log init --key log.skey logE 2>/dev/null
+V release create --key evil.skey --name vigil-main --version 9 -o e1.manifest db3.vdb 2>/dev/null
+V log append --key log.skey --vdb db3.vdb logE e1.manifest 2>/dev/null
+cosign logE E w1 w2
+conf c9.conf "$URL/logE" c9
+refused "release signed by an unknown publisher" "publisher signature" c9.conf
+
+# ---- offline: file:// mirror and bundles -------------------------------------
+conf c10.conf "file://$TMP/logA" c10
+out=$(V update --config c10.conf 2>&1); rc=$?
+check "file:// mirror: installs release 2" test $rc -eq 0 -a -n "$(grep 'version 2' <<<"$out")"
+check "file:// requests are recorded in the egress log too" grep -q "GET file://$TMP/logA/checkpoint .*status=file" c10/state/egress.log
+conf c11.conf "$URL/unused" c11
+out=$(V update --config c11.conf --bundle v2.bundle 2>&1); rc=$?
+check "offline bundle installs release 2 with no network" test $rc -eq 0 -a ! -e c11/state/egress.log
+check "bundle-installed database equals release 2" cmp -s c11/db/vigil.vdb db2.vdb
+# a client at release 1 (via its bundle at size 1) then moves to release 2
+V release bundle --log snapA1 --vdb db1.vdb -o v1-at1.bundle r1.manifest 2>/dev/null
+conf c12.conf "$URL/logA" c12
+V update --config c12.conf --bundle v1-at1.bundle >/dev/null 2>&1
+check "bundle of release 1 (log size 1) installs" cmp -s c12/db/vigil.vdb db1.vdb
+out=$(V update --config c12.conf 2>&1); rc=$?
+check "then HTTP update 1 -> 2 (consistency 1 -> 2 verified)" test $rc -eq 0 -a -n "$(grep 'version 2' <<<"$out")"
+check "database replaced by release 2" cmp -s c12/db/vigil.vdb db2.vdb
+
+# ---- reload request to a running vigild (a fake one speaking clamd's RELOAD) -
+sock=$TMP/vigild.sock
+python3 - "$sock" <<'EOF' &
+import socket, sys, os
+s = socket.socket(socket.AF_UNIX); s.bind(sys.argv[1]); s.listen(1)
+c, _ = s.accept(); d = c.recv(64)
+open(sys.argv[1] + '.got', 'wb').write(d)
+c.sendall(b'RELOADING\0'); c.close()
+EOF
+FAKE=$!
+for _ in $(seq 50); do [ -S "$sock" ] && break; sleep 0.1; done
+conf c13.conf "$URL/logA" c13 "reload-socket $sock"
+out=$(V update --config c13.conf 2>&1); rc=$?
+check "after installing, vigild is asked to reload (zRELOAD) and answers" \
+  test $rc -eq 0 -a -n "$(grep 'vigild: RELOADING' <<<"$out")" -a "$(cat "$sock.got" 2>/dev/null | tr -d '\0')" = zRELOAD
+wait "$FAKE" 2>/dev/null; FAKE=
+
+# ---- the scanner has no network code ------------------------------------------
+if [ -n "${VIGIL_BUILD:-}" ] && [ -e "$VIGIL_BUILD/libvigil.so" ]; then
+  check "libvigil (the scanner) does not link libcurl" test -z "$(ldd "$VIGIL_BUILD/libvigil.so" | grep curl)"
+else
+  ok "libvigil does not link libcurl # SKIP no VIGIL_BUILD"
+fi
+
+echo "1..$n"
+[ $fails -eq 0 ]
