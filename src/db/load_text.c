@@ -4,16 +4,32 @@
  *   .fp .sfp   same syntax                       allowlist
  *   .ndb       NAME:TARGET:OFFSET:HEX[:MinFL[:MaxFL]]  body patterns
  *
- * Semantics from shared/reference/clamav.md §1-§4: the hash type follows
- * from the hex length (32 MD5, 40 SHA-1, 64 SHA-256, in any hash file);
- * a `*` size needs MinFL >= 73; a signature outside our functionality level
- * (VGDB_FLEVEL) is dropped silently, as ClamAV does. Any other problem is
- * "file:line: reason" and fails the whole file. Offsets relative to an
- * executable's entry point or sections need the executable parsers, which
- * are not in vigil yet: such lines are refused with that reason, never
- * ignored. */
+ * Semantics from shared/reference/clamav.md §1-§4, and where that is
+ * silent, from what ClamAV 1.4's loader does (checked against clamscan by
+ * tests/e2e/diff_patterns.sh), so that a database loads in vigil exactly
+ * when it loads in clamscan:
+ *   - lines are read as ClamAV's 8192-byte line buffer reads them: a longer
+ *     line is an error; a line starting with '#' is a comment; the line
+ *     ends at a NUL byte; trailing CR/LF are dropped; a blank line is an
+ *     error; a file without any line is an error ("empty database file");
+ *   - fields are split at ':' (empty fields are fields);
+ *   - the functionality-level fields are read with atoi() and tested first:
+ *     a line outside VGDB_FLEVEL is dropped silently, whatever else it
+ *     holds (.ndb wants digits there, hash files take anything);
+ *   - .ndb: a target that is a number >= 15 drops the line silently;
+ *   - hash files: the size is strtoul() of the field, 1..0xfffffffe, or
+ *     `*` with MinFL >= 73; the hash type follows the hex length (32 MD5,
+ *     40 SHA-1, 64 SHA-256, in any hash file);
+ *   - names: anything but empty; a " (Clam)" suffix is cut.
+ * Any other problem is "file:line: reason" and fails the whole file.
+ * Offsets relative to an executable's entry point or sections need the
+ * executable parsers, which are not in vigil yet: such lines are refused
+ * with that reason, never ignored. */
 #include "db/engine_int.h"
 
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,6 +38,7 @@
 #include "match/pattern.h"
 
 #define MAX_FIELDS 8
+#define CLAM_LINE_MAX 8190 /* ClamAV's FILEBUFF (8192) less "\n" and NUL */
 
 enum dbfmt { FMT_HASH, FMT_FP, FMT_NDB };
 
@@ -42,18 +59,20 @@ static int ends_with(const char *s, const char *suf)
     return a >= b && strcmp(s + a - b, suf) == 0;
 }
 
+/* cli_strtokenize: the first `max` fields; returns how many were found
+ * (max when there are more). */
 static size_t split(const char *line, size_t len, char sep, field *f, size_t max)
 {
     size_t n = 0, start = 0;
-    for (size_t i = 0; i <= len; i++) {
-        if (i == len || line[i] == sep) {
-            if (n < max) {
-                f[n].p = line + start;
-                f[n].n = i - start;
-            }
-            n++;
-            start = i + 1;
-        }
+    while (n < max) {
+        const char *q = memchr(line + start, sep, len - start);
+        size_t e = q ? (size_t)(q - line) : len;
+        f[n].p = line + start;
+        f[n].n = e - start;
+        n++;
+        if (!q)
+            break;
+        start = e + 1;
     }
     return n;
 }
@@ -63,18 +82,62 @@ static int field_eq(const field *f, const char *s)
     return f->n == strlen(s) && memcmp(f->p, s, f->n) == 0;
 }
 
-static int parse_u64(const field *f, uint64_t *v)
+/* cli_isnumber: digits only; "" is a number. */
+static int is_number(const field *f)
 {
-    if (f->n == 0 || f->n > 19)
-        return -1;
-    uint64_t x = 0;
-    for (size_t i = 0; i < f->n; i++) {
+    for (size_t i = 0; i < f->n; i++)
         if (f->p[i] < '0' || f->p[i] > '9')
-            return -1;
-        x = x * 10 + (uint64_t)(f->p[i] - '0');
+            return 0;
+    return 1;
+}
+
+/* atoi() on LP64 glibc: strtol (spaces, sign, digits, saturating at the
+ * long limits), then truncated to int. */
+static long long c_atoi(const field *f)
+{
+    size_t i = 0;
+    while (i < f->n && isspace((unsigned char)f->p[i]))
+        i++;
+    int neg = 0;
+    if (i < f->n && (f->p[i] == '+' || f->p[i] == '-'))
+        neg = f->p[i++] == '-';
+    unsigned long long v = 0, lim = neg ? (unsigned long long)LONG_MAX + 1 : LONG_MAX;
+    for (; i < f->n && f->p[i] >= '0' && f->p[i] <= '9'; i++) {
+        v = v * 10 + (unsigned long long)(f->p[i] - '0');
+        if (v > lim) {
+            v = lim;
+            break;
+        }
     }
-    *v = x;
-    return 0;
+    unsigned long long l = neg ? 0ull - v : v;
+    return (long long)(int32_t)(uint32_t)l;
+}
+
+/* strtoul(s, &end, 10) must take the whole field; 0 if it does not. */
+static int c_strtoul(const field *f, unsigned long long *out)
+{
+    size_t i = 0;
+    while (i < f->n && isspace((unsigned char)f->p[i]))
+        i++;
+    int neg = 0;
+    if (i < f->n && (f->p[i] == '+' || f->p[i] == '-'))
+        neg = f->p[i++] == '-';
+    size_t d0 = i;
+    unsigned long long v = 0;
+    int ovf = 0;
+    for (; i < f->n && f->p[i] >= '0' && f->p[i] <= '9'; i++) {
+        unsigned dg = (unsigned)(f->p[i] - '0');
+        if (v > (ULONG_MAX - dg) / 10)
+            ovf = 1;
+        else
+            v = v * 10 + dg;
+    }
+    if (i == d0) { /* no digits: strtoul returns 0, end at the start */
+        *out = 0;
+        return f->n == 0;
+    }
+    *out = ovf ? ULONG_MAX : neg ? 0ull - v : v;
+    return i == f->n;
 }
 
 static int parse_hex(const field *f, uint8_t *out, size_t *outlen)
@@ -97,34 +160,16 @@ static int parse_hex(const field *f, uint8_t *out, size_t *outlen)
     return 0;
 }
 
-static int name_ok(const field *f)
+/* cli_mpool_virname: the name up to " (Clam)"; empty is an error. */
+static int clean_name(field *f)
 {
-    if (f->n == 0 || f->n > VGDB_MAX_NAME)
-        return 0;
-    for (size_t i = 0; i < f->n; i++) {
-        unsigned char c = (unsigned char)f->p[i];
-        if (c <= ' ' || c == 0x7f)
-            return 0;
-    }
-    return 1;
-}
-
-/* Optional MinFL[:MaxFL]; returns 1 = use, 0 = drop (outside FLEVEL),
- * -1 = malformed. */
-static int flevel(const field *f, size_t nf, size_t first, uint64_t *minfl)
-{
-    uint64_t lo = 0, hi = UINT64_MAX;
-    *minfl = 0;
-    if (nf > first && f[first].n) {
-        if (parse_u64(&f[first], &lo))
-            return -1;
-        *minfl = lo;
-    }
-    if (nf > first + 1 && f[first + 1].n) {
-        if (parse_u64(&f[first + 1], &hi))
-            return -1;
-    }
-    return (VGDB_FLEVEL >= lo && VGDB_FLEVEL <= hi) ? 1 : 0;
+    static const char clam[] = " (Clam)";
+    for (size_t i = 0; i + sizeof clam - 1 <= f->n; i++)
+        if (memcmp(f->p + i, clam, sizeof clam - 1) == 0) {
+            f->n = i;
+            break;
+        }
+    return f->n > 0;
 }
 
 typedef struct lctx {
@@ -147,46 +192,50 @@ static vg_status bad(lctx *c, const char *fmt, ...)
     return VG_EFORMAT;
 }
 
+/* .hdb .hsb .fp .sfp (cli_loadhash) */
 static vg_status hash_line(lctx *c, const char *line, size_t len)
 {
     field f[MAX_FIELDS];
-    size_t nf = split(line, len, ':', f, MAX_FIELDS);
-    if (nf < 3 || nf > 5)
-        return bad(c, "expected HASH:SIZE:NAME[:MinFL[:MaxFL]], got %zu fields", nf);
-    uint8_t h[32] = {0};
-    size_t hl;
-    const field *hf = &f[0], *sf = &f[1];
-    if (parse_hex(hf, h, &hl)) {
-        /* ClamAV also accepts SIZE:HASH order for wildcard sizes */
-        if (parse_hex(&f[1], h, &hl))
-            return bad(c, "malformed hash (need 32, 40 or 64 hex digits)");
-        hf = &f[1];
-        sf = &f[0];
+    size_t nf = split(line, len, ':', f, 6);
+    if (nf < 3)
+        return bad(c, "expected HASH:SIZE:NAME[:MinFL[:MaxFL]], got %zu field%s", nf,
+                   nf == 1 ? "" : "s");
+    long long req = 0;
+    if (nf > 3) {
+        if (nf > 5)
+            return bad(c, "expected HASH:SIZE:NAME[:MinFL[:MaxFL]], got too many fields");
+        req = c_atoi(&f[3]);
+        if ((unsigned)VGDB_FLEVEL < (unsigned)req)
+            return VG_OK; /* needs a newer engine: dropped */
+        if (nf == 5 && (unsigned)VGDB_FLEVEL > (unsigned)c_atoi(&f[4]))
+            return VG_OK; /* for older engines only: dropped */
     }
-    uint64_t minfl;
-    int use = flevel(f, nf, 3, &minfl);
-    if (use < 0)
-        return bad(c, "malformed functionality level");
     uint64_t size;
-    if (field_eq(sf, "*")) {
-        if (minfl < 73)
+    if (!field_eq(&f[1], "*")) {
+        unsigned long long v;
+        if (!c_strtoul(&f[1], &v) || v == 0 || v >= 0xffffffffull)
+            return bad(c, "invalid value for the size field '%.*s'", (int)f[1].n, f[1].p);
+        size = v;
+    } else {
+        if (nf < 4 || (unsigned)req < 73)
             return bad(c, "Minimum FLEVEL field must be at least 73 for wildcard size hash signatures");
         size = VGDB_SIZE_ANY;
-    } else if (parse_u64(sf, &size)) {
-        return bad(c, "malformed file size");
     }
-    if (!name_ok(&f[2]))
-        return bad(c, "malformed signature name");
-    if (!use)
-        return VG_OK;
+    field name = f[2];
+    if (!clean_name(&name))
+        return bad(c, "empty signature name");
+    uint8_t h[32] = {0};
+    size_t hl;
+    if (parse_hex(&f[0], h, &hl))
+        return bad(c, "malformed hash string (need 32, 40 or 64 hex digits)");
     int kind = hl == 16 ? VGH_MD5 : hl == 20 ? VGH_SHA1 : VGH_SHA256;
-    uint32_t name;
-    vg_status st = vgdb_name_add(c->e, f[2].p, f[2].n, c->official, &name);
+    uint32_t nm;
+    vg_status st = vgdb_name_add(c->e, name.p, name.n, c->official, &nm);
     if (st)
         return st;
     if (c->fmt == FMT_FP)
-        return vgdb_hash_add(&c->e->fp[kind], h, size, name);
-    st = vgdb_hash_add(&c->e->det[kind], h, size, name);
+        return vgdb_hash_add(&c->e->fp[kind], h, size, nm);
+    st = vgdb_hash_add(&c->e->det[kind], h, size, nm);
     if (st == VG_OK)
         c->e->nsigs++;
     return st;
@@ -198,84 +247,173 @@ static int prefix(const field *f, const char *p)
     return f->n >= n && memcmp(f->p, p, n) == 0;
 }
 
-/* Offset field of an .ndb line. */
-static vg_status parse_offset(lctx *c, const field *of, int target, vgm_offset *off)
+/* Offset field of an .ndb line (cli_caloff); *force_ac: the offset makes
+ * ClamAV use Aho-Corasick for a plain pattern. *never: loads, never
+ * matches in an .ndb ($n$ macro groups). */
+static vg_status parse_offset(lctx *c, const field *of, int target, vgm_offset *off,
+                              int *force_ac, int *never)
 {
-    memset(off, 0, sizeof *off);
+    memset(off, 0, sizeof off[0]);
+    *force_ac = 0;
+    *never = 0;
     if (field_eq(of, "*")) {
         off->kind = VGM_OFF_ANY;
+        *force_ac = target == 1; /* PE's Boyer-Moore keeps to fixed offsets */
         return VG_OK;
     }
+    if (of->n > 64)
+        return bad(c, "offset string too long");
     field main = *of, shift = {NULL, 0};
     const char *comma = memchr(of->p, ',', of->n);
     if (comma) {
         main.n = (size_t)(comma - of->p);
         shift.p = comma + 1;
         shift.n = of->n - main.n - 1;
+        if (!is_number(&shift))
+            return bad(c, "invalid offset shift value '%.*s'", (int)shift.n, shift.p);
+        off->shift = (uint32_t)c_atoi(&shift);
+        *force_ac = target == 1;
     }
-    if (prefix(&main, "EP") || prefix(&main, "SL") || prefix(&main, "SE") ||
-        (main.n > 1 && main.p[0] == 'S' && main.p[1] >= '0' && main.p[1] <= '9') ||
-        prefix(&main, "VI")) {
+    int exe = 0;
+    if (prefix(&main, "EP+") || prefix(&main, "EP-")) {
+        field n = {main.p + 3, main.n - 3};
+        if (!is_number(&n))
+            return bad(c, "invalid offset value '%.*s'", (int)of->n, of->p);
+        exe = 1;
+    } else if (main.n > 0 && main.p[0] == 'S') {
+        if (main.n > 1 && main.p[1] == 'E') {
+            field n = {main.p + 2, main.n - 2};
+            if (!is_number(&n))
+                return bad(c, "invalid section number in '%.*s'", (int)of->n, of->p);
+        } else if (prefix(of, "SL+")) {
+            field n = {main.p + 3, main.n - 3};
+            if (!is_number(&n))
+                return bad(c, "invalid offset value '%.*s'", (int)of->n, of->p);
+        } else {
+            /* sscanf "S%u+%u" */
+            size_t i = 1, d;
+            while (i < main.n && isspace((unsigned char)main.p[i]))
+                i++;
+            if (i < main.n && (main.p[i] == '+' || main.p[i] == '-'))
+                i++;
+            for (d = i; i < main.n && main.p[i] >= '0' && main.p[i] <= '9'; i++)
+                ;
+            int ok = i > d && i < main.n && main.p[i] == '+';
+            if (ok) {
+                i++;
+                while (i < main.n && isspace((unsigned char)main.p[i]))
+                    i++;
+                if (i < main.n && (main.p[i] == '+' || main.p[i] == '-'))
+                    i++;
+                ok = i < main.n && main.p[i] >= '0' && main.p[i] <= '9';
+            }
+            if (!ok)
+                return bad(c, "invalid offset string '%.*s'", (int)of->n, of->p);
+        }
+        exe = 1;
+    } else if (prefix(&main, "EOF-")) {
+        field n = {main.p + 4, main.n - 4};
+        if (!is_number(&n))
+            return bad(c, "invalid offset value '%.*s'", (int)of->n, of->p);
+        off->kind = VGM_OFF_EOF;
+        off->n = (uint32_t)c_atoi(&n);
+        return VG_OK;
+    } else if (prefix(&main, "VI")) {
+        exe = 1;
+        *force_ac = 1;
+    } else if (memchr(main.p, '$', main.n)) {
+        /* sscanf "$%u$" */
+        size_t i = 0;
+        unsigned long long v = 0;
+        int ok = main.n > 0 && main.p[0] == '$';
+        if (ok) {
+            i = 1;
+            while (i < main.n && isspace((unsigned char)main.p[i]))
+                i++;
+            int neg = 0;
+            if (i < main.n && (main.p[i] == '+' || main.p[i] == '-'))
+                neg = main.p[i++] == '-';
+            size_t d = i;
+            for (; i < main.n && main.p[i] >= '0' && main.p[i] <= '9'; i++)
+                v = v > 0xffffffffull ? v : v * 10 + (unsigned)(main.p[i] - '0');
+            ok = i > d;
+            if (neg)
+                v = (uint32_t)(0u - (uint32_t)v);
+        }
+        if (!ok)
+            return bad(c, "invalid macro($) in offset '%.*s'", (int)of->n, of->p);
+        if (v >= 32)
+            return bad(c, "at most 32 macro groups supported");
+        *force_ac = 1;
+        *never = 1; /* a macro anchor only feeds .ldb macros; never an alert */
+        off->kind = VGM_OFF_ANY;
+        return VG_OK;
+    } else {
+        if (!is_number(&main))
+            return bad(c, "invalid offset value '%.*s'", (int)of->n, of->p);
+        off->kind = VGM_OFF_ABS;
+        off->n = (uint32_t)c_atoi(&main);
+        return VG_OK;
+    }
+    if (exe) {
         if (target != 1 && target != 6 && target != 9)
             return bad(c, "Invalid offset type for target %d", target);
-        return bad(c, "offset '%.*s' (entry point / section relative) needs the executable parsers, not supported yet",
+        return bad(c, "offset '%.*s' (entry point / section / version info relative) needs the "
+                      "executable parsers, not supported yet",
                    (int)of->n, of->p);
-    }
-    if (prefix(&main, "EOF-")) {
-        field n = {main.p + 4, main.n - 4};
-        if (parse_u64(&n, &off->n))
-            return bad(c, "malformed EOF-n offset");
-        off->kind = VGM_OFF_EOF;
-    } else {
-        if (parse_u64(&main, &off->n))
-            return bad(c, "malformed offset '%.*s'", (int)of->n, of->p);
-        off->kind = VGM_OFF_ABS;
-    }
-    if (comma) {
-        uint64_t s;
-        if (parse_u64(&shift, &s) || s > 0x7fffffff)
-            return bad(c, "malformed offset shift");
-        off->shift = (uint32_t)s;
     }
     return VG_OK;
 }
 
+/* .ndb (cli_loadndb) */
 static vg_status ndb_line(lctx *c, const char *line, size_t len)
 {
     field f[MAX_FIELDS];
-    size_t nf = split(line, len, ':', f, MAX_FIELDS);
+    size_t nf = split(line, len, ':', f, 7);
     if (nf < 4 || nf > 6)
-        return bad(c, "expected Name:TargetType:Offset:HexSignature[:MinFL[:MaxFL]], got %zu fields", nf);
-    if (!name_ok(&f[0]))
-        return bad(c, "malformed signature name");
-    uint64_t target;
-    if (field_eq(&f[1], "*"))
-        target = 0;
-    else if (parse_u64(&f[1], &target) || target >= 15)
-        return bad(c, "bad target type '%.*s' (0-14)", (int)f[1].n, f[1].p);
-    uint64_t minfl;
-    int use = flevel(f, nf, 4, &minfl);
-    if (use < 0)
-        return bad(c, "malformed functionality level");
+        return bad(c, "expected Name:TargetType:Offset:HexSignature[:MinFL[:MaxFL]], got %zu field%s",
+                   nf, nf == 1 ? "" : "s");
+    if (nf > 4) {
+        if (!is_number(&f[4]))
+            return bad(c, "malformed minimum functionality level '%.*s'", (int)f[4].n, f[4].p);
+        if ((unsigned)c_atoi(&f[4]) > (unsigned)VGDB_FLEVEL)
+            return VG_OK; /* needs a newer engine: dropped */
+        if (nf == 6) {
+            if (!is_number(&f[5]))
+                return bad(c, "malformed maximum functionality level '%.*s'", (int)f[5].n, f[5].p);
+            if ((unsigned)c_atoi(&f[5]) < (unsigned)VGDB_FLEVEL)
+                return VG_OK; /* for older engines only: dropped */
+        }
+    }
+    if (!field_eq(&f[1], "*") && !is_number(&f[1]))
+        return bad(c, "bad target type '%.*s'", (int)f[1].n, f[1].p);
+    long long target = field_eq(&f[1], "*") ? 0 : c_atoi(&f[1]);
+    if (target < 0 || target >= 15)
+        return VG_OK; /* ClamAV skips targets it does not know */
+    field name = f[0];
+    if (!clean_name(&name))
+        return bad(c, "empty signature name");
     vgm_offset off;
-    vg_status st = parse_offset(c, &f[2], (int)target, &off);
+    int force_ac, never;
+    vg_status st = parse_offset(c, &f[2], (int)target, &off, &force_ac, &never);
     if (st)
         return st;
     vgp_pattern pat;
-    char err[256];
-    st = vgp_parse(f[3].p, f[3].n, &pat, err, sizeof err);
+    char err[512];
+    vgp_opts po = {(uint8_t)target, (uint8_t)force_ac};
+    st = vgp_parse_opts(f[3].p, f[3].n, &po, &pat, err, sizeof err);
     if (st == VG_EFORMAT)
         return bad(c, "bad pattern: %s", err);
     if (st)
         return st;
-    if (!use) {
+    if (never) {
         vgp_free(&pat);
         return VG_OK;
     }
-    uint32_t name, idx;
-    st = vgdb_name_add(c->e, f[0].p, f[0].n, c->official, &name);
+    uint32_t nm, idx;
+    st = vgdb_name_add(c->e, name.p, name.n, c->official, &nm);
     if (st == VG_OK)
-        st = vgdb_body_add(c->e, name, &idx);
+        st = vgdb_body_add(c->e, nm, &idx);
     if (st == VG_OK)
         st = vgm_builder_add(c->e->mb, &pat, &off, (uint8_t)target, idx);
     vgp_free(&pat);
@@ -299,6 +437,10 @@ vg_status vgdb_load_text(vg_engine *e, const char *fname, const char *text,
         return VG_EUNSUPPORTED;
     }
     c.file = fname;
+    if (len == 0) {
+        vgdb_error(e, "%s: empty database file", fname);
+        return VG_EFORMAT;
+    }
     size_t pos = 0;
     while (pos < len) {
         const char *nl = memchr(text + pos, '\n', len - pos);
@@ -307,16 +449,15 @@ vg_status vgdb_load_text(vg_engine *e, const char *fname, const char *text,
         c.line++;
         const char *line = text + pos;
         pos = end + 1;
-        if (l && line[l - 1] == '\r')
-            l--;
-        if (l > VGDB_MAX_LINE)
-            return bad(&c, "line too long");
-        if (l == 0)
-            return bad(&c, "empty line");
-        if (line[0] == '#')
+        if (l > (nl ? CLAM_LINE_MAX : CLAM_LINE_MAX + 1))
+            return bad(&c, "line too long (ClamAV reads at most %d characters)", CLAM_LINE_MAX);
+        if (l && line[0] == '#')
             continue;
-        if (memchr(line, 0, l))
-            return bad(&c, "NUL byte in line");
+        const char *z = memchr(line, 0, l); /* ClamAV sees a C string */
+        if (z)
+            l = (size_t)(z - line);
+        while (l && (line[l - 1] == '\r' || line[l - 1] == '\n'))
+            l--;
         vg_status st = c.fmt == FMT_NDB ? ndb_line(&c, line, l) : hash_line(&c, line, l);
         if (st)
             return st;

@@ -51,7 +51,7 @@
 #include "db/engine_int.h"
 
 #define VGDB_VDB_MAGIC "VIGILVDB"
-#define VGDB_VDB_VERSION 1u
+#define VGDB_VDB_VERSION 2u /* 2: pattern nodes LINE, CH, EDGE sides */
 #define VGDB_VDB_HEADER 1024u
 #define VGDB_MAX_SECTIONS 32u
 

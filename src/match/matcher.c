@@ -2,34 +2,62 @@
  * body pattern; exact verification confirms them.
  *
  * Anchors. A pattern is a list of nodes (pattern.h). Runs of fixed-width
- * nodes between variable ones (gaps, alternatives of different lengths)
- * are "segments". For each pattern we pick one window of up to 32 bytes
- * inside one segment, scoring each byte by how much it narrows a match:
- * 8 bits for a literal (5 for the very common 00 and ff), 4 for a nibble,
- * log2(256/k) for a class of k bytes, 0 for `??`. The window with the
- * highest score is translated to a Vectorscan regex (literal bytes, `.`,
- * character classes, (?:a|b) for fixed-length alternatives), so a pattern
- * like 4142??????4344 is prefiltered on all four literal bytes at once, not
- * on a 2-byte atom that would fire everywhere. Windows never cut a node.
+ * nodes between variable ones (jumps between parts, alternatives of
+ * different lengths, mid-part (L)) are "segments". For each pattern we
+ * pick one window of up to 32 bytes inside one segment, scoring each byte
+ * by how much it narrows a match: 8 bits for a literal (5 for the very
+ * common 00 and ff), 4 for a nibble, log2(256/k) for a class of k bytes,
+ * 0 for `??`; a literal repeating the byte before it adds only 2 (1 for
+ * 00/ff), so a run like 0000000000 does not outbid a few distinct bytes.
+ * The window with the highest score is translated to a Vectorscan regex
+ * (literal bytes, `.`, character classes, (?:a|b) for fixed-length
+ * alternatives), so a pattern like 4142??????4344 is prefiltered on all
+ * four literal bytes at once, not on a 2-byte atom that would fire
+ * everywhere. Windows never cut a node. If the regex of the chosen window
+ * is too long (huge classes or alternative lists), the longest literal run
+ * is used instead; every part has one.
  *
  * Exact patterns. When the whole pattern is one segment that the regex
- * expresses exactly (no edge anchors, no negated multi-byte alternative),
- * a Vectorscan hit is the match: no verification, HS_FLAG_SINGLEMATCH.
- * That covers plain, wildcard and class patterns, most of a real database.
+ * expresses exactly (no zero-width tests, no negated multi-byte
+ * alternative), a Vectorscan hit is the match: no verification,
+ * HS_FLAG_SINGLEMATCH. That covers plain, wildcard and class patterns,
+ * most of a real database.
  *
  * Verification. Otherwise each hit at window position w is checked:
  *   - patterns whose start is pinned to a small range (offset n,m or EOF-n
  *     with a shift <= 4096) are matched forward from each allowed start
  *     once, and the answer is final for the buffer;
- *   - other patterns: the anchor segment is checked in place, the nodes
- *     before it matched backwards from its start, the nodes after it
- *     forwards from its end. Gaps try each allowed length; a gap followed
- *     by a literal byte jumps between occurrences of that byte (memchr).
- * Cost per hit: O(segment) for bounded patterns; with k `*` gaps the worst
+ *   - other patterns: the window's segment is checked in place (as far as
+ *     it lies inside the buffer), the nodes before it are matched
+ *     backwards from its start, then the segment and everything after it
+ *     forwards. Jumps try each allowed length; a jump next to a literal
+ *     byte moves between occurrences of that byte (memchr / memrchr).
+ * Cost per hit: O(segment) for bounded patterns; with k `*` jumps the worst
  * case is polynomial in the distance to the next literal, and a budget of
- * VGM_VERIFY_BUDGET node tests per hit keeps any one hit bounded.
+ * VGM_VERIFY_BUDGET node tests per hit keeps any one hit bounded. A `*`
+ * searched to the buffer's end in vain is remembered for the buffer
+ * (jump_memo), so a frequent window next to one costs one search in all,
+ * not one per hit.
  * Each signature is reported once per object and, once reported (or proven
- * absent for a pinned one), later hits for it cost one array load. */
+ * absent for a pinned one), later hits for it cost one array load.
+ *
+ * Where ClamAV is not a regex. ClamAV matches each part from its anchor
+ * (pattern.h): the elements before it backwards, the rest forwards, taking
+ * the first way through (alternatives in their order) as the part's one
+ * start and end; jumps then chain those. So the verifier matches part by
+ * part and never revisits a part it has matched to make the next one fit
+ * (part_fwd, part_bwd), and checks, crossing a part's anchor backwards,
+ * that the part ends where ClamAV's forward match would end it. ClamAV
+ * also stops a part at the edges of the buffer: forwards it calls a part
+ * matched when the buffer ends after its anchor and the anchor's position
+ * plus the part's minimum length fits, and that minimum counts mid-part
+ * (B)/(W)/(L) as 0 bytes and generic alternatives at their shortest; so
+ * "HELLO(B)WORLD" hits "...HELLO WORL" at the end (at_eof). Backwards the
+ * same happens at offset 0 for the first part (at_start). The prefilter
+ * window keeps out of the nodes that may be cut off that way (eof_tail,
+ * sof_head), or Vectorscan would never report those hits. For signatures
+ * with an offset ClamAV first checks it against the start the minimum and
+ * maximum lengths before the anchor imply (note_anchor). */
 #include "matcher.h"
 #include "match/matcher_int.h"
 
@@ -52,12 +80,25 @@ struct vgm_builder {
 };
 
 
+/* What verification learnt about one unbounded jump of a signature in
+ * the current buffer: going forwards, no next part starts at or after
+ * `pos`; going backwards, no previous part ends at or before it. Hits come
+ * in increasing order, so this keeps a frequent window in front of (or
+ * after) a `*` from costing a scan of the buffer per hit. */
+typedef struct jump_memo {
+    uint32_t gen;   /* buffer generation; other values are stale */
+    uint32_t node;  /* the jump (relative node index) */
+    uint64_t pos;
+} jump_memo;
+
 struct vgm_scratch {
     hs_scratch_t *hs;
     uint32_t *reported; /* object generation in which sig was reported */
     uint32_t *dead;     /* buffer generation in which sig was settled */
     uint32_t obj_gen, buf_gen;
     uint32_t nsigs;
+    uint32_t *memo_slot; /* per sig: index into memo, or UINT32_MAX */
+    jump_memo *memo;     /* two per signature with a `*`: fwd, bwd */
 };
 
 /* ---- builder ---------------------------------------------------------- */
@@ -251,6 +292,7 @@ static int emit_nodes(const vgp_node *nodes, const uint8_t *pool, uint32_t i0,
             out[*len] = 0;
             break;
         case VGP_EDGE:
+        case VGP_CH:
             *lossy = 1;
             break;
         default:
@@ -260,29 +302,169 @@ static int emit_nodes(const vgp_node *nodes, const uint8_t *pool, uint32_t i0,
     return 0;
 }
 
-/* Choose segment and window for pattern p; fills s. */
-static void choose_anchor(vgm_sig *s, const vgp_pattern *p)
+/* ClamAV's minimum length of a node (see pattern.h, VGP_F_ZERO). */
+static uint32_t clam_min(const vgp_node *n, const uint8_t *pool)
+{
+    if (n->flags & VGP_F_ZERO)
+        return 0;
+    switch (n->kind) {
+    case VGP_BYTE:
+    case VGP_SET:
+        return 1;
+    case VGP_ALT:
+        return n->b;
+    case VGP_GALT: {
+        uint32_t mn = UINT32_MAX, l;
+        for (uint32_t a = 0; a < n->a; a++) {
+            vgp_galt_alt(n, pool, a, &l);
+            if (l < mn)
+                mn = l;
+        }
+        return mn == UINT32_MAX ? 0 : mn;
+    }
+    default:
+        return 0;
+    }
+}
+
+/* ClamAV's maximum length of a node: mid-part (B)/(W)/(L) count 0 here
+ * too. */
+static uint32_t clam_max(const vgp_node *n, const uint8_t *pool)
+{
+    if (n->flags & VGP_F_ZERO)
+        return 0;
+    switch (n->kind) {
+    case VGP_BYTE:
+    case VGP_SET:
+        return 1;
+    case VGP_ALT:
+        return n->b;
+    case VGP_GALT: {
+        uint32_t mx = 0, l;
+        for (uint32_t a = 0; a < n->a; a++) {
+            vgp_galt_alt(n, pool, a, &l);
+            if (l > mx)
+                mx = l;
+        }
+        return mx;
+    }
+    default:
+        return 0;
+    }
+}
+
+/* How many bytes ClamAV's minimum can fall short of what a node takes. */
+static uint32_t clam_under(const vgp_node *n, const uint8_t *pool)
+{
+    if (n->kind == VGP_LINE)
+        return n->neg ? 1 : 2;
+    if (n->flags & VGP_F_ZERO)
+        return 1;
+    if (n->kind == VGP_GALT) {
+        uint32_t mx = 0, l;
+        for (uint32_t a = 0; a < n->a; a++) {
+            vgp_galt_alt(n, pool, a, &l);
+            if (l > mx)
+                mx = l;
+        }
+        return mx - clam_min(n, pool);
+    }
+    return 0;
+}
+
+/* First node of the tail of the last part that ClamAV may leave unmatched
+ * at the end of a buffer (see at_eof): its minimum length can be covered
+ * by what the nodes after the anchor take beyond their minimums. The
+ * prefilter window must not need those nodes. nnodes when there is none. */
+static uint32_t eof_tail(const vgp_pattern *p)
+{
+    uint32_t n = p->nnodes, last0 = 0, anc = UINT32_MAX, under = 0;
+    for (uint32_t k = n; k-- > 0;)
+        if (p->nodes[k].kind == VGP_GAP) {
+            last0 = k + 1;
+            break;
+        }
+    for (uint32_t k = last0; k < n; k++)
+        if (p->nodes[k].flags & VGP_F_ANCHOR) {
+            anc = k;
+            break;
+        }
+    if (anc == UINT32_MAX)
+        return n;
+    for (uint32_t k = anc + 1; k < n; k++)
+        under += clam_under(&p->nodes[k], p->pool);
+    if (under == 0)
+        return n;
+    uint32_t t = n, cum = 0;
+    while (t - 1 > anc) {
+        uint32_t m = clam_min(&p->nodes[t - 1], p->pool);
+        if (cum + m > under)
+            break;
+        cum += m;
+        t--;
+    }
+    return t;
+}
+
+/* The same at the start of a buffer (see at_start): the first nodes of the
+ * first part that ClamAV may leave unmatched there. 0 when there is none. */
+static uint32_t sof_head(const vgp_pattern *p)
+{
+    uint32_t n = p->nnodes, anc = UINT32_MAX, under = 0;
+    for (uint32_t k = 0; k < n && p->nodes[k].kind != VGP_GAP; k++)
+        if (p->nodes[k].flags & VGP_F_ANCHOR) {
+            anc = k;
+            break;
+        }
+    if (anc == UINT32_MAX)
+        return 0;
+    for (uint32_t k = 0; k < anc; k++)
+        under += clam_under(&p->nodes[k], p->pool);
+    if (under == 0)
+        return 0;
+    uint32_t h = 0, cum = 0;
+    while (h + 1 < anc) {
+        uint32_t m = clam_min(&p->nodes[h], p->pool);
+        if (cum + m > under)
+            break;
+        cum += m;
+        h++;
+    }
+    return h;
+}
+
+/* Choose segment and window for pattern p among nodes [first, limit);
+ * fills s. */
+static void choose_anchor(vgm_sig *s, const vgp_pattern *p, uint32_t first, uint32_t limit)
 {
     double best = -1;
-    uint32_t i = 0;
-    while (i < p->nnodes) {
+    uint32_t i = first;
+    while (i < limit) {
         if (!is_fixed(&p->nodes[i])) {
             i++;
             continue;
         }
         uint32_t j = i;
-        while (j < p->nnodes && is_fixed(&p->nodes[j]))
+        while (j < limit && is_fixed(&p->nodes[j]))
             j++;
         /* segment [i, j): best window of <= VGM_WINDOW_MAX bytes */
         for (uint32_t a = i; a < j; a++) {
             double sc = 0;
             uint32_t w = 0;
+            int prev = -1; /* previous literal byte: runs are cheap to hit */
             for (uint32_t e = a; e < j; e++) {
-                uint32_t nw = (uint32_t)vgp_node_width(&p->nodes[e]);
+                const vgp_node *n = &p->nodes[e];
+                uint32_t nw = (uint32_t)vgp_node_width(n);
                 if (w + nw > VGM_WINDOW_MAX && w > 0)
                     break;
                 w += nw;
-                sc += node_score(&p->nodes[e], p->pool);
+                int lit = n->kind == VGP_BYTE && n->mask == 0xff ? n->val : -1;
+                if (lit >= 0 && lit == prev)
+                    sc += (lit == 0 || lit == 0xff) ? 1.0 : 2.0;
+                else if (nw > 0)
+                    sc += node_score(n, p->pool);
+                if (nw > 0)
+                    prev = lit;
             }
             if (sc > best) {
                 best = sc;
@@ -295,22 +477,64 @@ static void choose_anchor(vgm_sig *s, const vgp_pattern *p)
     }
 }
 
+/* Fallback when the chosen window's regex is too long (huge classes or
+ * alternative lists): the longest run of literal bytes, at most
+ * VGM_WINDOW_MAX. Every part has two, so there always is one. */
+static int literal_window(vgm_sig *s, const vgp_pattern *p, uint32_t first, uint32_t limit,
+                          char *out, size_t cap)
+{
+    uint32_t best = 0, b0 = 0, i = first;
+    while (i < limit) {
+        uint32_t j = i;
+        while (j < limit && j - i < VGM_WINDOW_MAX && p->nodes[j].kind == VGP_BYTE &&
+               p->nodes[j].mask == 0xff)
+            j++;
+        if (j - i > best) {
+            best = j - i;
+            b0 = i;
+        }
+        i = j > i ? j : i + 1;
+    }
+    if (best == 0)
+        return -1;
+    uint32_t seg0 = b0;
+    while (seg0 > first && is_fixed(&p->nodes[seg0 - 1]))
+        seg0--;
+    uint32_t seg1 = b0 + best;
+    while (seg1 < limit && is_fixed(&p->nodes[seg1]))
+        seg1++;
+    s->seg0 = seg0;
+    s->seg1 = seg1;
+    s->win0 = b0;
+    s->pre_width = 0;
+    for (uint32_t k = seg0; k < b0; k++)
+        s->pre_width += (uint32_t)vgp_node_width(&p->nodes[k]);
+    s->win_width = best;
+    s->exact = 0;
+    size_t len = 0;
+    int lossy = 0;
+    return emit_nodes(p->nodes, p->pool, b0, b0 + best, out, cap, &len, &lossy);
+}
+
 /* Build the regex for sig s; decides exactness. */
 static int sig_regex(vgm_sig *s, const vgp_pattern *p, char *out, size_t cap)
 {
     size_t len = 0;
     int lossy = 0;
     out[0] = 0;
-    choose_anchor(s, p);
+    uint32_t limit = eof_tail(p), first = sof_head(p);
+    if (first >= limit)
+        first = 0;
+    choose_anchor(s, p, first, limit);
     uint32_t segw = 0;
     for (uint32_t i = s->seg0; i < s->seg1; i++)
         segw += (uint32_t)vgp_node_width(&p->nodes[i]);
-    if (s->seg0 == 0 && s->seg1 == p->nnodes && segw <= VGM_EXACT_MAX) {
+    if (first == 0 && s->seg0 == 0 && s->seg1 == p->nnodes && segw <= VGM_EXACT_MAX) {
         /* whole pattern in one regex */
         uint32_t a = 0, e = p->nnodes;
-        while (a < e && p->nodes[a].kind == VGP_EDGE)
+        while (a < e && vgp_node_width(&p->nodes[a]) == 0)
             a++;
-        while (e > a && p->nodes[e - 1].kind == VGP_EDGE)
+        while (e > a && vgp_node_width(&p->nodes[e - 1]) == 0)
             e--;
         if (emit_nodes(p->nodes, p->pool, a, e, out, cap, &len, &lossy) == 0) {
             s->win0 = a;
@@ -346,7 +570,9 @@ static int sig_regex(vgm_sig *s, const vgp_pattern *p, char *out, size_t cap)
         e = s->seg1;
         s->win_width = segw;
     }
-    return emit_nodes(p->nodes, p->pool, s->win0, e, out, cap, &len, &lossy);
+    if (emit_nodes(p->nodes, p->pool, s->win0, e, out, cap, &len, &lossy) == 0)
+        return 0;
+    return literal_window(s, p, first, limit, out, cap);
 }
 
 vg_status vgm_build(vgm_builder *b, vgm_matcher **out, char *err, size_t errlen)
@@ -470,6 +696,29 @@ vg_status vgm_scratch_new(const vgm_matcher *m, vgm_scratch **out)
         vgm_scratch_free(s);
         return VG_ENOMEM;
     }
+    uint32_t nmemo = 0;
+    s->memo_slot = malloc((s->nsigs ? s->nsigs : 1) * sizeof *s->memo_slot);
+    if (!s->memo_slot) {
+        vgm_scratch_free(s);
+        return VG_ENOMEM;
+    }
+    for (uint32_t i = 0; i < s->nsigs; i++) {
+        const vgm_sig *sg = &m->sigs[i];
+        s->memo_slot[i] = UINT32_MAX;
+        for (uint32_t k = 0; !sg->exact && k < sg->nnodes; k++) {
+            const vgp_node *n = &m->nodes[sg->node0 + k];
+            if (n->kind == VGP_GAP && n->b == VGP_INF) {
+                s->memo_slot[i] = nmemo;
+                nmemo += 2;
+                break;
+            }
+        }
+    }
+    s->memo = calloc(nmemo ? nmemo : 1, sizeof *s->memo);
+    if (!s->memo) {
+        vgm_scratch_free(s);
+        return VG_ENOMEM;
+    }
     s->obj_gen = 1;
     *out = s;
     return VG_OK;
@@ -483,6 +732,8 @@ void vgm_scratch_free(vgm_scratch *s)
         hs_free_scratch(s->hs);
     free(s->reported);
     free(s->dead);
+    free(s->memo_slot);
+    free(s->memo);
     free(s);
 }
 
@@ -497,14 +748,22 @@ void vgm_new_object(vgm_scratch *s)
 /* ---- verification ----------------------------------------------------- */
 
 typedef struct vctx {
-    const vgm_matcher *m;
-    const vgm_sig *sig;
     const vgp_node *nodes;
     const uint8_t *pool;
     const uint8_t *d;
     size_t len;
-    size_t lo, hi;  /* allowed start positions */
+    size_t lo, hi;      /* allowed start positions */
     uint32_t budget;
+    uint32_t nnodes;
+    uint32_t anc_idx;   /* last anchor node passed, and where */
+    size_t anc_pos;
+    jump_memo *fmemo, *bmemo; /* NULL, or this sig's jump memos */
+    uint32_t gen;
+    uint32_t seg0, seg1;      /* the window's segment, placed at seg_start */
+    size_t seg_start;
+    uint32_t anc1;            /* offset signatures: the first part's anchor, */
+    size_t pmin, pmax;        /* and ClamAV's idea of the length before it */
+    size_t bend;              /* bwd: where the current part ends, or SIZE_MAX */
 } vctx;
 
 static int mv_ok(const uint8_t *mv, const uint8_t *d, uint32_t n)
@@ -513,6 +772,32 @@ static int mv_ok(const uint8_t *mv, const uint8_t *d, uint32_t n)
         if ((d[k] & mv[2 * k]) != mv[2 * k + 1])
             return 0;
     return 1;
+}
+
+/* The byte of a `[n-m]`, tested the way ClamAV does it. */
+static int ch_ok(const vctx *v, const vgp_node *n, size_t pos)
+{
+    if (n->side == 0) {
+        if ((size_t)n->a + 1 > pos)
+            return 0;
+        size_t p = pos - n->a - 1;
+        for (uint32_t k = n->a; k <= n->b; k++) {
+            if ((v->d[p] & n->mask) == n->val)
+                return 1;
+            if (p == 0)
+                return 0;
+            p--;
+        }
+        return 0;
+    }
+    size_t p = pos + n->a;
+    for (uint32_t k = n->a; k <= n->b; k++, p++) {
+        if (p >= v->len)
+            return 0;
+        if ((v->d[p] & n->mask) == n->val)
+            return 1;
+    }
+    return 0;
 }
 
 /* Fixed-width node at pos (pos + width <= len checked here). */
@@ -532,116 +817,455 @@ static int node_at(const vctx *v, const vgp_node *n, size_t pos)
         return n->neg ? !any : any;
     }
     case VGP_EDGE:
-        if (n->neg) /* checks the byte after */
-            return vgp_edge_ok(n->edge, 1, pos < v->len ? v->d[pos] : -1);
-        return vgp_edge_ok(n->edge, 0, pos > 0 ? v->d[pos - 1] : -1);
+        return vgp_edge_at(n, v->d, v->len, pos);
+    case VGP_CH:
+        return ch_ok(v, n, pos);
     default:
         return 0;
     }
 }
 
-static int fwd(vctx *v, uint32_t i, uint32_t end, size_t pos);
+static int zero_width(const vgp_node *n) { return n->kind == VGP_EDGE || n->kind == VGP_CH; }
 
-/* GALT alternative a: pointer to its length byte */
-static const uint8_t *galt_alt(const vctx *v, const vgp_node *n, uint32_t a)
+/* A mid-part (L) starting at s: its possible widths (0 = none) and how
+ * many. Side 0 follows ClamAV's forward rule ("\n", or "\r\n"), side 1 its
+ * backward one ("\n", or "\r" preceded by any byte when "\n" follows);
+ * negated: one byte that starts neither. */
+static int line_from(const vctx *v, const vgp_node *n, size_t s, uint32_t w[2])
 {
-    const uint8_t *q = v->pool + n->pool;
-    for (uint32_t k = 0; k < a; k++)
-        q += 1 + 2 * q[0];
-    return q;
+    const uint8_t *d = v->d;
+    size_t len = v->len;
+    int k = 0;
+    if (s >= len)
+        return 0;
+    if (n->neg) {
+        if (d[s] != '\n' && !(d[s] == '\r' && s + 1 < len && d[s + 1] == '\n'))
+            w[k++] = 1;
+        return k;
+    }
+    if (n->side == 0) {
+        if (d[s] == '\n')
+            w[k++] = 1;
+        else if (d[s] == '\r' && s + 1 < len && d[s + 1] == '\n')
+            w[k++] = 2;
+        return k;
+    }
+    if (d[s] == '\n')
+        w[k++] = 1;
+    if (s + 2 < len && d[s + 1] == '\r' && d[s + 2] == '\n')
+        w[k++] = 2;
+    return k;
 }
 
-/* Match nodes [i, end) starting at pos; 1 if they all match. */
-static int fwd(vctx *v, uint32_t i, uint32_t end, size_t pos)
+/* The same, for an (L) that ends at e. */
+static int line_to(const vctx *v, const vgp_node *n, size_t e, uint32_t w[2])
 {
-    while (i < end) {
+    const uint8_t *d = v->d;
+    size_t len = v->len;
+    int k = 0;
+    if (e == 0 || e > len)
+        return 0;
+    uint8_t b = d[e - 1];
+    if (n->neg) {
+        if (b != '\n' && !(b == '\r' && e < len && d[e] == '\n'))
+            w[k++] = 1;
+        return k;
+    }
+    if (n->side == 0) {
+        if (b == '\n')
+            w[k++] = 1;
+        if (b == '\n' && e >= 2 && d[e - 2] == '\r')
+            w[k++] = 2;
+        return k;
+    }
+    if (b == '\n')
+        w[k++] = 1;
+    else if (b == '\r' && e >= 2 && e < len && d[e] == '\n')
+        w[k++] = 2;
+    return k;
+}
+
+/* pos reached the end of the buffer before node i. ClamAV stops matching
+ * a part there and calls what it has a match when the part is the last
+ * one, the buffer end is past its anchor, and anchor + the part's minimum
+ * length (which counts mid-part (B)/(L)/(W) as 0 bytes) fits; then only
+ * its right-edge tests remain, taken at the end of the buffer. */
+static int at_eof(vctx *v, uint32_t i)
+{
+    uint32_t last0 = 0, anc = UINT32_MAX;
+    for (uint32_t k = v->nnodes; k-- > 0;)
+        if (v->nodes[k].kind == VGP_GAP) {
+            last0 = k + 1;
+            break;
+        }
+    if (i < last0)
+        return 0;
+    for (uint32_t k = last0; k < v->nnodes; k++)
+        if (v->nodes[k].flags & VGP_F_ANCHOR) {
+            anc = k;
+            break;
+        }
+    if (anc == UINT32_MAX || i <= anc || v->anc_idx != anc || v->anc_pos > v->len ||
+        v->nodes[anc].a > v->len - v->anc_pos)
+        return 0;
+    for (; i < v->nnodes; i++) {
+        const vgp_node *n = &v->nodes[i];
+        if (n->kind == VGP_EDGE && !vgp_edge_at(n, v->d, v->len, v->len))
+            return 0;
+        if (n->kind == VGP_CH && n->side == 1)
+            return 0;
+    }
+    return 1;
+}
+
+/* Backwards, pos reached 0 with nodes [0, i) left, node i matched last.
+ * ClamAV stops matching a part's elements before its anchor at the start
+ * of the buffer and keeps what it has when the part is the first one and
+ * the minimum length of those elements (VGP_F_ZERO nodes 0) fits before
+ * the anchor; the left-edge tests are then taken at the buffer start. */
+static int at_start(vctx *v, uint32_t i)
+{
+    uint32_t gap = v->nnodes, anc = UINT32_MAX, k;
+    int more = 0;
+    for (k = 0; k < v->nnodes; k++)
+        if (v->nodes[k].kind == VGP_GAP) {
+            gap = k;
+            break;
+        }
+    for (k = 0; k < gap; k++)
+        if (v->nodes[k].flags & VGP_F_ANCHOR) {
+            anc = k;
+            break;
+        }
+    if (anc == UINT32_MAX || i >= anc)
+        return 0;
+    for (k = 0; k < i; k++)
+        if (!zero_width(&v->nodes[k]))
+            more = 1;
+    if (!more)
+        return 0;
+    size_t ap;
+    if (v->anc_idx == anc) {
+        ap = v->anc_pos;
+    } else if (anc >= v->seg0 && anc < v->seg1) {
+        ap = v->seg_start;
+        for (k = v->seg0; k < anc; k++)
+            ap += (size_t)vgp_node_width(&v->nodes[k]);
+    } else {
+        return 0;
+    }
+    if (v->nodes[anc].b > ap || v->lo > 0)
+        return 0;
+    for (k = 0; k < i; k++) {
+        const vgp_node *n = &v->nodes[k];
+        if (n->kind == VGP_EDGE && !vgp_edge_at(n, v->d, v->len, 0))
+            return 0;
+        if (n->kind == VGP_CH)
+            return 0;
+    }
+    return 1;
+}
+
+/* Passing an anchor at pos. For the first part's anchor of a signature
+ * with an offset, ClamAV first checks the offset against where the part
+ * would start if the elements before the anchor were as long as it
+ * thinks (mid-part (B)/(W)/(L) 0 bytes): 0 if that rules it out. */
+static int note_anchor(vctx *v, uint32_t i, size_t pos)
+{
+    v->anc_idx = i;
+    v->anc_pos = pos;
+    if (i == v->anc1 && (v->hi + v->pmax < pos || v->lo + v->pmin > pos))
+        return 0;
+    return 1;
+}
+
+/* Parts are matched the way ClamAV matches them: a part's way through is
+ * the first one found (alternatives in their order), and a part once
+ * matched is not tried another way to make the next part fit. ClamAV
+ * records one start and one end per place it found a part's anchor. */
+
+/* Index of the GAP after the part holding node i, or nnodes. */
+static uint32_t part_end(const vctx *v, uint32_t i)
+{
+    while (i < v->nnodes && v->nodes[i].kind != VGP_GAP)
+        i++;
+    return i;
+}
+
+/* Index of the first node of the part holding node i - 1. */
+static uint32_t part_begin(const vctx *v, uint32_t i)
+{
+    while (i > 0 && v->nodes[i - 1].kind != VGP_GAP)
+        i--;
+    return i;
+}
+
+/* Nodes [i, pe) of one part from pos: the first way through ends at
+ * *endp. */
+static int part_fwd(vctx *v, uint32_t i, uint32_t pe, size_t pos, size_t *endp)
+{
+    while (i < pe) {
         if (v->budget == 0)
             return 0;
         v->budget--;
         const vgp_node *n = &v->nodes[i];
-        int w = vgp_node_width(n);
-        if (w >= 0) {
+        if (pos >= v->len && !zero_width(n)) {
+            if (pe == v->nnodes && at_eof(v, i)) {
+                *endp = v->len;
+                return 1;
+            }
+            return 0;
+        }
+        switch (n->kind) {
+        case VGP_BYTE:
+            if ((v->d[pos] & n->mask) != n->val)
+                return 0;
+            if ((n->flags & VGP_F_ANCHOR) && !note_anchor(v, i, pos))
+                return 0;
+            pos++;
+            i++;
+            continue;
+        case VGP_SET:
+            if (!set_has(v->pool + n->pool, v->d[pos]))
+                return 0;
+            pos++;
+            i++;
+            continue;
+        case VGP_ALT:
+            /* ClamAV: a negated group that does not fit before the end
+             * counts as matched and moves one byte */
+            if (n->neg && n->b > v->len - pos) {
+                pos++;
+                i++;
+                continue;
+            }
             if (!node_at(v, n, pos))
                 return 0;
-            pos += (size_t)w;
+            pos += n->b;
+            i++;
+            continue;
+        case VGP_EDGE:
+        case VGP_CH:
+            if (!node_at(v, n, pos))
+                return 0;
+            i++;
+            continue;
+        case VGP_GALT:
+            for (uint32_t a = 0; a < n->a; a++) {
+                uint32_t l;
+                const uint8_t *q = vgp_galt_alt(n, v->pool, a, &l);
+                if (l <= v->len - pos && mv_ok(q, v->d + pos, l) &&
+                    part_fwd(v, i + 1, pe, pos + l, endp))
+                    return 1;
+                if (v->budget == 0)
+                    return 0;
+            }
+            return 0;
+        case VGP_LINE: {
+            uint32_t w[2];
+            int k = line_from(v, n, pos, w);
+            if (k == 0)
+                return 0;
+            if (k == 2 && part_fwd(v, i + 1, pe, pos + w[1], endp))
+                return 1;
+            pos += w[0];
             i++;
             continue;
         }
-        if (n->kind == VGP_GALT) {
-            for (uint32_t a = 0; a < n->a; a++) {
-                const uint8_t *q = galt_alt(v, n, a);
-                if (pos <= v->len && q[0] <= v->len - pos && mv_ok(q + 1, v->d + pos, q[0]) &&
-                    fwd(v, i + 1, end, pos + q[0]))
-                    return 1;
-            }
+        default:
             return 0;
         }
-        /* GAP */
-        if (pos > v->len || n->a > v->len - pos)
-            return 0;
-        size_t from = pos + n->a;
-        size_t to = n->b == VGP_INF ? v->len : (n->b > v->len - pos ? v->len : pos + n->b);
-        if (i + 1 == end)
-            return 1;
-        const vgp_node *nx = &v->nodes[i + 1];
-        for (size_t p = from; p <= to; p++) {
-            if (nx->kind == VGP_BYTE && nx->mask == 0xff) {
-                size_t lim = to < v->len ? to : v->len - 1;
-                if (p >= v->len || p > lim)
-                    return 0;
-                const uint8_t *f = memchr(v->d + p, nx->val, lim - p + 1);
-                if (!f)
-                    return 0;
-                p = (size_t)(f - v->d);
-            }
-            if (fwd(v, i + 1, end, p))
-                return 1;
-            if (v->budget == 0)
-                return 0;
-        }
-        return 0;
     }
+    *endp = pos;
+    return 1;
+}
+
+/* Match nodes [i, nnodes) starting at pos; 1 if they all match. */
+static int fwd(vctx *v, uint32_t i, size_t pos)
+{
+    uint32_t pe = part_end(v, i);
+    if (!part_fwd(v, i, pe, pos, &pos))
+        return 0;
+    if (pe == v->nnodes)
+        return 1;
+    /* the GAP at pe: the next part starts a..b bytes further */
+    const vgp_node *n = &v->nodes[pe];
+    i = pe;
+    if (pos > v->len || n->a > v->len - pos)
+        return 0;
+    size_t from = pos + n->a;
+    size_t to = n->b == VGP_INF ? v->len : (n->b > v->len - pos ? v->len : pos + n->b);
+    jump_memo *mm = n->b == VGP_INF ? v->fmemo : NULL;
+    if (mm && mm->gen == v->gen && mm->node == i && from >= mm->pos)
+        return 0; /* known: no next part from here on */
+    const vgp_node *nx = &v->nodes[i + 1];
+    for (size_t p = from; p <= to; p++) {
+        if (nx->kind == VGP_BYTE && nx->mask == 0xff) {
+            size_t lim = to < v->len ? to : v->len - 1;
+            if (p >= v->len || p > lim)
+                break;
+            const uint8_t *f = memchr(v->d + p, nx->val, lim - p + 1);
+            if (!f)
+                break;
+            p = (size_t)(f - v->d);
+        }
+        if (fwd(v, i + 1, p))
+            return 1;
+        if (v->budget == 0)
+            return 0;
+    }
+    if (mm) { /* every start >= from failed */
+        mm->gen = v->gen;
+        mm->node = i;
+        mm->pos = from;
+    }
+    return 0;
+}
+
+/* Nodes [ps, i) of one part, ending at pos: the first way back gives the
+ * part's start in *startp. Passing the anchor of a part whose end is known
+ * (v->bend), the part must also end there the way ClamAV matches it
+ * forwards from the anchor. */
+static int part_bwd(vctx *v, uint32_t i, uint32_t ps, size_t pos, size_t *startp)
+{
+    while (i > ps) {
+        if (v->budget == 0)
+            return 0;
+        v->budget--;
+        const vgp_node *n = &v->nodes[i - 1];
+        if (pos == 0 && !zero_width(n) && ps == 0 && i < v->nnodes) {
+            if (!at_start(v, i))
+                return 0;
+            *startp = 0;
+            return 1;
+        }
+        switch (n->kind) {
+        case VGP_BYTE:
+        case VGP_SET:
+            if (pos == 0 || !node_at(v, n, pos - 1))
+                return 0;
+            pos--;
+            if (n->flags & VGP_F_ANCHOR) {
+                if (!note_anchor(v, i - 1, pos))
+                    return 0;
+                if (v->bend != SIZE_MAX) {
+                    size_t e, bend = v->bend;
+                    if (!part_fwd(v, i - 1, part_end(v, i - 1), pos, &e) || e != bend)
+                        return 0;
+                    note_anchor(v, i - 1, pos);
+                }
+            }
+            i--;
+            continue;
+        case VGP_ALT:
+            if (n->b > pos || !node_at(v, n, pos - n->b))
+                return 0;
+            pos -= n->b;
+            i--;
+            continue;
+        case VGP_EDGE:
+        case VGP_CH:
+            if (!node_at(v, n, pos))
+                return 0;
+            i--;
+            continue;
+        case VGP_GALT:
+            for (uint32_t a = 0; a < n->a; a++) {
+                uint32_t l;
+                const uint8_t *q = vgp_galt_alt(n, v->pool, a, &l);
+                if (l <= pos && mv_ok(q, v->d + pos - l, l) &&
+                    part_bwd(v, i - 1, ps, pos - l, startp))
+                    return 1;
+                if (v->budget == 0)
+                    return 0;
+            }
+            return 0;
+        case VGP_LINE: {
+            uint32_t w[2];
+            int k = line_to(v, n, pos, w);
+            if (k == 0)
+                return 0;
+            if (k == 2 && part_bwd(v, i - 1, ps, pos - w[1], startp))
+                return 1;
+            pos -= w[0];
+            i--;
+            continue;
+        }
+        default:
+            return 0;
+        }
+    }
+    *startp = pos;
     return 1;
 }
 
 /* Match nodes [0, i) ending at pos, with the pattern start in [lo, hi]. */
 static int bwd(vctx *v, uint32_t i, size_t pos)
 {
-    while (i > 0) {
+    uint32_t ps = part_begin(v, i);
+    if (!part_bwd(v, i, ps, pos, &pos))
+        return 0;
+    if (ps == 0)
+        return pos >= v->lo && pos <= v->hi;
+    /* the GAP before: the previous part ends a..b bytes earlier; when it
+     * ends in a literal byte, jump between occurrences of that byte */
+    i = ps;
+    const vgp_node *n = &v->nodes[i - 1];
+    if (n->a > pos)
+        return 0;
+    size_t from = pos - n->a;
+    size_t to = n->b == VGP_INF || n->b > pos ? 0 : pos - n->b;
+    jump_memo *mm = n->b == VGP_INF ? v->bmemo : NULL;
+    if (mm && mm->gen == v->gen && mm->node == i - 1) { /* ends <= mm->pos fail */
+        if (from <= mm->pos)
+            return 0;
+        if (to <= mm->pos)
+            to = (size_t)mm->pos + 1;
+    }
+    const vgp_node *pv = i >= 2 ? &v->nodes[i - 2] : NULL;
+    int lit = pv && pv->kind == VGP_BYTE && pv->mask == 0xff ? pv->val : -1;
+    size_t saved = v->bend;
+    for (size_t p = from;;) {
+        if (lit >= 0) {
+            size_t lo = to ? to - 1 : 0;
+            const uint8_t *f = p > lo ? memrchr(v->d + lo, lit, p - lo) : NULL;
+            if (!f)
+                break;
+            p = (size_t)(f - v->d) + 1;
+        }
+        v->bend = p;
+        int ok = bwd(v, i - 1, p);
+        v->bend = saved;
+        if (ok)
+            return 1;
         if (v->budget == 0)
             return 0;
-        v->budget--;
-        const vgp_node *n = &v->nodes[i - 1];
-        int w = vgp_node_width(n);
-        if (w >= 0) {
-            if ((size_t)w > pos || !node_at(v, n, pos - (size_t)w))
-                return 0;
-            pos -= (size_t)w;
-            i--;
-            continue;
-        }
-        if (n->kind == VGP_GALT) {
-            for (uint32_t a = 0; a < n->a; a++) {
-                const uint8_t *q = galt_alt(v, n, a);
-                if (q[0] <= pos && mv_ok(q + 1, v->d + pos - q[0], q[0]) &&
-                    bwd(v, i - 1, pos - q[0]))
-                    return 1;
-            }
-            return 0;
-        }
-        if (n->a > pos)
-            return 0;
-        size_t from = pos - n->a;
-        size_t to = n->b == VGP_INF || n->b > pos ? 0 : pos - n->b;
-        for (size_t p = from + 1; p-- > to;) {
-            if (bwd(v, i - 1, p))
-                return 1;
-            if (v->budget == 0)
-                return 0;
-        }
-        return 0;
+        if (p <= to)
+            break;
+        p--;
     }
-    return pos >= v->lo && pos <= v->hi;
+    if (mm) { /* every end <= from failed */
+        mm->gen = v->gen;
+        mm->node = i - 1;
+        mm->pos = from;
+    }
+    return 0;
+}
+
+/* The fixed-width nodes [i0, i1) at their places from pos, as far as they
+ * lie inside the buffer: 0 only when one of them certainly fails. */
+static int precheck(const vctx *v, uint32_t i0, uint32_t i1, size_t pos)
+{
+    for (uint32_t i = i0; i < i1; i++) {
+        const vgp_node *n = &v->nodes[i];
+        size_t w = (size_t)vgp_node_width(n);
+        if (pos + w > v->len || (n->kind == VGP_ALT && n->neg))
+            return 1;
+        if (!node_at(v, n, pos))
+            return 0;
+        pos += w;
+    }
+    return 1;
 }
 
 /* Allowed start range for sig in a buffer of len bytes; 0 if none. */
@@ -680,29 +1304,42 @@ typedef struct sctx {
 /* 1 = matched, 0 = not at this hit, -1 = settled absent for this buffer */
 static int verify(const sctx *c, const vgm_sig *s, size_t win_end)
 {
-    vctx v = {c->m, s, c->m->nodes + s->node0, c->m->pool + s->pool0, c->d, c->len,
-              0, 0, VGM_VERIFY_BUDGET};
+    uint32_t ms = c->s->memo_slot[s - c->m->sigs];
+    vctx v = {c->m->nodes + s->node0, c->m->pool + s->pool0, c->d, c->len, 0, 0,
+              VGM_VERIFY_BUDGET, s->nnodes, UINT32_MAX, 0,
+              ms == UINT32_MAX ? NULL : &c->s->memo[ms],
+              ms == UINT32_MAX ? NULL : &c->s->memo[ms + 1], c->s->buf_gen, 0, 0, 0,
+              UINT32_MAX, 0, 0, SIZE_MAX};
     if (!start_range(s, c->len, &v.lo, &v.hi))
         return -1;
+    if (s->off_kind != VGM_OFF_ANY) {
+        for (uint32_t k = 0; k < s->nnodes && v.nodes[k].kind != VGP_GAP; k++) {
+            const vgp_node *n = &v.nodes[k];
+            if (n->flags & VGP_F_ANCHOR) {
+                v.anc1 = k;
+                v.pmin = n->b;
+                break;
+            }
+            v.pmax += clam_max(n, v.pool);
+        }
+    }
     if (s->exact && s->off_kind == VGM_OFF_ANY)
         return 1;
     if (s->off_kind != VGM_OFF_ANY && s->off_shift <= VGM_PINNED_MAX) {
         for (size_t p = v.lo; p <= v.hi; p++)
-            if (fwd(&v, 0, s->nnodes, p))
+            if (fwd(&v, 0, p))
                 return 1;
         return -1;
     }
     if (win_end < s->win_width + s->pre_width)
         return 0;
     size_t seg_start = win_end - s->win_width - s->pre_width;
-    if (!fwd(&v, s->seg0, s->seg1, seg_start))
+    v.seg0 = s->seg0;
+    v.seg1 = s->seg1;
+    v.seg_start = seg_start;
+    if (!precheck(&v, s->seg0, s->seg1, seg_start) || !bwd(&v, s->seg0, seg_start))
         return 0;
-    size_t seg_end = seg_start;
-    for (uint32_t i = s->seg0; i < s->seg1; i++)
-        seg_end += (size_t)vgp_node_width(&v.nodes[i]);
-    if (!bwd(&v, s->seg0, seg_start))
-        return 0;
-    return fwd(&v, s->seg1, s->nnodes, seg_end);
+    return fwd(&v, s->seg0, seg_start);
 }
 
 static int on_hit(unsigned int id, unsigned long long from, unsigned long long to,
@@ -739,6 +1376,9 @@ vg_status vgm_scan(const vgm_matcher *m, vgm_scratch *s, const uint8_t *data,
         return VG_ELIMIT;
     if (++s->buf_gen == 0) {
         memset(s->dead, 0, s->nsigs * sizeof *s->dead);
+        for (uint32_t i = 0; i < s->nsigs; i++)
+            if (s->memo_slot[i] != UINT32_MAX)
+                s->memo[s->memo_slot[i]].gen = s->memo[s->memo_slot[i] + 1].gen = 0;
         s->buf_gen = 1;
     }
     sctx c = {m, s, data, len, target_mask, fn, user};

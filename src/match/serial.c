@@ -26,9 +26,12 @@ static uint32_t pool_end(const vgm_parts *p, uint32_t i)
     return i + 1 < p->nsigs ? p->sigs[i + 1].pool0 : p->npool;
 }
 
-/* Bytes of pool a node refers to, checked against the pattern's pool. */
+/* Bytes of pool a node refers to, checked against the pattern's pool, and
+ * every field a node kind uses (match/pattern.h). */
 static int node_ok(const vgp_node *n, const uint8_t *pool, uint32_t plen)
 {
+    if (n->flags > (VGP_F_ANCHOR | VGP_F_ZERO))
+        return 0;
     switch (n->kind) {
     case VGP_BYTE:
         return (n->val & ~n->mask) == 0;
@@ -36,7 +39,7 @@ static int node_ok(const vgp_node *n, const uint8_t *pool, uint32_t plen)
         return n->pool <= plen && plen - n->pool >= 32;
     case VGP_ALT: {
         uint64_t need = (uint64_t)n->a * n->b * 2;
-        return n->a > 0 && n->b > 0 && n->b <= 4096 && n->pool <= plen &&
+        return n->a > 0 && n->b > 0 && n->b <= 4096 && n->neg <= 1 && n->pool <= plen &&
                plen - n->pool >= need;
     }
     case VGP_GALT: {
@@ -52,10 +55,14 @@ static int node_ok(const vgp_node *n, const uint8_t *pool, uint32_t plen)
         }
         return 1;
     }
+    case VGP_LINE:
+        return n->neg <= 1 && n->side <= 1;
+    case VGP_EDGE:
+        return n->edge <= VGP_EDGE_W && n->neg <= 1 && n->side <= 1;
+    case VGP_CH:
+        return n->side <= 1 && n->a <= n->b && n->b <= 32 && (n->val & ~n->mask) == 0;
     case VGP_GAP:
         return n->a <= n->b;
-    case VGP_EDGE:
-        return n->edge <= VGP_EDGE_W && n->neg <= 1;
     default:
         return 0;
     }
