@@ -10,6 +10,7 @@ PKGS=(
   clamav clamav-daemon clamdscan clamav-testfiles yara
   zip unzip p7zip-full tar gzip bzip2 xz-utils zstd lz4 cpio genisoimage
   libarchive-tools python3 time hyperfine bc procps strace util-linux
+  python3-pyclamd libclamav-client-perl
 )
 missing=()
 for p in "${PKGS[@]}"; do

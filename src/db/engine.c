@@ -5,6 +5,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -460,6 +461,9 @@ vg_status vg_engine_compile(vg_engine *e)
         st = vgm_build(e->mb, &e->m, e->err, sizeof e->err);
     if (st != VG_OK)
         return st;
+    /* Vectorscan's compiler peaks at many times the size of what it
+     * builds; hand the freed heap back so a daemon's RSS is the engine's */
+    malloc_trim(0);
     vgm_builder_free(e->mb);
     e->mb = NULL;
     e->compiled = 1;

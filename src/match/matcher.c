@@ -653,6 +653,7 @@ vg_status vgm_build(vgm_builder *b, vgm_matcher **out, char *err, size_t errlen)
     char **exprs = calloc(b->n ? b->n : 1, sizeof *exprs);
     unsigned *flags = calloc(b->n ? b->n : 1, sizeof *flags);
     unsigned *ids = calloc(b->n ? b->n : 1, sizeof *ids);
+    char *tmp = NULL;
     if (!m->sigs || !m->nodes || !m->pool || !exprs || !flags || !ids) {
         st = VG_ENOMEM;
         goto done;
@@ -670,14 +671,18 @@ vg_status vgm_build(vgm_builder *b, vgm_matcher **out, char *err, size_t errlen)
             memcpy(m->pool + m->npool, p->pool, p->npool);
         m->nnodes += p->nnodes;
         m->npool += p->npool;
-        exprs[i] = malloc(cap);
-        if (!exprs[i]) {
+        if (!tmp && !(tmp = malloc(cap))) {
             st = VG_ENOMEM;
             goto done;
         }
-        if (sig_regex(s, p, exprs[i], cap)) {
+        if (sig_regex(s, p, tmp, cap)) {
             snprintf(err, errlen, "pattern %u: regex too long", i);
             st = VG_ELIMIT;
+            goto done;
+        }
+        exprs[i] = strdup(tmp); /* the right size: 100,000 of them add up */
+        if (!exprs[i]) {
+            st = VG_ENOMEM;
             goto done;
         }
         int settles = s->exact ? 1 : 0;
@@ -705,6 +710,7 @@ vg_status vgm_build(vgm_builder *b, vgm_matcher **out, char *err, size_t errlen)
         }
     }
 done:
+    free(tmp);
     for (uint32_t i = 0; exprs && i < b->n; i++)
         free(exprs[i]);
     free(exprs);
