@@ -113,5 +113,7 @@ int vgd_log_open(const char *path, int log_time, int verbose, char *err, size_t 
 void vgd_log_reopen(void);
 void vgd_log(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void vgd_log_close(void);
+/* Whether the log goes to a file (else stderr). */
+int vgd_log_to_file(void);
 
 #endif

@@ -138,11 +138,12 @@ static const char *scan_error(vg_status st)
  * -1 error. */
 static int report(vgd_job *j, const char *label, vg_status st, vg_result *r, int allmatch)
 {
+    /* the log names streams as clamd does; replies say "stream" */
+    const char *lname = strcmp(label, "stream") ? label : "instream(local)";
     if (st != VG_OK) {
-        if (st == VG_EACCES)
-            reply(j, "%s: Access denied. ERROR", label);
-        else
-            reply(j, "%s: %s ERROR", label, scan_error(st));
+        const char *why = st == VG_EACCES ? "Access denied." : scan_error(st);
+        reply(j, "%s: %s ERROR", label, why);
+        vgd_log(VGD_LOG_INFO, "%s: %s ERROR", lname, why);
         return -1;
     }
     size_t n = vg_result_count(r);
@@ -150,8 +151,11 @@ static int report(vgd_job *j, const char *label, vg_status st, vg_result *r, int
         vg_result_free(r);
         return 0;
     }
-    for (size_t i = 0; i < (allmatch ? n : 1); i++)
-        reply(j, "%s: %s FOUND", label, vg_result_get(r, i)->name);
+    for (size_t i = 0; i < (allmatch ? n : 1); i++) {
+        const char *name = vg_result_get(r, i)->name;
+        reply(j, "%s: %s FOUND", label, name);
+        vgd_log(VGD_LOG_INFO, "%s: %s FOUND", lname, name);
+    }
     vg_result_free(r);
     return 1;
 }

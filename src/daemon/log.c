@@ -90,6 +90,14 @@ void vgd_log(int level, const char *fmt, ...)
     pthread_mutex_unlock(&log_lock);
 }
 
+int vgd_log_to_file(void)
+{
+    pthread_mutex_lock(&log_lock);
+    int r = log_path != NULL;
+    pthread_mutex_unlock(&log_lock);
+    return r;
+}
+
 void vgd_log_close(void)
 {
     pthread_mutex_lock(&log_lock);

@@ -20,6 +20,7 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <grp.h>
+#include <malloc.h>
 #include <netdb.h>
 #include <pthread.h>
 #include <pwd.h>
@@ -83,7 +84,8 @@ static void die(const char *fmt, ...)
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
     fprintf(stderr, "vigild: %s\n", msg);
-    vgd_log(VGD_LOG_ERROR, "%s", msg);
+    if (vgd_log_to_file())
+        vgd_log(VGD_LOG_ERROR, "%s", msg);
     exit(1);
 }
 
@@ -137,6 +139,8 @@ static void *reload_main(void *arg)
         } else {
             vgd_log(VGD_LOG_ERROR, "Database reload failed, the current database stays: %s", err);
         }
+        /* the old engine is usually gone by now: give its pages back */
+        malloc_trim(0);
         pthread_mutex_lock(&d->rl_lock);
         if (!d->reload_again) {
             d->reloading = 0;
@@ -331,6 +335,8 @@ static void drop_privileges(const vgd_conf *c)
     struct passwd *pw = getpwnam(c->user);
     if (!pw)
         die("User: unknown user %s", c->user);
+    if (pw->pw_uid == 0)
+        return; /* User root: nothing to drop */
     if (getuid() != 0) {
         if (getuid() != pw->pw_uid)
             vgd_log(VGD_LOG_WARN, "User %s: not running as root, staying uid %ld", c->user,

@@ -28,6 +28,10 @@
  * because MaxQueue jobs are queued or running, that connection stops being
  * read (the kernel buffers, then the client's writes, block) and waits in
  * a FIFO; the pool's space callback wakes the loop through an eventfd.
+ * While anything waits, INSTREAM data is not read from any connection
+ * either (clamd's single receive thread blocks outright), so memory and
+ * spool space stay bounded by the streams already under way; commands on
+ * other connections are still parsed and answered if they need no job.
  * Accepting stops at the descriptor limit instead of at MaxQueue (clamd's
  * poll() loop needs that cap, epoll does not), so thousands of idle
  * connections cost a few hundred bytes each. */
@@ -74,10 +78,11 @@ struct vgd_conn {
     size_t slen, scap, charged;
     int sfd;
     /* loop-private */
-    int loop_done, reading, tlist, resume_legacy;
+    int loop_done, reading, tlist, resume_legacy, paused;
     int64_t deadline;
     vgd_conn *tprev, *tnext; /* timer list */
     vgd_conn *wnext;         /* waiting for pool space */
+    vgd_conn *pnext;         /* stream paused while others wait */
     vgd_conn *aprev, *anext; /* all connections the loop owns */
     vgd_conn *dnext;         /* let go in this batch */
     vgd_job *blocked;
@@ -101,6 +106,7 @@ struct vgd_server {
     vgd_hooks hooks;
     tlist tl[2];
     vgd_conn *whead, *wtail;
+    vgd_conn *paused;
     vgd_conn *all, *dead;
     atomic_uint nconns;
     unsigned max_conns;
@@ -266,6 +272,16 @@ static void wait_remove(vgd_server *s, vgd_conn *c)
     c->wnext = NULL;
 }
 
+static void paused_remove(vgd_server *s, vgd_conn *c)
+{
+    for (vgd_conn **pp = &s->paused; *pp; pp = &(*pp)->pnext)
+        if (*pp == c) {
+            *pp = c->pnext;
+            break;
+        }
+    c->paused = 0;
+}
+
 /* The loop lets go of c: it is no longer read, timed or listed. Its last
  * reference (the loop's, dropped at the end of the batch, or a job's)
  * closes it. */
@@ -276,6 +292,8 @@ static void conn_leave(vgd_server *s, vgd_conn *c)
     c->loop_done = 1;
     timer_off(s, c);
     set_reading(s, c, 0);
+    if (c->paused)
+        paused_remove(s, c);
     if (c->blocked) {
         wait_remove(s, c);
         vgd_job_free(c->blocked);
@@ -370,6 +388,29 @@ static int dispatch(vgd_server *s, vgd_conn *c, vgd_job *job, int garbage)
 
 static void process(vgd_server *s, vgd_conn *c, int legacy_ok);
 
+/* While jobs wait for the pool, INSTREAM data is not read either (clamd's
+ * loop stops reading everything then): it would only pile up finished
+ * streams. Timers stop too, the wait is ours. */
+static void stream_pause(vgd_server *s, vgd_conn *c)
+{
+    set_reading(s, c, 0);
+    timer_off(s, c);
+    c->paused = 1;
+    c->pnext = s->paused;
+    s->paused = c;
+}
+
+static void streams_resume(vgd_server *s)
+{
+    while (s->paused) {
+        vgd_conn *c = s->paused;
+        s->paused = c->pnext;
+        c->paused = 0;
+        set_reading(s, c, 1);
+        timer_set(s, c, T_READ);
+    }
+}
+
 /* Pool space came back: queue what waits, in arrival order. */
 static void drain_waiting(vgd_server *s)
 {
@@ -396,6 +437,7 @@ static void drain_waiting(vgd_server *s)
             process(s, c, c->resume_legacy);
         }
     }
+    streams_resume(s);
 }
 
 /* ---- INSTREAM -------------------------------------------------------------- */
@@ -712,6 +754,10 @@ static void take_fds(vgd_conn *c, struct msghdr *m)
 
 static void on_readable(vgd_server *s, vgd_conn *c)
 {
+    if (c->st == CS_STREAM && s->whead) {
+        stream_pause(s, c);
+        return;
+    }
     if (!c->buf) {
         c->buf = malloc(VGD_CMD_BUF + 1);
         if (!c->buf) {

@@ -1,0 +1,155 @@
+#!/usr/bin/env bash
+# tests/e2e/daemon_service.sh - vigild as a service: options, clamd.conf
+# errors and warnings, PidFile, forking into the background, SIGHUP log
+# reopening, dropping privileges to User after binding, TCP, stale and
+# busy sockets, LocalSocketMode, SHUTDOWN, systemd socket activation, and
+# the unit files in contrib/.
+. "$(dirname "$0")/daemon_lib.sh"
+make_fixtures
+D=$T/data
+
+# ---- options and configuration errors ----------------------------------------------
+"$VIGILD" --help > "$T/help" 2>&1; rc=$?
+check "--help exits 0 and names -c/--config-file and -F/--foreground" \
+  eval 'test $rc -eq 0 && grep -q -- "--config-file" "$T/help" && grep -q -- "--foreground" "$T/help"'
+"$VIGILD" --version > "$T/ver" 2>&1
+check "--version prints vigild's version" grep -q '^vigild [0-9]' "$T/ver"
+"$VIGILD" --bogus > /dev/null 2>&1; rc=$?
+check "an unknown option exits 2 (got $rc)" test "$rc" -eq 2
+"$VIGILD" -c "$T/nope.conf" -F > "$T/err" 2>&1; rc=$?
+check "a missing config file stops start-up, named ($(head -n 1 "$T/err"))" \
+  eval 'test $rc -ne 0 && grep -q "nope.conf" "$T/err"'
+bad() { # DESC LINE PATTERN
+  printf 'LocalSocket %s\nForeground yes\nDatabaseDirectory %s\n%s\n' "$T/bad.sock" "$T/db" "$2" > "$T/bad.conf"
+  timeout 20 "$VIGILD" -c "$T/bad.conf" > "$T/err" 2>&1; local rc=$?
+  if [ "$rc" -ne 0 ] && grep -qE "$3" "$T/err"; then ok "$1: exit $rc, \"$(head -n 1 "$T/err")\""; else
+    nok "$1 (exit $rc)"; sed 's/^/#   /' "$T/err" | head -5
+  fi
+}
+bad "bad number" "MaxThreads lots" 'bad\.conf:4: MaxThreads: expected a number'
+bad "bad size" "StreamMaxLength 12Q" 'bad\.conf:4: StreamMaxLength: expected a size'
+bad "bad boolean" "LogTime perhaps" 'bad\.conf:4: LogTime: expected yes or no'
+bad "bad regex" "ExcludePath [" 'bad\.conf:4: ExcludePath: bad regular expression'
+bad "unknown user" "User no-such-user-vigil" 'User: unknown user no-such-user-vigil'
+bad "unreadable database" "DatabaseDirectory $T/missing-db" 'DatabaseDirectory: .*missing-db'
+printf 'Broken.Sig:0:*:zz\n' > "$T/baddb.ndb"; mkdir -p "$T/baddb"; mv "$T/baddb.ndb" "$T/baddb/"
+bad "malformed database" "DatabaseDirectory $T/baddb" 'DatabaseDirectory: .*baddb.ndb:1'
+printf 'Foreground yes\nDatabaseDirectory %s\n' "$T/db" > "$T/bad.conf"
+timeout 20 "$VIGILD" -c "$T/bad.conf" > "$T/err" 2>&1; rc=$?
+check "no LocalSocket and no TCPSocket: start-up stops ($(head -n1 "$T/err"))" \
+  eval 'test $rc -ne 0 && grep -q "no socket" "$T/err"'
+
+# ---- warnings, PidFile, -F over Foreground no, LocalSocketMode ----------------------------
+VIGILD_ARGS=-F start_vigild svc "Foreground no" "PidFile $T/svc.pid" "LocalSocketMode 660" "SelfCheck 600" \
+  "Frobnicate yes" "LogTime yes" "MaxThreads 2" || { nok "vigild starts"; sed 's/^/#   /' "$T/svc.out"; exit 1; }
+ok "vigild starts in the foreground with -F although the config says Foreground no"
+check "unknown option warned about, not fatal" grep -q 'unknown option Frobnicate' "$T/svc.out"
+check "unused clamd option warned about" grep -q 'SelfCheck is a clamd option vigild does not use' "$T/svc.out"
+check "PidFile holds vigild's pid" test "$(cat "$T/svc.pid" 2>/dev/null)" = "$VPID"
+check "LocalSocketMode 660 applied" test "$(stat -c %a "$VSOCK")" = 660
+check "LogTime: log lines start with the date" grep -qE '^[A-Z][a-z]{2} [A-Z][a-z]{2} [ 0-9]{2} [0-9:]{8} [0-9]{4} -> ' "$T/svc.log"
+
+# second daemon on the same socket: refused, the first keeps its socket
+"$VIGILD" -c "$T/svc.conf" -F > "$T/err2" 2>&1 & p2=$!
+sleep 1; kill -0 "$p2" 2>/dev/null && { kill "$p2"; wait "$p2"; r2=running; } || { wait "$p2"; r2=$?; }
+check "a second vigild on a live socket refuses to start (status $r2)" \
+  eval 'test "$r2" != running && grep -q "in use by another daemon" "$T/err2"'
+check "  ... and the first one still answers" wait_sock "$VSOCK" 2
+
+# SIGHUP: the log is reopened (logrotate moved it away)
+mv "$T/svc.log" "$T/svc.log.1"
+kill -HUP "$VPID"
+for i in $(seq 50); do [ -s "$T/svc.log" ] && break; sleep 0.1; done
+check "SIGHUP reopens LogFile (a new file after the old one was moved)" grep -q 're-opening log file' "$T/svc.log"
+probe "$VSOCK" "[b'zSHUTDOWN\0']" > /dev/null
+for i in $(seq 100); do kill -0 "$VPID" 2>/dev/null || break; sleep 0.1; done
+wait "$VPID"; rc=$?
+check "SHUTDOWN stops vigild with status 0 (got $rc)" test "$rc" -eq 0
+check "  ... and removes its socket and PidFile" eval 'test ! -e "$VSOCK" && test ! -e "$T/svc.pid"'
+
+# stale socket left by a crash: FixStaleSocket (default yes) removes it
+"$PY" -c 'import socket,sys; s=socket.socket(socket.AF_UNIX); s.bind(sys.argv[1])' "$T/stale.sock"
+start_vigild stale "LocalSocket $T/stale.sock" && ok "a stale socket file is replaced (FixStaleSocket)" ||
+  nok "a stale socket file is replaced (FixStaleSocket)"
+stop "$VPID"
+
+# ---- background, User, TCP ------------------------------------------------------------
+port=$("$PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+cat > "$T/bg.conf" <<EOF
+LocalSocket $T/bg.sock
+TCPSocket $port
+TCPAddr 127.0.0.1
+DatabaseDirectory $T/db
+TemporaryDirectory $T/tmp
+LogFile $T/bg.log
+PidFile $T/bg.pid
+User nobody
+EOF
+"$VIGILD" -c "$T/bg.conf" > "$T/bg.out" 2>&1; rc=$?
+check "without Foreground vigild forks: the command returns 0 (got $rc)" test "$rc" -eq 0
+wait_sock "$T/bg.sock" 20
+bpid=$(cat "$T/bg.pid" 2>/dev/null)
+[ -n "$bpid" ] && PIDS+=("$bpid")
+check "  ... and the daemon in the background answers, its pid in PidFile ($bpid)" \
+  eval 'test -n "$bpid" && kill -0 "$bpid"'
+uid=$(awk '/^Uid:/ {print $2 " " $3 " " $4 " " $5}' "/proc/$bpid/status" 2>/dev/null)
+check "User nobody: privileges dropped after binding (Uid: $uid)" test "$uid" = "65534 65534 65534 65534"
+got=$(probe "$T/bg.sock" "[b('zSCAN $D/eicar.com\0'.encode())]" 2>/dev/null ||
+      probe "$T/bg.sock" "[b'zSCAN $D/eicar.com\0']")
+check "  ... and it still scans ($got)" eval '[[ "$got" == *"Vigil.Test.Eicar.UNOFFICIAL FOUND"* ]]'
+tcp=$("$PY" - "$port" "$D/eicar.com" <<'EOF'
+import socket, struct, sys
+d = open(sys.argv[2], 'rb').read()
+s = socket.create_connection(('127.0.0.1', int(sys.argv[1])), timeout=5)
+s.sendall(b'zINSTREAM\0' + struct.pack('>I', len(d)) + d + b'\0\0\0\0')
+out = b''
+while True:
+    x = s.recv(4096)
+    if not x: break
+    out += x
+print(repr(out))
+EOF
+)
+check "TCPSocket/TCPAddr: INSTREAM over TCP on 127.0.0.1:$port ($tcp)" \
+  test "$tcp" = "b'stream: Vigil.Test.Eicar.UNOFFICIAL FOUND\\x00'"
+kill -TERM "$bpid" 2>/dev/null
+for i in $(seq 100); do kill -0 "$bpid" 2>/dev/null || break; sleep 0.1; done
+check "SIGTERM stops the background daemon" eval '! kill -0 "$bpid" 2>/dev/null'
+
+# ---- systemd socket activation ----------------------------------------------------------
+if command -v systemd-socket-activate >/dev/null 2>&1; then
+  printf 'Foreground yes\nDatabaseDirectory %s\nLogFile %s\n' "$T/db" "$T/act.log" > "$T/act.conf"
+  systemd-socket-activate -l "$T/act.sock" "$VIGILD" -c "$T/act.conf" > "$T/act.out" 2>&1 &
+  apid=$!
+  PIDS+=("$apid")
+  for i in $(seq 50); do [ -S "$T/act.sock" ] && break; sleep 0.1; done
+  got=$(PROBE_WAIT=20 probe "$T/act.sock" "[b'zPING\0']")
+  check "socket activation: the first connection starts vigild on systemd's socket ($got)" test "$got" = "b'PONG\\x00'"
+  check "  ... which logs that it took the activated socket" grep -q 'socket activation' "$T/act.log"
+  stop "$apid"
+else
+  skip "socket activation" "systemd-socket-activate not installed"
+fi
+
+# ---- contrib ------------------------------------------------------------------------------
+C=$VIGIL_SRC/contrib
+check "contrib has vigild.service, vigild.socket, vigild.conf, vigild.logrotate" \
+  test -f "$C/vigild.service" -a -f "$C/vigild.socket" -a -f "$C/vigild.conf" -a -f "$C/vigild.logrotate"
+check "vigild.service runs vigild in the foreground and reloads with SIGUSR2" \
+  eval 'grep -q "^ExecStart=.*vigild --foreground" "$C/vigild.service" && grep -q "^ExecReload=.*-USR2" "$C/vigild.service"'
+if command -v systemd-analyze >/dev/null 2>&1; then
+  mkdir -p "$T/units"
+  sed "s#/usr/local/sbin/vigild#$VIGILD#" "$C/vigild.service" > "$T/units/vigild.service"
+  cp "$C/vigild.socket" "$T/units/"
+  systemd-analyze verify --man=no "$T/units/vigild.socket" "$T/units/vigild.service" > "$T/verify" 2>&1
+  # only complaints about the units' own syntax count (no systemd as PID 1 here)
+  if grep -E 'vigild\.(service|socket):[0-9]+:' "$T/verify" | grep -qv 'Failed to'; then
+    nok "systemd-analyze verify finds no syntax problem in the units"; sed 's/^/#   /' "$T/verify" | head
+  else
+    ok "systemd-analyze verify finds no syntax problem in the units"
+  fi
+else
+  skip "systemd-analyze verify" "not installed"
+fi
+echo "1..$n"
+[ "$fails" -eq 0 ]
