@@ -31,6 +31,7 @@
 #include "fmt/arc.h"
 #include "fmt/textnorm.h"
 #include "ftype/magic.h"
+#include "yara/yara_int.h"
 
 #define VG_MAX_MEMBER_PATH 4096
 #define VG_READ_CHUNK (1u << 16)
@@ -38,6 +39,7 @@
 struct vg_scanner {
     vg_engine *e;
     vgm_scratch *ms;
+    vgy_scratch *ys; /* YARA strings and verdicts; NULL without YARA rules */
     uint8_t *norm;
     size_t normcap;
 };
@@ -89,6 +91,11 @@ vg_status vg_scanner_new(vg_engine *e, vg_scanner **out)
         free(s);
         return st;
     }
+    if (e->yara && (st = vgy_scratch_new(e->yara, &s->ys)) != VG_OK) {
+        vgm_scratch_free(s->ms);
+        free(s);
+        return st;
+    }
     s->e = vg_engine_ref(e);
     *out = s;
     return VG_OK;
@@ -99,6 +106,7 @@ void vg_scanner_free(vg_scanner *s)
     if (!s)
         return;
     vgm_scratch_free(s->ms);
+    vgy_scratch_free(s->ys);
     free(s->norm);
     vg_engine_free(s->e);
     free(s);
@@ -163,11 +171,15 @@ static int time_up(scan *s)
 
 /* ---- stages ----------------------------------------------------------- */
 
-/* Name index of the hash signature in `sets` matching this layer, or -1.
- * Hashes are computed only for kinds with a signature of this size. */
-static long hash_lookup(scan *s, const vgdb_hashset *sets, const uint8_t *d,
-                        size_t len, uint8_t (*cache)[32], int *have)
+/* Hash signatures of `sets` matching this layer: calls found(s, name) for
+ * each hash kind with a match (MD5, SHA-1, SHA-256, as clamscan reports
+ * each in all-match mode) until it returns nonzero; returns whether any
+ * matched. Hashes are computed only for kinds with a signature of this
+ * size, and each at most once per layer (cache/have). */
+static int hash_stage(scan *s, const vgdb_hashset *sets, const uint8_t *d, size_t len,
+                      uint8_t (*cache)[32], int *have, int (*found)(scan *, uint32_t))
 {
+    int any = 0;
     for (int k = 0; k < VGH_KINDS; k++) {
         if (sets[k].n == 0 || !vgdb_hash_wants_size(&sets[k], len))
             continue;
@@ -175,15 +187,31 @@ static long hash_lookup(scan *s, const vgdb_hashset *sets, const uint8_t *d,
             if (vghash_compute((enum vghash_kind)k, d, len, cache[k]) != VG_OK) {
                 s->err = VG_ENOMEM;
                 s->stop = 1;
-                return -1;
+                return any;
             }
             have[k] = 1;
         }
         long n = vgdb_hash_find(&sets[k], cache[k], len);
-        if (n >= 0)
-            return n;
+        if (n >= 0) {
+            any = 1;
+            if (found(s, (uint32_t)n))
+                break;
+        }
     }
-    return -1;
+    return any;
+}
+
+static int allowlisted(scan *s, uint32_t name)
+{
+    (void)s;
+    (void)name;
+    return 1; /* one allowlist hit is enough */
+}
+
+static int hash_detected(scan *s, uint32_t name)
+{
+    detect(s, vgdb_name(s->e, name));
+    return s->stop;
 }
 
 static int on_body_hit(void *user, uint32_t id)
@@ -202,6 +230,34 @@ static void match_buffer(scan *s, const uint8_t *d, size_t len, uint32_t mask)
         return;
     }
     vg_status st = vgm_scan(s->e->m, s->sc->ms, d, len, mask, on_body_hit, s);
+    if (st != VG_OK) {
+        s->err = st;
+        s->stop = 1;
+    }
+}
+
+/* YARA rules see the raw bytes of the top-level object only, as `yara
+ * FILE` does: not archive members, not normalised text. */
+static int on_yara_rule(void *user, const char *rule)
+{
+    scan *s = user;
+    detect(s, rule);
+    return s->stop;
+}
+
+static void on_yara_string(void *user, const char *rule, const char *sid, int is_hex,
+                           uint64_t off, const uint8_t *data, size_t len)
+{
+    scan *s = user;
+    s->e->yara_trace(s->e->yara_trace_user, rule, sid, is_hex, off, data, len);
+}
+
+static void yara_pass(scan *s, const uint8_t *d, size_t len)
+{
+    if (s->stop || !s->sc->ys || s->depth != 0 || s->mlen != 0)
+        return;
+    vg_status st = vgy_scan(s->e->yara, s->sc->ys, d, len, on_yara_rule,
+                            s->e->yara_trace ? on_yara_string : NULL, s);
     if (st != VG_OK) {
         s->err = st;
         s->stop = 1;
@@ -316,11 +372,9 @@ static void scan_layer(scan *s, const uint8_t *d, size_t len)
 
     uint8_t hashes[VGH_KINDS][32] = {{0}};
     int have[VGH_KINDS] = {0};
-    if (hash_lookup(s, s->e->fp, d, len, hashes, have) >= 0)
+    if (hash_stage(s, s->e->fp, d, len, hashes, have, allowlisted))
         return; /* allowlisted: this layer and all inside it are clean */
-    long hn = hash_lookup(s, s->e->det, d, len, hashes, have);
-    if (hn >= 0)
-        detect(s, vgdb_name(s->e, (uint32_t)hn));
+    hash_stage(s, s->e->det, d, len, hashes, have, hash_detected);
     if (s->stop)
         return;
 
@@ -333,6 +387,7 @@ static void scan_layer(scan *s, const uint8_t *d, size_t len)
     if (t == VGFT_BINARY)
         mask |= 1u << 14;
     match_buffer(s, d, len, mask);
+    yara_pass(s, d, len);
     if (vgft_is_text(t) && !s->stop) {
         if (s->sc->normcap < len) {
             uint8_t *nb = realloc(s->sc->norm, len);
