@@ -965,7 +965,7 @@ static vg_status emit_generic(out_t *o, const spec *s, vgp_node *ndp)
         nd.b = l0;
         k = 0;
         for (uint32_t a = 0; a < s->num && st == VG_OK; a++) {
-            uint32_t off;
+            uint32_t off = 0;
             st = pool_add(o, s->data + k + 1, 2 * l0, &off);
             if (a == 0)
                 nd.pool = off;
