@@ -27,7 +27,8 @@ VG_API vg_status vg_engine_new(vg_engine **out);
 
 /* Load a database file, or every database file in a directory (not
  * recursive; files with unknown extensions are skipped). The format is
- * chosen by extension: .hdb .hsb .fp .sfp .ndb */
+ * chosen by extension: .hdb .hsb .fp .sfp .ndb .vdb, and .yar .yara for
+ * YARA 4 rules (reported by rule name). */
 VG_API vg_status vg_engine_load(vg_engine *e, const char *path);
 
 /* Load database text held in memory; `name` supplies the extension and the
@@ -64,6 +65,20 @@ VG_API vg_status vg_engine_slot_new(vg_engine *initial, vg_engine_slot **out);
 VG_API vg_engine *vg_engine_slot_get(vg_engine_slot *s);
 VG_API void vg_engine_slot_set(vg_engine_slot *s, vg_engine *e);
 VG_API void vg_engine_slot_free(vg_engine_slot *s);
+
+/* YARA external variable (`-d name=value` in yara, `-D` in vigil), typed
+ * from its text as yara does: true/false, an integer, a float, else a
+ * string. Define before loading the rules that use it. */
+VG_API vg_status vg_engine_define(vg_engine *e, const char *name, const char *value);
+
+/* Debug view of YARA string matches (`vigil scan --yara-strings`): called
+ * during scans, from the scanning thread, once per match of each
+ * non-private string of each matching rule, before the rule's detection.
+ * Set before vg_engine_compile. */
+typedef void (*vg_yara_string_fn)(void *user, const char *rule, const char *string_id,
+                                  int is_hex, uint64_t offset, const uint8_t *data,
+                                  size_t len);
+VG_API void vg_engine_set_yara_trace(vg_engine *e, vg_yara_string_fn fn, void *user);
 
 /* "1.4.6"-style version string of libvigil. */
 VG_API const char *vg_version(void);

@@ -39,6 +39,8 @@
 
 #include "cli/cli.h"
 #include "cli/out.h"
+#include "quarantine/quarantine.h"
+#include "sandbox/seccomp.h"
 #include "vigil/vigil.h"
 
 #define DEFAULT_MAX_DIR_RECURSION 256u
@@ -74,7 +76,14 @@ typedef struct opts {
     vg_scan_opts so;
     regex_t *excl, *excl_dir, *incl, *incl_dir;
     int nexcl, nexcl_dir, nincl, nincl_dir;
+    int quarantine, no_sandbox;
+    const char *quarantine_dir;
+    vgq_store *qstore; /* opened before the sandbox is entered */
+    const char **defs; /* -D name=value: YARA external variables */
+    int ndefs, yara_strings;
 } opts;
+
+enum { O_YARASTR = 0x7901 }; /* --yara-strings (debug) */
 
 typedef struct run {
     opts *o;
@@ -350,6 +359,46 @@ static void do_note(run *r, job *j, vgout_buf *ob)
     }
 }
 
+/* --quarantine: move an infected file into the store right after its
+ * scan (src/quarantine/quarantine.h says why a kill at any point loses
+ * nothing). A failed move is an error; stdin cannot be moved. */
+static void quarantine_job(run *r, const job *j, const vg_result *res, vgout_buf *ob)
+{
+    const opts *o = r->o;
+    if (j->kind != JOB_FILE) {
+        vgout_printf(ob, 1, "%s: not quarantined (standard input)\n", j->path);
+        return;
+    }
+    size_t n = vg_result_count(res);
+    const char **names = calloc(n ? n : 1, sizeof *names);
+    if (!names)
+        oom();
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) { /* each name once */
+        const char *nm = vg_result_get(res, i)->name;
+        size_t d = 0;
+        while (d < k && strcmp(names[d], nm))
+            d++;
+        if (d == k)
+            names[k++] = nm;
+    }
+    char id[VGQ_ID_LEN + 1];
+    vg_status st = vgq_move(o->qstore, j->path, names, k, id);
+    free(names);
+    if (st == VG_OK) {
+        if (o->json && !o->quiet)
+            vgcli_json_quarantined(ob, j->path, id, NULL);
+        else if (!o->quiet)
+            vgout_printf(ob, 0, "%s: moved to quarantine as %s\n", j->path, id);
+        return;
+    }
+    atomic_fetch_add(&r->errors, 1);
+    const char *why = vgq_error(o->qstore);
+    if (o->json && !o->quiet)
+        vgcli_json_quarantined(ob, j->path, NULL, why);
+    vgout_printf(ob, 1, "%s: quarantine failed: %s\n", j->path, why);
+}
+
 static void do_job(run *r, vg_scanner *sc, job *j, vgout_buf *ob)
 {
     opts *o = r->o;
@@ -396,6 +445,8 @@ static void do_job(run *r, vg_scanner *sc, job *j, vgout_buf *ob)
     } else if (!o->infected_only && !o->suppress_ok) {
         vgout_printf(ob, 0, "%s: OK\n", j->path);
     }
+    if (n && o->qstore)
+        quarantine_job(r, j, res, ob);
     vg_result_free(res);
 }
 
@@ -442,7 +493,13 @@ static void usage(FILE *f)
 "Databases:\n"
 "  -d, --database=PATH        load a database file, or every database file in\n"
 "                             a directory (repeatable); without -d the built-in\n"
-"                             database (EICAR, ClamAV test file) is used\n"
+"                             database (EICAR, ClamAV test file) is used;\n"
+"                             .yar/.yara files are YARA 4 rules\n"
+"  -D, --define=NAME=VALUE    YARA external variable (true/false, a number,\n"
+"                             else text), as yara's -d\n"
+"      --yara-strings         debug: print every match of each string of each\n"
+"                             matching YARA rule as RULE:0xOFFSET:$id: data\n"
+"                             (the `yara -s` view)\n"
 "\n"
 "Output:\n"
 "  -i, --infected             print only infected files (errors go to stderr)\n"
@@ -475,6 +532,11 @@ static void usage(FILE *f)
 "                             Heuristics.Encrypted.<Format> (default no)\n"
 "      --no-unpack            scan raw bytes only, do not open containers\n"
 "  -t, --threads=N            scanning threads (default: all cores)\n"
+"      --quarantine           move infected files into the quarantine store\n"
+"                             ('PATH: moved to quarantine as ID'); see\n"
+"                             'vigil quarantine --help'\n"
+"      --quarantine-dir=DIR   the store (default " VGQ_DEFAULT_DIR ")\n"
+"      --no-sandbox           do not enter the seccomp sandbox (debugging)\n"
 "\n"
 "Limits (SIZE takes K, M or G; 0 = no limit; a hit is counted in the summary):\n"
 "      --max-filesize=SIZE    larger files and members are not scanned (100M)\n"
@@ -497,7 +559,8 @@ static void usage(FILE *f)
 enum {
     O_NOSUM = 256, O_EXCL, O_EXCLDIR, O_INCL, O_INCLDIR, O_MAXFS, O_MAXSS, O_MAXREC,
     O_MAXFILES, O_MAXTIME, O_MAXRATIO, O_MAXDIRREC, O_ALERTMAX, O_ALERTENC,
-    O_NOUNPACK, O_JSON, O_PROG, O_NOPROG, O_QUIET, O_BELL
+    O_NOUNPACK, O_JSON, O_PROG, O_NOPROG, O_QUIET, O_BELL, O_QUAR, O_QUARDIR,
+    O_NOSANDBOX
 };
 
 static int add_regex(regex_t **arr, int *n, const char *pat)
@@ -607,6 +670,11 @@ static int parse_opts(int argc, char **argv, opts *o)
         {"json", no_argument, 0, O_JSON},
         {"progress", no_argument, 0, O_PROG},
         {"no-progress", no_argument, 0, O_NOPROG},
+        {"quarantine", no_argument, 0, O_QUAR},
+        {"quarantine-dir", required_argument, 0, O_QUARDIR},
+        {"no-sandbox", no_argument, 0, O_NOSANDBOX},
+        {"define", required_argument, 0, 'D'},
+        {"yara-strings", no_argument, 0, O_YARASTR},
         {"help", no_argument, 0, 'h'},
         {"version", no_argument, 0, 'V'},
         {0, 0, 0, 0}};
@@ -615,7 +683,7 @@ static int parse_opts(int argc, char **argv, opts *o)
     o->progress = -1;
     o->max_dir_recursion = DEFAULT_MAX_DIR_RECURSION;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "d:ziort:hV", lo, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "d:D:ziort:hV", lo, NULL)) != -1) {
         switch (c) {
         case 'd': {
             const char **nd = realloc(o->dbs, (size_t)(o->ndbs + 1) * sizeof *nd);
@@ -625,6 +693,15 @@ static int parse_opts(int argc, char **argv, opts *o)
             o->dbs[o->ndbs++] = optarg;
             break;
         }
+        case 'D': {
+            const char **nd = realloc(o->defs, (size_t)(o->ndefs + 1) * sizeof *nd);
+            if (!nd)
+                oom();
+            o->defs = nd;
+            o->defs[o->ndefs++] = optarg;
+            break;
+        }
+        case O_YARASTR: o->yara_strings = 1; break;
         case 'z': /* -z, --allmatch[=yes|no] */
             if (parse_bool("allmatch", optarg, &b)) return -1;
             set_flag(&o->so.flags, VG_SCAN_ALLMATCH, b);
@@ -698,6 +775,9 @@ static int parse_opts(int argc, char **argv, opts *o)
         case O_JSON: o->json = 1; break;
         case O_PROG: o->progress = 1; break;
         case O_NOPROG: o->progress = 0; break;
+        case O_QUAR: o->quarantine = 1; break;
+        case O_QUARDIR: o->quarantine_dir = optarg; break;
+        case O_NOSANDBOX: o->no_sandbox = 1; break;
         case 'h': usage(stdout); return 1;
         case 'V': printf("vigil %s\n", vg_version()); return 1;
         default:
@@ -718,6 +798,28 @@ static void free_opts(opts *o)
         free(sets[k]);
     }
     free(o->dbs);
+    free(o->defs);
+    vgq_close(o->qstore);
+}
+
+/* --yara-strings: "RULE:0xOFFSET:$id: data" per match, the data as
+ * `yara -s` prints it (hex strings as bytes, others as escaped text). */
+static void yara_string_line(void *user, const char *rule, const char *sid, int is_hex,
+                             uint64_t off, const uint8_t *d, size_t n)
+{
+    (void)user;
+    flockfile(stdout);
+    printf("%s:0x%llx:%s: ", rule, (unsigned long long)off, sid);
+    for (size_t i = 0; i < n; i++) {
+        if (is_hex)
+            printf(i + 1 < n ? "%02X " : "%02X", d[i]);
+        else if (d[i] >= 0x20 && d[i] < 0x7f)
+            putchar(d[i]);
+        else
+            printf("\\x%02X", d[i]);
+    }
+    putchar('\n');
+    funlockfile(stdout);
 }
 
 static vg_engine *load_engine(opts *o)
@@ -728,7 +830,20 @@ static vg_engine *load_engine(opts *o)
         return NULL;
     }
     vg_status st = VG_OK;
-    if (o->ndbs == 0)
+    for (int i = 0; st == VG_OK && i < o->ndefs; i++) {
+        char name[256];
+        const char *eq = strchr(o->defs[i], '=');
+        if (!eq || eq == o->defs[i] || (size_t)(eq - o->defs[i]) >= sizeof name) {
+            fprintf(stderr, "vigil: -D wants NAME=VALUE, not '%s'\n", o->defs[i]);
+            vg_engine_free(e);
+            return NULL;
+        }
+        snprintf(name, sizeof name, "%.*s", (int)(eq - o->defs[i]), o->defs[i]);
+        st = vg_engine_define(e, name, eq + 1);
+    }
+    if (o->yara_strings)
+        vg_engine_set_yara_trace(e, yara_string_line, NULL);
+    if (st == VG_OK && o->ndbs == 0)
         st = vg_engine_load_builtin(e);
     for (int i = 0; st == VG_OK && i < o->ndbs; i++)
         st = vg_engine_load(e, o->dbs[i]);
@@ -755,6 +870,26 @@ static void free_run(run *r)
     free(r);
 }
 
+/* From here on nothing may reach the network, run a program or write a
+ * file except in the quarantine store (src/sandbox/seccomp.h). Entered
+ * after the databases are loaded and before any scanned byte is read. */
+static int enter_sandbox(const opts *o)
+{
+    if (o->no_sandbox) {
+        fputs("vigil: --no-sandbox: scanning WITHOUT the seccomp sandbox (for debugging "
+              "only)\n", stderr);
+        return 0;
+    }
+    int qfd = o->qstore ? vgq_dirfd(o->qstore) : -1;
+    char err[256];
+    if (vgsb_enter_dirs(o->qstore ? VGSB_UNLINK : 0, o->qstore ? &qfd : NULL,
+                        o->qstore ? 1 : 0, err, sizeof err) != 0) {
+        fprintf(stderr, "vigil: %s (--no-sandbox scans without it)\n", err);
+        return -1;
+    }
+    return 0;
+}
+
 int vgcli_scan(int argc, char **argv)
 {
     opts o;
@@ -765,10 +900,29 @@ int vgcli_scan(int argc, char **argv)
         free_opts(&o);
         return pr > 0 ? 0 : 2;
     }
+    if (o.quarantine_dir && !o.quarantine) {
+        fputs("vigil: --quarantine-dir goes with --quarantine\n", stderr);
+        free_opts(&o);
+        return 2;
+    }
+    if (o.quarantine) {
+        char err[512];
+        const char *qd = o.quarantine_dir ? o.quarantine_dir : VGQ_DEFAULT_DIR;
+        if (vgq_open(qd, 1, &o.qstore, err, sizeof err) != VG_OK) {
+            fprintf(stderr, "vigil: quarantine: %s\n", err);
+            free_opts(&o);
+            return 2;
+        }
+    }
     time_t start_wall = time(NULL);
     double t0 = now_s();
     vg_engine *e = load_engine(&o);
     if (!e) {
+        free_opts(&o);
+        return 2;
+    }
+    if (enter_sandbox(&o) != 0) {
+        vg_engine_free(e);
         free_opts(&o);
         return 2;
     }

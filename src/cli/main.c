@@ -14,6 +14,11 @@ static void usage(FILE *f)
             "Commands:\n"
             "  scan [options] [PATH...]  scan files, directories and stdin ('-') for\n"
             "                            malware; see 'vigil scan --help'\n"
+            "  watch [options] PATH...   on-access scanning: block opens and execs of\n"
+            "                            infected files (fanotify); see 'vigil watch --help'\n"
+            "  quarantine list|restore|delete\n"
+            "                            files moved by 'scan --quarantine'; see\n"
+            "                            'vigil quarantine --help'\n"
             "  db build|info|verify|list|diff\n"
             "                            compiled databases (.vdb); see 'vigil db --help'\n"
             "  key generate              Ed25519 keys in signed-note format\n"
@@ -23,7 +28,8 @@ static void usage(FILE *f)
             "  witness cosign            cosign a log checkpoint after checking it\n"
             "  update                    fetch, verify and install the newest release\n"
             "  egress                    print what 'update' sent and received\n"
-            "  help [scan]               this text, or the help of 'scan'\n"
+            "  help [scan|watch|quarantine]\n"
+            "                            this text, or the help of a command\n"
             "  version                   print the version\n"
             "\n"
             "Options:\n"
@@ -46,6 +52,10 @@ int main(int argc, char **argv)
         return vgcli_scan(argc - 1, argv + 1);
     if (!strcmp(cmd, "db"))
         return vgcli_db(argc - 1, argv + 1);
+    if (!strcmp(cmd, "quarantine"))
+        return vgcli_quarantine(argc - 1, argv + 1);
+    if (!strcmp(cmd, "watch"))
+        return vgcli_watch(argc - 1, argv + 1);
     if (!strcmp(cmd, "key"))
         return vgcli_key(argc - 1, argv + 1);
     if (!strcmp(cmd, "release"))
@@ -62,6 +72,14 @@ int main(int argc, char **argv)
         if (argc > 2 && !strcmp(argv[2], "scan")) {
             char *av[] = {argv[2], "--help", NULL};
             return vgcli_scan(2, av);
+        }
+        if (argc > 2 && !strcmp(argv[2], "watch")) {
+            char *av[] = {argv[2], "--help", NULL};
+            return vgcli_watch(2, av);
+        }
+        if (argc > 2 && !strcmp(argv[2], "quarantine")) {
+            char *av[] = {argv[2], "--help", NULL};
+            return vgcli_quarantine(2, av);
         }
         if (argc > 2) {
             fprintf(stderr, "vigil: no help for '%s'\n", argv[2]);

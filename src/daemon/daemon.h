@@ -44,6 +44,7 @@ typedef struct vgd_ctx {
     size_t spool_max;
     dev_t procdev;           /* files on /proc are skipped, as clamd does */
     int have_procdev;
+    int tmp_dfd;             /* TemporaryDirectory, opened before the sandbox */
     char version[64];        /* VERSION reply body */
 } vgd_ctx;
 
@@ -111,6 +112,10 @@ enum { VGD_LOG_ERROR, VGD_LOG_WARN, VGD_LOG_INFO, VGD_LOG_DEBUG };
 int vgd_log_open(const char *path, int log_time, int verbose, char *err, size_t errlen);
 /* Reopen the same path (after rotation). */
 void vgd_log_reopen(void);
+/* The LogFile's directory, opened by vgd_log_open (-1 without LogFile), so
+ * that a reopen works under the sandbox; set it when it is renumbered. */
+int vgd_log_dirfd(void);
+void vgd_log_set_dirfd(int fd);
 void vgd_log(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void vgd_log_close(void);
 /* Whether the log goes to a file (else stderr). */

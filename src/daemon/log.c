@@ -19,7 +19,19 @@
 static pthread_mutex_t log_lock = PTHREAD_MUTEX_INITIALIZER;
 static int log_fd = 2;
 static char *log_path;
+static int log_dfd = -1;          /* the LogFile's directory */
+static const char *log_base;      /* the LogFile's name in it */
 static int log_time, log_verbose;
+
+int vgd_log_dirfd(void)
+{
+    return log_dfd;
+}
+
+void vgd_log_set_dirfd(int fd)
+{
+    log_dfd = fd;
+}
 
 int vgd_log_open(const char *path, int with_time, int verbose, char *err, size_t errlen)
 {
@@ -38,10 +50,20 @@ int vgd_log_open(const char *path, int with_time, int verbose, char *err, size_t
         snprintf(err, errlen, "LogFile: out of memory");
         return -1;
     }
+    /* reopened by directory descriptor and name: the sandbox allows
+     * writing only under descriptors opened before it (src/sandbox) */
+    char *slash = strrchr(p, '/');
+    char *dir = slash == p ? strdup("/") : slash ? strndup(p, (size_t)(slash - p)) : strdup(".");
+    int dfd = dir ? open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
+    free(dir);
     pthread_mutex_lock(&log_lock);
     log_fd = fd;
     free(log_path);
     log_path = p;
+    log_base = slash ? slash + 1 : p;
+    if (log_dfd >= 0)
+        close(log_dfd);
+    log_dfd = dfd;
     pthread_mutex_unlock(&log_lock);
     return 0;
 }
@@ -50,7 +72,9 @@ void vgd_log_reopen(void)
 {
     pthread_mutex_lock(&log_lock);
     if (log_path) {
-        int fd = open(log_path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY, 0640);
+        int fd = log_dfd >= 0 ? openat(log_dfd, log_base, O_WRONLY | O_APPEND | O_CREAT |
+                                           O_CLOEXEC | O_NOCTTY | O_NOFOLLOW, 0640)
+                              : -1;
         if (fd >= 0) {
             if (log_fd > 2)
                 close(log_fd);

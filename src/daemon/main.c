@@ -37,6 +37,7 @@
 #include <unistd.h>
 
 #include "daemon/daemon.h"
+#include "sandbox/seccomp.h"
 
 #define DEFAULT_CONF "/etc/vigil/vigild.conf"
 #define MAX_LISTEN 32
@@ -62,6 +63,7 @@ static void usage(FILE *f)
             "\n"
             "  -c, --config-file=FILE  configuration (default " DEFAULT_CONF ")\n"
             "  -F, --foreground        do not fork into the background\n"
+            "      --no-sandbox        do not enter the seccomp sandbox (debugging)\n"
             "  -V, --version           print the version\n"
             "  -h, --help              this text\n"
             "\n"
@@ -374,11 +376,39 @@ static void scan_opts_from(const vgd_conf *c, vg_scan_opts *o)
         o->flags |= VG_SCAN_ALERT_EXCEEDS_MAX;
 }
 
+static int no_sandbox; /* --no-sandbox */
+
+/* From here on the daemon cannot create or connect sockets (it keeps the
+ * listeners it has), run programs or write files except under
+ * TemporaryDirectory and the LogFile's directory (src/sandbox/seccomp.h).
+ * Called once every descriptor it needs is open and privileges are
+ * dropped, before the first client is served. */
+static void enter_sandbox(daemon_state *d)
+{
+    if (no_sandbox) {
+        vgd_log(VGD_LOG_WARN, "--no-sandbox: serving WITHOUT the seccomp sandbox");
+        return;
+    }
+    int dirs[2] = {d->ctx.tmp_dfd, vgd_log_dirfd()};
+    size_t n = dirs[1] >= 0 ? 2 : 1;
+    char err[256];
+    if (vgsb_pack_fds(dirs, n) != 0)
+        die("sandbox: %s", strerror(errno));
+    d->ctx.tmp_dfd = dirs[0];
+    if (n == 2)
+        vgd_log_set_dirfd(dirs[1]);
+    /* VGSB_UNLINK: the LocalSocket and PidFile are removed at exit */
+    if (vgsb_enter_dirs(VGSB_DAEMON | VGSB_UNLINK, dirs, n, err, sizeof err) != 0)
+        die("%s (vigild --no-sandbox runs without it)", err);
+    vgd_log(VGD_LOG_INFO, "Sandbox: seccomp filter installed");
+}
+
 static const char *parse_args(int argc, char **argv, int *foreground)
 {
     static const struct option lo[] = {
         {"config-file", required_argument, NULL, 'c'},
         {"foreground", no_argument, NULL, 'F'},
+        {"no-sandbox", no_argument, NULL, 'S'},
         {"version", no_argument, NULL, 'V'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
@@ -389,6 +419,7 @@ static const char *parse_args(int argc, char **argv, int *foreground)
         switch (ch) {
         case 'c': conf = optarg; break;
         case 'F': *foreground = 1; break;
+        case 'S': no_sandbox = 1; break;
         case 'V': printf("vigild %s (clamd protocol %s)\n", vg_version(), VGD_CLAMD_VERSION); exit(0);
         case 'h': usage(stdout); exit(0);
         default: usage(stderr); exit(2);
@@ -459,6 +490,10 @@ int main(int argc, char **argv)
     if (d.conf.pid_file)
         write_pidfile(d.conf.pid_file);
     drop_privileges(&d.conf);
+    const char *tmpdir = d.conf.temporary_directory ? d.conf.temporary_directory : "/tmp";
+    d.ctx.tmp_dfd = open(tmpdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (d.ctx.tmp_dfd < 0)
+        die("TemporaryDirectory %s: %s", tmpdir, strerror(errno));
 
     sigset_t set;
     sigemptyset(&set);
@@ -486,6 +521,7 @@ int main(int argc, char **argv)
     vgd_server *srv;
     if (vgd_server_new(&d.ctx, d.ls, d.nl, &hooks, &srv) != 0)
         die("can't set up the event loop: %s", strerror(errno));
+    enter_sandbox(&d);
     vgd_log(VGD_LOG_INFO, "Ready: MaxThreads %u, MaxQueue %u, StreamMaxLength %llu",
             d.conf.max_threads, d.conf.max_queue, (unsigned long long)d.conf.stream_max_length);
 
@@ -502,6 +538,7 @@ int main(int argc, char **argv)
     pthread_mutex_unlock(&d.rl_lock);
     vgd_pool_free(d.ctx.pool);
     vgd_server_free(srv);
+    close(d.ctx.tmp_dfd);
     vg_engine_slot_free(d.ctx.slot);
     if (d.conf.pid_file)
         unlink(d.conf.pid_file);

@@ -44,6 +44,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/random.h>
 #include <sys/eventfd.h>
 #include <sys/resource.h>
 #include <sys/signalfd.h>
@@ -444,16 +445,25 @@ static void drain_waiting(vgd_server *s)
 
 static int spill(vgd_server *s, vgd_conn *c)
 {
-    const char *dir = s->conf->temporary_directory ? s->conf->temporary_directory : "/tmp";
-    int fd = open(dir, O_TMPFILE | O_RDWR | O_EXCL | O_CLOEXEC, 0600);
-    if (fd < 0) {
-        char tmpl[4200];
-        snprintf(tmpl, sizeof tmpl, "%s/vigild.XXXXXX", dir);
-        fd = mkostemp(tmpl, O_CLOEXEC);
-        if (fd < 0)
+    /* under TemporaryDirectory's descriptor (the sandbox allows writing
+     * there only, src/sandbox/seccomp.h) */
+    int dfd = s->ctx->tmp_dfd;
+    int fd = openat(dfd, ".", O_TMPFILE | O_RDWR | O_EXCL | O_CLOEXEC, 0600);
+    for (int tries = 0; fd < 0 && tries < 16; tries++) { /* no O_TMPFILE there */
+        unsigned char r[6];
+        char name[32];
+        if (getrandom(r, sizeof r, 0) != (ssize_t)sizeof r)
             return -1;
-        unlink(tmpl);
+        snprintf(name, sizeof name, "vigild.%02x%02x%02x%02x%02x%02x", r[0], r[1], r[2], r[3],
+                 r[4], r[5]);
+        fd = openat(dfd, name, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+        if (fd >= 0)
+            unlinkat(dfd, name, 0);
+        else if (errno != EEXIST)
+            return -1;
     }
+    if (fd < 0)
+        return -1;
     size_t off = 0;
     while (off < c->slen) {
         ssize_t k = write(fd, c->sdata + off, c->slen - off);

@@ -16,6 +16,7 @@
 
 #include "db/builtin.h"
 #include "db/vdb.h"
+#include "yara/yara_int.h"
 
 const char *vg_version(void) { return "0.1.0"; }
 
@@ -89,6 +90,7 @@ void vg_engine_free(vg_engine *e)
     }
     vgm_builder_free(e->mb);
     vgm_matcher_free(e->m);
+    vgy_rules_free(e->yara);
     free(e->sources);
     free(e->pending_vdb);
     vgdb_vdb_unmap(e);
@@ -112,6 +114,7 @@ void vgdb_mark_take(const vg_engine *e, vgdb_mark *mk)
     }
     mk->nsigs = e->nsigs;
     mk->had_pending = e->pending_vdb != NULL;
+    mk->nyara = vgy_rules_units(e->yara);
 }
 
 void vgdb_mark_rollback(vg_engine *e, const vgdb_mark *mk)
@@ -133,6 +136,7 @@ void vgdb_mark_rollback(vg_engine *e, const vgdb_mark *mk)
                 e->fp[k].any_size = 1;
     }
     e->nsigs = mk->nsigs;
+    vgy_rules_truncate(e->yara, mk->nyara);
     if (!mk->had_pending && e->pending_vdb) {
         free(e->pending_vdb);
         e->pending_vdb = NULL;
@@ -237,7 +241,8 @@ vg_status vgdb_body_add(vg_engine *e, uint32_t name, uint32_t *idx)
 
 static int known_ext(const char *name)
 {
-    static const char *const exts[] = {".hdb", ".hsb", ".fp", ".sfp", ".ndb", ".vdb", NULL};
+    static const char *const exts[] = {".hdb", ".hsb", ".fp", ".sfp", ".ndb", ".vdb",
+                                       ".yar", ".yara", NULL};
     size_t n = strlen(name);
     for (int i = 0; exts[i]; i++) {
         size_t k = strlen(exts[i]);
@@ -251,6 +256,57 @@ static int is_vdb(const char *path)
 {
     size_t n = strlen(path);
     return n > 4 && strcmp(path + n - 4, ".vdb") == 0;
+}
+
+static int is_yara(const char *path)
+{
+    size_t n = strlen(path);
+    return (n > 4 && strcmp(path + n - 4, ".yar") == 0) ||
+           (n > 5 && strcmp(path + n - 5, ".yara") == 0);
+}
+
+static vg_status yara_rules(vg_engine *e)
+{
+    return e->yara ? VG_OK : vgy_rules_new(&e->yara);
+}
+
+/* Text of any format: YARA sources by extension, the rest to load_text.c.
+ * YARA rule names are reported as they are (no .UNOFFICIAL suffix). */
+static vg_status load_text_any(vg_engine *e, const char *name, const char *text,
+                               size_t len, int official)
+{
+    if (!is_yara(name))
+        return vgdb_load_text(e, name, text, len, official);
+    vg_status st = yara_rules(e);
+    if (st != VG_OK)
+        return st;
+    uint64_t before = vgy_rules_count(e->yara);
+    st = vgy_rules_add(e->yara, name, text, len, e->err, sizeof e->err);
+    if (st == VG_OK)
+        e->nsigs += vgy_rules_count(e->yara) - before;
+    return st;
+}
+
+vg_status vg_engine_define(vg_engine *e, const char *name, const char *value)
+{
+    if (!e || !name || !value)
+        return VG_EINVAL;
+    if (e->compiled)
+        return VG_ESTATE;
+    vg_status st = yara_rules(e);
+    if (st == VG_OK)
+        st = vgy_rules_define(e->yara, name, value);
+    if (st == VG_EINVAL)
+        vgdb_error(e, "invalid external variable name \"%s\"", name);
+    return st;
+}
+
+void vg_engine_set_yara_trace(vg_engine *e, vg_yara_string_fn fn, void *user)
+{
+    if (!e || e->compiled)
+        return;
+    e->yara_trace = fn;
+    e->yara_trace_user = user;
 }
 
 static vg_status load_file(vg_engine *e, const char *path)
@@ -273,7 +329,7 @@ static vg_status load_file(vg_engine *e, const char *path)
     }
     vg_status st;
     if (sb.st_size == 0) {
-        st = vgdb_load_text(e, path, "", 0, 0);
+        st = load_text_any(e, path, "", 0, 0);
         if (st == VG_OK)
             st = vgdb_source_add(e, path, "", 0);
     } else {
@@ -283,7 +339,7 @@ static vg_status load_file(vg_engine *e, const char *path)
             close(fd);
             return VG_EIO;
         }
-        st = vgdb_load_text(e, path, p, (size_t)sb.st_size, 0);
+        st = load_text_any(e, path, p, (size_t)sb.st_size, 0);
         if (st == VG_OK)
             st = vgdb_source_add(e, path, p, (size_t)sb.st_size);
         munmap(p, (size_t)sb.st_size);
@@ -360,7 +416,8 @@ vg_status vg_engine_load(vg_engine *e, const char *path)
     if (S_ISDIR(sb.st_mode))
         st = load_dir(e, path);
     else if (!known_ext(path)) {
-        vgdb_error(e, "%s: not a supported database file (.hdb .hsb .fp .sfp .ndb .vdb)", path);
+        vgdb_error(e, "%s: not a supported database file (.hdb .hsb .fp .sfp .ndb .vdb .yar .yara)",
+                   path);
         st = VG_EUNSUPPORTED;
     } else
         st = load_file(e, path);
@@ -382,7 +439,7 @@ vg_status vg_engine_load_mem(vg_engine *e, const char *name, const char *text,
         return st;
     vgdb_mark mk;
     vgdb_mark_take(e, &mk);
-    st = vgdb_load_text(e, name, text ? text : "", len, official);
+    st = load_text_any(e, name, text ? text : "", len, official);
     if (st == VG_OK)
         st = vgdb_source_add(e, name, text ? text : "", len);
     if (st != VG_OK)
@@ -447,6 +504,8 @@ vg_status vg_engine_compile(vg_engine *e)
         if (st != VG_OK)
             return st;
         e->vdb_rebuilt = rebuilt;
+        if (e->yara && (st = vgy_rules_compile(e->yara, e->err, sizeof e->err)) != VG_OK)
+            return st;
         vgm_builder_free(e->mb);
         e->mb = NULL;
         e->compiled = 1;
@@ -459,6 +518,8 @@ vg_status vg_engine_compile(vg_engine *e)
     }
     if (st == VG_OK)
         st = vgm_build(e->mb, &e->m, e->err, sizeof e->err);
+    if (st == VG_OK && e->yara)
+        st = vgy_rules_compile(e->yara, e->err, sizeof e->err);
     if (st != VG_OK)
         return st;
     /* Vectorscan's compiler peaks at many times the size of what it

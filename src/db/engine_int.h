@@ -15,6 +15,8 @@
 #include "core/hash.h"
 #include "match/matcher.h"
 
+struct vgy_rules; /* yara/yara_int.h */
+
 #define VGDB_FLEVEL 216             /* ClamAV 1.4.6's functionality level */
 #define VGDB_SIZE_ANY UINT64_MAX
 #define VGDB_MAX_LINE (1u << 20)    /* longest database line accepted */
@@ -74,6 +76,10 @@ struct vg_engine {
     int mapped;
     uint64_t vdb_created;
     int vdb_rebuilt; /* matcher recompiled for this CPU at load */
+    /* YARA rules (.yar/.yara), made at the first load or define */
+    struct vgy_rules *yara;
+    vg_yara_string_fn yara_trace;
+    void *yara_trace_user;
 };
 
 static inline const char *vgdb_name(const vg_engine *e, uint32_t i)
@@ -87,6 +93,7 @@ typedef struct vgdb_mark {
     size_t det[VGH_KINDS], fp[VGH_KINDS];
     uint64_t nsigs;
     int had_pending;
+    uint32_t nyara; /* YARA units */
 } vgdb_mark;
 
 vg_status vgdb_source_add(vg_engine *e, const char *path, const void *data, size_t len);

@@ -2,6 +2,7 @@
  * specified in vdb.h. Reading trusts nothing: the header, every section's
  * bounds and alignment, the checksum, and every index inside the sections
  * are checked before the engine uses any of it. */
+#include "yara/yara_int.h"
 #include "db/vdb.h"
 
 #include <errno.h>
@@ -510,6 +511,10 @@ vg_status vgdb_vdb_write(vg_engine *e, const char *path, uint64_t created)
 {
     if (!e->compiled)
         return VG_ESTATE;
+    if (vgy_rules_count(e->yara)) {
+        vgdb_error(e, "YARA rules cannot be compiled into .vdb yet");
+        return VG_EUNSUPPORTED;
+    }
     vgm_parts p;
     char *hs = NULL;
     size_t hslen = 0;

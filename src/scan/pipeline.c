@@ -31,6 +31,7 @@
 #include "fmt/arc.h"
 #include "fmt/textnorm.h"
 #include "ftype/magic.h"
+#include "yara/yara_int.h"
 
 #define VG_MAX_MEMBER_PATH 4096
 #define VG_READ_CHUNK (1u << 16)
@@ -38,6 +39,7 @@
 struct vg_scanner {
     vg_engine *e;
     vgm_scratch *ms;
+    vgy_scratch *ys; /* YARA strings and verdicts; NULL without YARA rules */
     uint8_t *norm;
     size_t normcap;
 };
@@ -89,6 +91,11 @@ vg_status vg_scanner_new(vg_engine *e, vg_scanner **out)
         free(s);
         return st;
     }
+    if (e->yara && (st = vgy_scratch_new(e->yara, &s->ys)) != VG_OK) {
+        vgm_scratch_free(s->ms);
+        free(s);
+        return st;
+    }
     s->e = vg_engine_ref(e);
     *out = s;
     return VG_OK;
@@ -99,6 +106,7 @@ void vg_scanner_free(vg_scanner *s)
     if (!s)
         return;
     vgm_scratch_free(s->ms);
+    vgy_scratch_free(s->ys);
     free(s->norm);
     vg_engine_free(s->e);
     free(s);
@@ -228,6 +236,34 @@ static void match_buffer(scan *s, const uint8_t *d, size_t len, uint32_t mask)
     }
 }
 
+/* YARA rules see the raw bytes of the top-level object only, as `yara
+ * FILE` does: not archive members, not normalised text. */
+static int on_yara_rule(void *user, const char *rule)
+{
+    scan *s = user;
+    detect(s, rule);
+    return s->stop;
+}
+
+static void on_yara_string(void *user, const char *rule, const char *sid, int is_hex,
+                           uint64_t off, const uint8_t *data, size_t len)
+{
+    scan *s = user;
+    s->e->yara_trace(s->e->yara_trace_user, rule, sid, is_hex, off, data, len);
+}
+
+static void yara_pass(scan *s, const uint8_t *d, size_t len)
+{
+    if (s->stop || !s->sc->ys || s->depth != 0 || s->mlen != 0)
+        return;
+    vg_status st = vgy_scan(s->e->yara, s->sc->ys, d, len, on_yara_rule,
+                            s->e->yara_trace ? on_yara_string : NULL, s);
+    if (st != VG_OK) {
+        s->err = st;
+        s->stop = 1;
+    }
+}
+
 static void scan_layer(scan *s, const uint8_t *d, size_t len);
 
 static vg_status on_member(void *user, const char *name, const uint8_t *d, size_t len)
@@ -351,6 +387,7 @@ static void scan_layer(scan *s, const uint8_t *d, size_t len)
     if (t == VGFT_BINARY)
         mask |= 1u << 14;
     match_buffer(s, d, len, mask);
+    yara_pass(s, d, len);
     if (vgft_is_text(t) && !s->stop) {
         if (s->sc->normcap < len) {
             uint8_t *nb = realloc(s->sc->norm, len);

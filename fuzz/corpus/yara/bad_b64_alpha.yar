@@ -1,0 +1,1 @@
+rule a { strings: $a = "xyz" base64("abc") condition: $a }

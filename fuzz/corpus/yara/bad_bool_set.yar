@@ -1,0 +1,1 @@
+rule a { condition: 2 of (true, false) }

@@ -1,0 +1,2 @@
+import "hash"
+rule a { condition: hash.nosuch(0, 1) == "" }

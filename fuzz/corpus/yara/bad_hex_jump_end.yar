@@ -1,0 +1,1 @@
+rule a { strings: $a = { 41 [2] } condition: $a }

@@ -1,0 +1,1 @@
+rule a { strings: $a = { 41 4 } condition: $a }

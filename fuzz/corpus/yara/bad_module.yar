@@ -1,0 +1,2 @@
+import "nosuchmodule"
+rule a { condition: true }

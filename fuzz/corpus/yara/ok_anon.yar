@@ -1,0 +1,1 @@
+rule a { strings: $ = "x" $ = "y" condition: any of them }

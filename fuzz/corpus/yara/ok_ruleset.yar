@@ -1,0 +1,1 @@
+rule b1 { condition: true } rule a { condition: any of (b*) }

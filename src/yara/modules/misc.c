@@ -1,0 +1,78 @@
+/* yara/modules/misc.c - YARA's time module (now: seconds since the epoch)
+ * and console module (log/hex: print to stderr and are always true, as
+ * yara's print to stdout; vigil keeps stdout for verdicts). */
+#include <inttypes.h>
+#include <stdio.h>
+#include <time.h>
+
+#include "yara/modules/modules.h"
+
+static void now(vgy_ctx *c, const vgy_val *a, vgy_val *o)
+{
+    (void)c;
+    (void)a;
+    vgymod_int(o, (int64_t)time(NULL));
+}
+
+const vgy_func vgymod_time[] = {
+    {"time", "now", "", VGY_T_INT, now},
+    {NULL, NULL, NULL, 0, NULL},
+};
+
+static void print_val(const vgy_val *v, int hex)
+{
+    if (v->t == VGY_T_STR)
+        fprintf(stderr, "%.*s", (int)(v->slen > 4096 ? 4096 : v->slen), (const char *)v->s);
+    else if (v->t == VGY_T_FLT)
+        fprintf(stderr, "%f", v->f);
+    else if (hex)
+        fprintf(stderr, "0x%" PRIx64, (uint64_t)v->i);
+    else
+        fprintf(stderr, "%" PRId64, v->i);
+}
+
+static void log1(vgy_ctx *c, const vgy_val *a, vgy_val *o)
+{
+    (void)c;
+    print_val(&a[0], 0);
+    fputc('\n', stderr);
+    vgymod_int(o, 1);
+}
+
+static void log2v(vgy_ctx *c, const vgy_val *a, vgy_val *o)
+{
+    (void)c;
+    print_val(&a[0], 0);
+    print_val(&a[1], 0);
+    fputc('\n', stderr);
+    vgymod_int(o, 1);
+}
+
+static void hex1(vgy_ctx *c, const vgy_val *a, vgy_val *o)
+{
+    (void)c;
+    print_val(&a[0], 1);
+    fputc('\n', stderr);
+    vgymod_int(o, 1);
+}
+
+static void hex2(vgy_ctx *c, const vgy_val *a, vgy_val *o)
+{
+    (void)c;
+    print_val(&a[0], 0);
+    print_val(&a[1], 1);
+    fputc('\n', stderr);
+    vgymod_int(o, 1);
+}
+
+const vgy_func vgymod_console[] = {
+    {"console", "log", "s", VGY_T_BOOL, log1},
+    {"console", "log", "ss", VGY_T_BOOL, log2v},
+    {"console", "log", "i", VGY_T_BOOL, log1},
+    {"console", "log", "si", VGY_T_BOOL, log2v},
+    {"console", "log", "f", VGY_T_BOOL, log1},
+    {"console", "log", "sf", VGY_T_BOOL, log2v},
+    {"console", "hex", "i", VGY_T_BOOL, hex1},
+    {"console", "hex", "si", VGY_T_BOOL, hex2},
+    {NULL, NULL, NULL, 0, NULL},
+};

@@ -1,0 +1,375 @@
+/* yara/rules.c - a YARA rule set: units (one per loaded source), external
+ * variables, compile (one string matcher for all), and the per-object scan.
+ *
+ * Namespaces: every source goes into yara's default namespace, as `yara
+ * a.yar b.yar` does: rule names are unique across the engine, a rule may
+ * reference any rule loaded before it, and a global rule that is false
+ * makes every rule false.
+ * What is scanned: vigil runs YARA rules on the top-level object only,
+ * like `yara FILE` (not on archive members); see scan/pipeline.c. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "yara/yara_int.h"
+
+/* ---- arena ------------------------------------------------------------ */
+
+struct vgy_chunk {
+    vgy_chunk *next;
+    size_t used, cap;
+    _Alignas(16) unsigned char data[];
+};
+
+void *vgy_alloc(vgy_arena *a, size_t n)
+{
+    n = (n + 15) & ~(size_t)15;
+    if (!a->head || a->head->cap - a->head->used < n) {
+        size_t cap = n > 16384 ? n : 16384;
+        vgy_chunk *c = malloc(sizeof *c + cap);
+        if (!c)
+            return NULL;
+        c->next = a->head;
+        c->used = 0;
+        c->cap = cap;
+        a->head = c;
+    }
+    void *p = a->head->data + a->head->used;
+    a->head->used += n;
+    memset(p, 0, n);
+    return p;
+}
+
+char *vgy_strndup(vgy_arena *a, const char *s, size_t n)
+{
+    char *d = vgy_alloc(a, n + 1);
+    if (d) {
+        memcpy(d, s, n);
+        d[n] = 0;
+    }
+    return d;
+}
+
+void vgy_arena_free(vgy_arena *a)
+{
+    while (a->head) {
+        vgy_chunk *n = a->head->next;
+        free(a->head);
+        a->head = n;
+    }
+}
+
+/* ---- rule set --------------------------------------------------------- */
+
+struct vgy_rules {
+    vgy_unit *units;
+    uint32_t nunits, capunits;
+    vgy_ext *ext;
+    uint32_t next, capext;
+    int compiled;
+    const vgy_rule **rules; /* flat, by idx (compile) */
+    uint32_t nrules;
+    vgy_string **strs;      /* flat, by gidx (compile) */
+    uint32_t nstrs;
+    vgy_smatcher *sm;
+    int has_global;
+};
+
+struct vgy_scratch {
+    vgy_sscratch *ss;
+    vgy_mlist *ml;
+    uint32_t nml;
+    int8_t *verdict;
+};
+
+vg_status vgy_rules_new(vgy_rules **out)
+{
+    vgy_rules *rs = calloc(1, sizeof *rs);
+    if (!rs)
+        return VG_ENOMEM;
+    *out = rs;
+    return VG_OK;
+}
+
+static void unit_free(vgy_unit *u)
+{
+    for (uint32_t i = 0; i < u->nres; i++)
+        vgy_regex_free(u->res[i]);
+    free(u->res);
+    free(u->rules);
+    free(u->fname);
+    vgy_arena_free(&u->arena);
+    memset(u, 0, sizeof *u);
+}
+
+void vgy_rules_free(vgy_rules *rs)
+{
+    if (!rs)
+        return;
+    for (uint32_t i = 0; i < rs->nunits; i++)
+        unit_free(&rs->units[i]);
+    free(rs->units);
+    for (uint32_t i = 0; i < rs->next; i++) {
+        free(rs->ext[i].name);
+        free(rs->ext[i].sval);
+    }
+    free(rs->ext);
+    free(rs->rules);
+    free(rs->strs);
+    vgy_strings_free(rs->sm);
+    free(rs);
+}
+
+uint32_t vgy_rules_total(const vgy_rules *rs)
+{
+    uint32_t n = 0;
+    for (uint32_t i = 0; i < rs->nunits; i++)
+        n += rs->units[i].nrules;
+    return n;
+}
+
+uint64_t vgy_rules_count(const vgy_rules *rs) { return rs ? vgy_rules_total(rs) : 0; }
+
+const vgy_rule *vgy_rules_nth(const vgy_rules *rs, uint32_t k)
+{
+    for (uint32_t i = 0; i < rs->nunits; i++) {
+        if (k < rs->units[i].nrules)
+            return rs->units[i].rules[k];
+        k -= rs->units[i].nrules;
+    }
+    return NULL;
+}
+
+const vgy_rule *vgy_rules_find(const vgy_rules *rs, const vgy_unit *u, const char *name)
+{
+    for (uint32_t i = 0; i < rs->nunits; i++)
+        for (uint32_t j = 0; j < rs->units[i].nrules; j++)
+            if (!strcmp(rs->units[i].rules[j]->name, name))
+                return rs->units[i].rules[j];
+    if (u)
+        for (uint32_t j = 0; j < u->nrules; j++)
+            if (!strcmp(u->rules[j]->name, name))
+                return u->rules[j];
+    return NULL;
+}
+
+const vgy_ext *vgy_rules_ext(const vgy_rules *rs, const char *name, uint32_t *idx)
+{
+    for (uint32_t i = 0; i < rs->next; i++)
+        if (!strcmp(rs->ext[i].name, name)) {
+            if (idx)
+                *idx = i;
+            return &rs->ext[i];
+        }
+    return NULL;
+}
+
+const vgy_val *vgy_rules_extval(const vgy_rules *rs, uint32_t i) { return &rs->ext[i].v; }
+
+uint32_t vgy_rules_units(const vgy_rules *rs) { return rs ? rs->nunits : 0; }
+
+void vgy_rules_truncate(vgy_rules *rs, uint32_t units)
+{
+    while (rs && rs->nunits > units)
+        unit_free(&rs->units[--rs->nunits]);
+}
+
+vg_status vgy_rules_add(vgy_rules *rs, const char *fname, const char *text, size_t len,
+                        char *err, size_t errlen)
+{
+    if (rs->compiled)
+        return VG_ESTATE;
+    if (rs->nunits == rs->capunits) {
+        uint32_t cap = rs->capunits ? rs->capunits * 2 : 8;
+        vgy_unit *nu = realloc(rs->units, cap * sizeof *nu);
+        if (!nu)
+            return VG_ENOMEM;
+        rs->units = nu;
+        rs->capunits = cap;
+    }
+    vgy_unit u;
+    memset(&u, 0, sizeof u);
+    u.fname = strdup(fname);
+    if (!u.fname)
+        return VG_ENOMEM;
+    vg_status st = vgy_parse(rs, &u, fname, text, len, err, errlen);
+    if (st != VG_OK) {
+        unit_free(&u);
+        return st;
+    }
+    rs->units[rs->nunits++] = u;
+    return VG_OK;
+}
+
+vg_status vgy_rules_define(vgy_rules *rs, const char *name, const char *value)
+{
+    if (rs->compiled)
+        return VG_ESTATE;
+    size_t n = strlen(name);
+    if (n == 0 || n > VGY_MAX_IDENT)
+        return VG_EINVAL;
+    for (size_t i = 0; i < n; i++)
+        if (!(name[i] == '_' || (name[i] >= '0' && name[i] <= '9' && i) ||
+              ((name[i] | 32) >= 'a' && (name[i] | 32) <= 'z')))
+            return VG_EINVAL;
+    uint32_t idx;
+    vgy_ext *x = (vgy_ext *)vgy_rules_ext(rs, name, &idx);
+    if (!x) {
+        if (rs->next == rs->capext) {
+            uint32_t cap = rs->capext ? rs->capext * 2 : 8;
+            vgy_ext *ne = realloc(rs->ext, cap * sizeof *ne);
+            if (!ne)
+                return VG_ENOMEM;
+            rs->ext = ne;
+            rs->capext = cap;
+        }
+        x = &rs->ext[rs->next];
+        memset(x, 0, sizeof *x);
+        x->name = strdup(name);
+        if (!x->name)
+            return VG_ENOMEM;
+        rs->next++;
+    }
+    free(x->sval);
+    x->sval = NULL;
+    memset(&x->v, 0, sizeof x->v);
+    /* typed as yara -d does: true/false, integer, float, else text */
+    char *end;
+    if (!strcmp(value, "true") || !strcmp(value, "false")) {
+        x->v.t = VGY_T_BOOL;
+        x->v.i = value[0] == 't';
+        return VG_OK;
+    }
+    long long iv = strtoll(value, &end, 0);
+    if (*value && !*end) {
+        x->v.t = VGY_T_INT;
+        x->v.i = iv;
+        return VG_OK;
+    }
+    double fv = strtod(value, &end);
+    if (*value && !*end) {
+        x->v.t = VGY_T_FLT;
+        x->v.f = fv;
+        return VG_OK;
+    }
+    x->sval = strdup(value);
+    if (!x->sval)
+        return VG_ENOMEM;
+    x->v.t = VGY_T_STR;
+    x->v.s = (const uint8_t *)x->sval;
+    x->v.slen = strlen(value);
+    return VG_OK;
+}
+
+vg_status vgy_rules_compile(vgy_rules *rs, char *err, size_t errlen)
+{
+    if (rs->compiled)
+        return VG_ESTATE;
+    uint32_t nr = vgy_rules_total(rs), ns = 0;
+    rs->rules = calloc(nr + 1, sizeof *rs->rules);
+    if (!rs->rules)
+        return VG_ENOMEM;
+    for (uint32_t k = 0; k < nr; k++) {
+        const vgy_rule *r = vgy_rules_nth(rs, k);
+        rs->rules[k] = r;
+        ns += r->nstrs;
+        if (r->flags & VGY_R_GLOBAL)
+            rs->has_global = 1;
+    }
+    rs->nrules = nr;
+    rs->strs = calloc(ns + 1, sizeof *rs->strs);
+    if (!rs->strs)
+        return VG_ENOMEM;
+    for (uint32_t k = 0; k < nr; k++) {
+        vgy_rule *r = (vgy_rule *)rs->rules[k];
+        r->idx = k;
+        for (uint32_t j = 0; j < r->nstrs; j++) {
+            r->strs[j].gidx = rs->nstrs;
+            rs->strs[rs->nstrs++] = &r->strs[j];
+        }
+    }
+    vg_status st = vgy_strings_build(rs->strs, rs->nstrs, &rs->sm, err, errlen);
+    if (st == VG_OK)
+        rs->compiled = 1;
+    return st;
+}
+
+/* ---- scanning --------------------------------------------------------- */
+
+vg_status vgy_scratch_new(const vgy_rules *rs, vgy_scratch **out)
+{
+    if (!rs->compiled)
+        return VG_ESTATE;
+    vgy_scratch *s = calloc(1, sizeof *s);
+    if (!s)
+        return VG_ENOMEM;
+    s->ml = calloc(rs->nstrs + 1, sizeof *s->ml);
+    s->nml = rs->nstrs;
+    s->verdict = calloc(rs->nrules + 1, 1);
+    vg_status st = s->ml && s->verdict ? vgy_sscratch_new(rs->sm, &s->ss) : VG_ENOMEM;
+    if (st != VG_OK) {
+        free(s->ml);
+        free(s->verdict);
+        free(s);
+        return st;
+    }
+    *out = s;
+    return VG_OK;
+}
+
+void vgy_scratch_free(vgy_scratch *s)
+{
+    if (!s)
+        return;
+    vgy_sscratch_free(s->ss);
+    free(s->verdict);
+    for (uint32_t i = 0; s->ml && i < s->nml; i++)
+        free(s->ml[i].m);
+    free(s->ml);
+    free(s);
+}
+
+vg_status vgy_scan(const vgy_rules *rs, vgy_scratch *s, const uint8_t *d, size_t len,
+                   vgy_rule_fn rf, vgy_string_fn sf, void *user)
+{
+    if (!rs || !rs->compiled || rs->nrules == 0)
+        return VG_OK;
+    for (uint32_t i = 0; i < rs->nstrs; i++)
+        s->ml[i].n = 0;
+    vg_status st = vgy_strings_scan(rs->sm, s->ss, rs->strs, d, len, s->ml);
+    if (st != VG_OK)
+        return st;
+    vgy_ctx c;
+    memset(&c, 0, sizeof c);
+    c.rs = rs;
+    c.data = d ? d : (const uint8_t *)"";
+    c.len = len;
+    c.ml = s->ml;
+    c.verdict = s->verdict;
+    memset(s->verdict, 0xff, rs->nrules);
+    int global_fail = 0;
+    for (uint32_t k = 0; k < rs->nrules; k++)
+        if (!vgy_eval_rule(&c, rs->rules[k]) && (rs->rules[k]->flags & VGY_R_GLOBAL))
+            global_fail = 1;
+    vgy_arena_free(&c.tmp);
+    if (global_fail)
+        return VG_OK;
+    for (uint32_t k = 0; k < rs->nrules; k++) {
+        const vgy_rule *r = rs->rules[k];
+        if (s->verdict[k] != 1 || (r->flags & VGY_R_PRIVATE))
+            continue;
+        if (sf)
+            for (uint32_t j = 0; j < r->nstrs; j++) {
+                const vgy_string *str = &r->strs[j];
+                if (str->mods & VGY_M_PRIVATE)
+                    continue;
+                const vgy_mlist *l = &s->ml[str->gidx];
+                for (uint32_t m = 0; m < l->n; m++)
+                    sf(user, r->name, str->id, str->kind == VGY_S_HEX, l->m[m].off,
+                       d + l->m[m].off, l->m[m].len);
+            }
+        if (rf && rf(user, r->name))
+            break;
+    }
+    return VG_OK;
+}

@@ -1,0 +1,787 @@
+/* yara/strings.c - every YARA string of an engine in one Vectorscan pass,
+ * with every match offset (what #a, @a[i], !a[i] and `yara -s` need).
+ *
+ * Translation. Each string becomes one or more "variants", each a regex
+ * in the common subset of Vectorscan and PCRE2 syntax:
+ *   text      bytes as \xHH; `wide` interleaves \x00; `nocase` is
+ *             HS_FLAG_CASELESS; `xor(a-b)` adds one literal per key (the
+ *             wide form is xored too, as yara does); `base64`/`base64wide`
+ *             add the three shifted encodings with the characters that
+ *             depend on neighbouring bytes cut off (yara's documented
+ *             method), the wide ones interleaved with \x00.
+ *   hex       bytes, `.` for ??, 16-byte classes for nibbles, (?:a|b) for
+ *             alternatives, lazy `.{n,m}?` for jumps (yara reports the
+ *             shortest jump: { 41 [0-4] 42 } on "AxBxB" is "AxB").
+ *   regex     yara's syntax rewritten where PCRE2 differs ({,n} -> {0,n});
+ *             `wide` turns every atom into (?:atom\x00).
+ * A variant whose width is fixed (hs_expression_info: min == max) is
+ * searched for directly: every Vectorscan report at end offset `to` is a
+ * match at to - width. Other variants go in with HS_FLAG_PREFILTER |
+ * HS_FLAG_SINGLEMATCH: a report only says "maybe somewhere", and PCRE2
+ * then finds every start offset (search from 0, record, search again from
+ * start + 1), which gives yara's set of (offset, length) pairs with
+ * backtracking (first-alternative, greedy-unless-lazy) lengths. A pattern
+ * Vectorscan refuses even as a prefilter is searched by PCRE2 alone.
+ *
+ * After the pass, each string's list is sorted by offset, one match kept
+ * per offset (the first variant's), `fullword` applied (the bytes around
+ * the match, two-byte steps for wide variants, must not be alphanumeric).
+ * Each string keeps at most VGY_MAX_MATCHES matches.
+ *
+ * Cost: one Vectorscan scan for all strings, plus one PCRE2 scan per
+ * variable-length variant that Vectorscan could not rule out. PCRE2 runs
+ * with a match limit, so no regex can backtrack without bound. */
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <hs/hs.h>
+#include <limits.h>
+#include <pcre2.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "yara/yara_int.h"
+
+#define PCRE_MATCH_LIMIT 1000000u
+
+typedef struct variant {
+    uint32_t gi;     /* string's global index */
+    uint32_t width;  /* fixed width, 0 = variable (PCRE2 confirms) */
+    uint8_t wide;    /* for fullword */
+    uint8_t hs_ok;   /* in the Vectorscan database */
+    char *re;        /* pattern text (NUL-terminated) */
+    unsigned hsflags;
+    pcre2_code *code;
+} variant;
+
+struct vgy_smatcher {
+    variant *v;
+    uint32_t nv, capv;
+    hs_database_t *db;
+    uint32_t nstrs;
+};
+
+struct vgy_sscratch {
+    hs_scratch_t *hs;
+    uint8_t *maybe; /* per variant: Vectorscan saw it */
+    pcre2_match_data *md;
+    pcre2_match_context *mctx;
+};
+
+/* ---- regex text helpers ----------------------------------------------- */
+
+typedef struct sb {
+    char *p;
+    size_t n, cap;
+    int oom;
+} sb;
+
+static void sb_add(sb *b, const char *s, size_t n)
+{
+    if (b->oom)
+        return;
+    if (b->n + n + 1 > b->cap) {
+        size_t cap = b->cap ? b->cap : 64;
+        while (cap < b->n + n + 1)
+            cap *= 2;
+        char *np = realloc(b->p, cap);
+        if (!np) {
+            b->oom = 1;
+            return;
+        }
+        b->p = np;
+        b->cap = cap;
+    }
+    memcpy(b->p + b->n, s, n);
+    b->n += n;
+    b->p[b->n] = 0;
+}
+
+static void sb_str(sb *b, const char *s) { sb_add(b, s, strlen(s)); }
+
+static void sb_byte(sb *b, uint8_t c)
+{
+    char t[5];
+    snprintf(t, sizeof t, "\\x%02x", c);
+    sb_add(b, t, 4);
+}
+
+/* yara regex -> PCRE2/Vectorscan text; wide: each atom then \x00. */
+static char *regex_rewrite(const char *s, size_t n, int wide)
+{
+    sb b = {0};
+    sb_add(&b, "", 0);
+    size_t i = 0;
+    while (i < n) {
+        size_t st = i;
+        int atom = 1;
+        char c = s[i];
+        if (c == '\\') {
+            i += 2;
+            if (i <= n && (s[i - 1] == 'x') && i + 2 <= n)
+                i += 2;
+            if (i > n)
+                i = n;
+            if (s[st + 1] == 'b' || s[st + 1] == 'B')
+                atom = 0;
+        } else if (c == '[') {
+            i++;
+            if (i < n && s[i] == '^')
+                i++;
+            if (i < n && s[i] == ']')
+                i++;
+            while (i < n && s[i] != ']') {
+                if (s[i] == '\\')
+                    i++;
+                i++;
+            }
+            i = i < n ? i + 1 : n;
+        } else if (c == '{') {
+            /* quantifier: {n}, {n,}, {n,m}, {,m} */
+            size_t j = i + 1;
+            while (j < n && s[j] != '}')
+                j++;
+            if (j < n && j > i + 1 && s[i + 1] == ',') {
+                sb_str(&b, "{0");
+                sb_add(&b, s + i + 1, j + 1 - (i + 1));
+                i = j + 1;
+                continue;
+            }
+            i = j < n ? j + 1 : n;
+            atom = 0;
+        } else {
+            i++;
+            if (strchr("()|^$*+?", c))
+                atom = 0;
+        }
+        if (atom && wide) {
+            sb_str(&b, "(?:");
+            sb_add(&b, s + st, i - st);
+            sb_str(&b, "\\x00)");
+        } else
+            sb_add(&b, s + st, i - st);
+    }
+    if (b.oom) {
+        free(b.p);
+        return NULL;
+    }
+    return b.p;
+}
+
+const char *vgy_regex_check(const char *src, size_t len)
+{
+    char *re = regex_rewrite(src, len, 0);
+    if (!re)
+        return "out of memory";
+    int ec;
+    PCRE2_SIZE eo;
+    pcre2_code *c = pcre2_compile((PCRE2_SPTR)re, PCRE2_ZERO_TERMINATED, 0, &ec, &eo, NULL);
+    free(re);
+    if (!c)
+        return "invalid regular expression";
+    pcre2_code_free(c);
+    return NULL;
+}
+
+vg_status vgy_regex_compile(struct vgy_regex *r, char *err, size_t errlen)
+{
+    char *re = regex_rewrite(r->src, r->len, 0);
+    if (!re)
+        return VG_ENOMEM;
+    int ec;
+    PCRE2_SIZE eo;
+    uint32_t fl = (r->flags & VGY_M_NOCASE ? PCRE2_CASELESS : 0) |
+                  (r->flags & VGY_M_DOTALL ? PCRE2_DOTALL : 0);
+    r->code = pcre2_compile((PCRE2_SPTR)re, PCRE2_ZERO_TERMINATED, fl, &ec, &eo, NULL);
+    free(re);
+    if (!r->code) {
+        PCRE2_UCHAR m[120];
+        pcre2_get_error_message(ec, m, sizeof m);
+        snprintf(err, errlen, "%s", (const char *)m);
+        return VG_EFORMAT;
+    }
+    return VG_OK;
+}
+
+int vgy_regex_match(const struct vgy_regex *r, const uint8_t *s, size_t n)
+{
+    if (!r->code)
+        return 0;
+    pcre2_match_data *md = pcre2_match_data_create_from_pattern(r->code, NULL);
+    if (!md)
+        return 0;
+    int rc = pcre2_match(r->code, s ? s : (const uint8_t *)"", n, 0, 0, md, NULL);
+    pcre2_match_data_free(md);
+    return rc >= 0;
+}
+
+void vgy_regex_free(struct vgy_regex *r)
+{
+    if (r && r->code) {
+        pcre2_code_free(r->code);
+        r->code = NULL;
+    }
+}
+
+/* ---- hex strings ------------------------------------------------------ */
+
+static int hv(int c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    c |= 32;
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    return -1;
+}
+
+static const char *hex_num(const char **pp, const char *end, long *v)
+{
+    const char *p = *pp;
+    while (p < end && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r'))
+        p++;
+    if (p >= end || *p < '0' || *p > '9') {
+        *v = -1;
+        *pp = p;
+        return NULL;
+    }
+    long x = 0;
+    while (p < end && *p >= '0' && *p <= '9') {
+        x = x * 10 + (*p - '0');
+        if (x > 0xffffff)
+            return "jump too large";
+        p++;
+    }
+    while (p < end && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r'))
+        p++;
+    *v = x;
+    *pp = p;
+    return NULL;
+}
+
+const char *vgy_hex_to_regex(vgy_arena *a, const char *src, size_t len, char **re,
+                             size_t *relen)
+{
+    sb b = {0};
+    sb_add(&b, "", 0);
+    const char *p = src, *end = src + len;
+    int depth = 0, bytes = 0, last_jump = 0, first = 1, alt_items = 0;
+    const char *msg = NULL;
+    while (p < end && !msg) {
+        char c = *p;
+        if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
+            p++;
+            continue;
+        }
+        if (c == '/' && p + 1 < end && p[1] == '/') {
+            while (p < end && *p != '\n')
+                p++;
+            continue;
+        }
+        if (c == '/' && p + 1 < end && p[1] == '*') {
+            p += 2;
+            while (p + 1 < end && !(p[0] == '*' && p[1] == '/'))
+                p++;
+            p += 2;
+            continue;
+        }
+        if (c == '[') {
+            if (first || depth) {
+                msg = first ? "syntax error" : "jumps inside alternatives are not supported";
+                break;
+            }
+            p++;
+            long lo, hi;
+            if ((msg = hex_num(&p, end, &lo)))
+                break;
+            if (p < end && *p == '-') {
+                p++;
+                if ((msg = hex_num(&p, end, &hi)))
+                    break;
+            } else
+                hi = lo;
+            if (p >= end || *p != ']' || (lo < 0 && hi >= 0 && p[-1] != '-' && 0)) {
+                msg = "syntax error";
+                break;
+            }
+            p++;
+            if (lo < 0)
+                lo = 0;
+            if (hi >= 0 && lo > hi) {
+                msg = "invalid jump length";
+                break;
+            }
+            char t[64];
+            if (hi < 0)
+                snprintf(t, sizeof t, ".{%ld,}?", lo);
+            else if (lo == hi)
+                snprintf(t, sizeof t, ".{%ld}", lo);
+            else
+                snprintf(t, sizeof t, ".{%ld,%ld}?", lo, hi);
+            sb_str(&b, t);
+            last_jump = 1;
+            continue;
+        }
+        if (c == '(') {
+            depth++;
+            sb_str(&b, "(?:");
+            p++;
+            first = 0;
+            alt_items = 0;
+            last_jump = 0;
+            continue;
+        }
+        if (c == '|' || c == ')') {
+            if (!depth || alt_items == 0) {
+                msg = "syntax error";
+                break;
+            }
+            sb_str(&b, c == '|' ? "|" : ")");
+            if (c == ')')
+                depth--;
+            alt_items = 0;
+            p++;
+            continue;
+        }
+        int h1 = c == '?' ? 16 : hv(c);
+        int h2 = p + 1 < end ? (p[1] == '?' ? 16 : hv(p[1])) : -1;
+        if (h1 < 0 || h2 < 0) {
+            msg = "syntax error";
+            break;
+        }
+        p += 2;
+        if (h1 == 16 && h2 == 16)
+            sb_str(&b, ".");
+        else if (h1 == 16) {
+            sb_str(&b, "[");
+            for (int k = 0; k < 16; k++)
+                sb_byte(&b, (uint8_t)(k * 16 + h2));
+            sb_str(&b, "]");
+        } else if (h2 == 16) {
+            sb_str(&b, "[");
+            sb_byte(&b, (uint8_t)(h1 * 16));
+            sb_str(&b, "-");
+            sb_byte(&b, (uint8_t)(h1 * 16 + 15));
+            sb_str(&b, "]");
+        } else
+            sb_byte(&b, (uint8_t)(h1 * 16 + h2));
+        bytes++;
+        alt_items++;
+        first = 0;
+        last_jump = 0;
+    }
+    if (!msg && depth)
+        msg = "syntax error";
+    if (!msg && (bytes == 0 || last_jump))
+        msg = "syntax error";
+    if (b.oom)
+        msg = "out of memory";
+    if (!msg) {
+        *re = vgy_strndup(a, b.p, b.n);
+        *relen = b.n;
+        if (!*re)
+            msg = "out of memory";
+    }
+    free(b.p);
+    return msg;
+}
+
+/* ---- building --------------------------------------------------------- */
+
+static vg_status add_variant(vgy_smatcher *m, uint32_t gi, char *re, unsigned hsflags,
+                             int wide)
+{
+    if (!re)
+        return VG_ENOMEM;
+    if (m->nv == m->capv) {
+        uint32_t cap = m->capv ? m->capv * 2 : 64;
+        variant *nv = realloc(m->v, cap * sizeof *nv);
+        if (!nv) {
+            free(re);
+            return VG_ENOMEM;
+        }
+        m->v = nv;
+        m->capv = cap;
+    }
+    variant *v = &m->v[m->nv++];
+    memset(v, 0, sizeof *v);
+    v->gi = gi;
+    v->re = re;
+    v->hsflags = hsflags;
+    v->wide = (uint8_t)wide;
+    return VG_OK;
+}
+
+static char *lit_regex(const uint8_t *d, size_t n, int wide, int key)
+{
+    sb b = {0};
+    for (size_t i = 0; i < n; i++) {
+        sb_byte(&b, (uint8_t)(d[i] ^ key));
+        if (wide)
+            sb_byte(&b, (uint8_t)key);
+    }
+    if (b.oom) {
+        free(b.p);
+        return NULL;
+    }
+    return b.p;
+}
+
+static const char std_b64[] =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+/* The stable part of base64(k zero bytes + s), k = 0, 1, 2. */
+static size_t b64_variant(const uint8_t *s, size_t n, int k, const char *alpha, uint8_t *out)
+{
+    size_t L = n + (size_t)k, o = 0;
+    size_t full = (L * 8) / 6; /* characters fully determined by the data */
+    size_t skip = k == 0 ? 0 : k == 1 ? 2 : 3;
+    for (size_t ci = 0; ci < full; ci++) {
+        size_t bit = ci * 6;
+        uint32_t v = 0;
+        for (size_t b = 0; b < 6; b++) {
+            size_t pos = bit + b, byte = pos / 8;
+            uint8_t by = byte < (size_t)k ? 0 : s[byte - (size_t)k];
+            v = (v << 1) | ((by >> (7 - pos % 8)) & 1u);
+        }
+        if (ci >= skip)
+            out[o++] = (uint8_t)alpha[v];
+    }
+    return o;
+}
+
+static vg_status text_variants(vgy_smatcher *m, const vgy_string *s)
+{
+    vg_status st = VG_OK;
+    unsigned caseless = (s->mods & VGY_M_NOCASE) ? HS_FLAG_CASELESS : 0;
+    if (s->mods & (VGY_M_BASE64 | VGY_M_BASE64WIDE)) {
+        uint8_t *out = malloc(s->len * 2 + 8);
+        if (!out)
+            return VG_ENOMEM;
+        const char *alpha = s->b64alpha ? s->b64alpha : std_b64;
+        for (int k = 0; k < 3 && st == VG_OK; k++) {
+            size_t n = b64_variant(s->data, s->len, k, alpha, out);
+            if (n == 0)
+                continue;
+            if (s->mods & VGY_M_BASE64)
+                st = add_variant(m, s->gidx, lit_regex(out, n, 0, 0), 0, 0);
+            if (st == VG_OK && (s->mods & VGY_M_BASE64WIDE))
+                st = add_variant(m, s->gidx, lit_regex(out, n, 1, 0), 0, 1);
+        }
+        free(out);
+        return st;
+    }
+    int lo = 0, hi = 0;
+    if (s->mods & VGY_M_XOR) {
+        lo = s->xmin;
+        hi = s->xmax;
+    }
+    for (int w = 0; w < 2 && st == VG_OK; w++) {
+        if (!(s->mods & (w ? VGY_M_WIDE : VGY_M_ASCII)))
+            continue;
+        for (int key = lo; key <= hi && st == VG_OK; key++)
+            st = add_variant(m, s->gidx, lit_regex(s->data, s->len, w, key), caseless, w);
+    }
+    return st;
+}
+
+static vg_status string_variants(vgy_smatcher *m, const vgy_string *s)
+{
+    if (s->kind == VGY_S_TEXT)
+        return text_variants(m, s);
+    if (s->kind == VGY_S_HEX)
+        return add_variant(m, s->gidx, strdup((const char *)s->data), HS_FLAG_DOTALL, 0);
+    unsigned fl = (s->mods & VGY_M_NOCASE ? HS_FLAG_CASELESS : 0) |
+                  (s->mods & VGY_M_DOTALL ? HS_FLAG_DOTALL : 0);
+    vg_status st = VG_OK;
+    if (s->mods & VGY_M_ASCII)
+        st = add_variant(m, s->gidx, regex_rewrite((const char *)s->data, s->len, 0), fl, 0);
+    if (st == VG_OK && (s->mods & VGY_M_WIDE))
+        st = add_variant(m, s->gidx, regex_rewrite((const char *)s->data, s->len, 1), fl, 1);
+    return st;
+}
+
+static vg_status prepare(variant *v, char *err, size_t errlen)
+{
+    hs_expr_info_t *info = NULL;
+    hs_compile_error_t *ce = NULL;
+    v->hs_ok = 1;
+    if (hs_expression_info(v->re, v->hsflags, &info, &ce) == HS_SUCCESS) {
+        if (info->min_width == info->max_width && info->max_width != 0 &&
+            info->max_width != UINT_MAX && !info->unordered_matches)
+            v->width = info->min_width;
+        free(info);
+    } else {
+        hs_free_compile_error(ce);
+        v->hs_ok = 0;
+    }
+    if (v->width == 0) {
+        uint32_t fl = (v->hsflags & HS_FLAG_CASELESS ? PCRE2_CASELESS : 0) |
+                      (v->hsflags & HS_FLAG_DOTALL ? PCRE2_DOTALL : 0);
+        int ec;
+        PCRE2_SIZE eo;
+        v->code = pcre2_compile((PCRE2_SPTR)v->re, PCRE2_ZERO_TERMINATED, fl, &ec, &eo, NULL);
+        if (!v->code) {
+            snprintf(err, errlen, "cannot compile regex %s", v->re);
+            return VG_EFORMAT;
+        }
+        pcre2_jit_compile(v->code, PCRE2_JIT_COMPLETE);
+        v->hsflags |= HS_FLAG_PREFILTER | HS_FLAG_SINGLEMATCH;
+    }
+    return VG_OK;
+}
+
+static vg_status compile_db(vgy_smatcher *m, char *err, size_t errlen)
+{
+    for (;;) {
+        uint32_t n = 0;
+        const char **ex = malloc((m->nv + 1) * sizeof *ex);
+        unsigned *fl = malloc((m->nv + 1) * sizeof *fl);
+        unsigned *ids = malloc((m->nv + 1) * sizeof *ids);
+        if (!ex || !fl || !ids) {
+            free(ex);
+            free(fl);
+            free(ids);
+            return VG_ENOMEM;
+        }
+        for (uint32_t i = 0; i < m->nv; i++)
+            if (m->v[i].hs_ok) {
+                ex[n] = m->v[i].re;
+                fl[n] = m->v[i].hsflags;
+                ids[n++] = i;
+            }
+        hs_compile_error_t *ce = NULL;
+        hs_error_t rc = n ? hs_compile_multi(ex, fl, ids, n, HS_MODE_BLOCK, NULL, &m->db, &ce)
+                          : HS_SUCCESS;
+        if (rc == HS_SUCCESS) {
+            free(ex);
+            free(fl);
+            free(ids);
+            return VG_OK;
+        }
+        int bad = ce ? ce->expression : -1;
+        if (bad < 0 || (uint32_t)bad >= n) {
+            snprintf(err, errlen, "Vectorscan: %s", ce ? ce->message : "compile failed");
+            hs_free_compile_error(ce);
+            free(ex);
+            free(fl);
+            free(ids);
+            return VG_EMATCHER;
+        }
+        hs_free_compile_error(ce);
+        /* searched by PCRE2 alone from now on */
+        variant *v = &m->v[ids[bad]];
+        free(ex);
+        free(fl);
+        free(ids);
+        v->hs_ok = 0;
+        if (v->width) {
+            v->width = 0;
+            vg_status st = prepare(v, err, errlen);
+            v->hs_ok = 0;
+            if (st != VG_OK)
+                return st;
+        }
+    }
+}
+
+vg_status vgy_strings_build(vgy_string **strs, uint32_t n, vgy_smatcher **out, char *err,
+                            size_t errlen)
+{
+    vgy_smatcher *m = calloc(1, sizeof *m);
+    if (!m)
+        return VG_ENOMEM;
+    m->nstrs = n;
+    vg_status st = VG_OK;
+    for (uint32_t i = 0; i < n && st == VG_OK; i++)
+        st = string_variants(m, strs[i]);
+    for (uint32_t i = 0; i < m->nv && st == VG_OK; i++)
+        st = prepare(&m->v[i], err, errlen);
+    if (st == VG_OK)
+        st = compile_db(m, err, errlen);
+    if (st != VG_OK) {
+        vgy_strings_free(m);
+        return st;
+    }
+    *out = m;
+    return VG_OK;
+}
+
+void vgy_strings_free(vgy_smatcher *m)
+{
+    if (!m)
+        return;
+    for (uint32_t i = 0; i < m->nv; i++) {
+        free(m->v[i].re);
+        pcre2_code_free(m->v[i].code);
+    }
+    free(m->v);
+    hs_free_database(m->db);
+    free(m);
+}
+
+vg_status vgy_sscratch_new(const vgy_smatcher *m, vgy_sscratch **out)
+{
+    vgy_sscratch *s = calloc(1, sizeof *s);
+    if (!s)
+        return VG_ENOMEM;
+    s->maybe = calloc(m->nv + 1, 1);
+    s->md = pcre2_match_data_create(4, NULL);
+    s->mctx = pcre2_match_context_create(NULL);
+    if (!s->maybe || !s->md || !s->mctx ||
+        (m->db && hs_alloc_scratch(m->db, &s->hs) != HS_SUCCESS)) {
+        vgy_sscratch_free(s);
+        return VG_ENOMEM;
+    }
+    pcre2_set_match_limit(s->mctx, PCRE_MATCH_LIMIT);
+    *out = s;
+    return VG_OK;
+}
+
+void vgy_sscratch_free(vgy_sscratch *s)
+{
+    if (!s)
+        return;
+    hs_free_scratch(s->hs);
+    free(s->maybe);
+    pcre2_match_data_free(s->md);
+    pcre2_match_context_free(s->mctx);
+    free(s);
+}
+
+/* ---- scanning --------------------------------------------------------- */
+
+typedef struct sctx {
+    const vgy_smatcher *m;
+    vgy_sscratch *s;
+    vgy_mlist *ml;
+    int oom;
+} sctx;
+
+static int add_match(sctx *c, uint32_t gi, uint64_t off, uint64_t len)
+{
+    vgy_mlist *l = &c->ml[gi];
+    if (l->n >= VGY_MAX_MATCHES)
+        return 0;
+    if (l->n == l->cap) {
+        uint32_t cap = l->cap ? l->cap * 2 : 16;
+        vgy_match *nm = realloc(l->m, cap * sizeof *nm);
+        if (!nm) {
+            c->oom = 1;
+            return -1;
+        }
+        l->m = nm;
+        l->cap = cap;
+    }
+    l->m[l->n].off = off;
+    l->m[l->n].len = (uint32_t)len;
+    l->n++;
+    return 0;
+}
+
+static int on_hs(unsigned id, unsigned long long from, unsigned long long to,
+                 unsigned flags, void *ctx)
+{
+    (void)from;
+    (void)flags;
+    sctx *c = ctx;
+    const variant *v = &c->m->v[id];
+    if (!v->width) {
+        c->s->maybe[id] = 1;
+        return 0;
+    }
+    if (to < v->width)
+        return 0;
+    return add_match(c, v->gi, to - v->width, v->width) ? 1 : 0;
+}
+
+static int fullword_ok(const uint8_t *d, size_t len, const vgy_match *mt, int wide)
+{
+#define ALNUM(ch) (((ch) >= '0' && (ch) <= '9') || (((ch) | 32) >= 'a' && ((ch) | 32) <= 'z'))
+    uint64_t o = mt->off, e = mt->off + mt->len;
+    if (wide) {
+        if (o >= 2 && d[o - 1] == 0 && ALNUM(d[o - 2]))
+            return 0;
+        if (e + 1 < len && d[e + 1] == 0 && ALNUM(d[e]))
+            return 0;
+    } else {
+        if (o >= 1 && ALNUM(d[o - 1]))
+            return 0;
+        if (e < len && ALNUM(d[e]))
+            return 0;
+    }
+    return 1;
+#undef ALNUM
+}
+
+static int cmp_match(const void *a, const void *b)
+{
+    const vgy_match *x = a, *y = b;
+    if (x->off != y->off)
+        return x->off < y->off ? -1 : 1;
+    return 0;
+}
+
+static void pcre_all(sctx *c, const variant *v, const uint8_t *d, size_t len)
+{
+    size_t pos = 0;
+    while (pos <= len && c->ml[v->gi].n < VGY_MAX_MATCHES) {
+        int rc = pcre2_match(v->code, d, len, pos, 0, c->s->md, c->s->mctx);
+        if (rc < 0)
+            break;
+        PCRE2_SIZE *ov = pcre2_get_ovector_pointer(c->s->md);
+        if (ov[1] > ov[0] && add_match(c, v->gi, ov[0], ov[1] - ov[0]))
+            return;
+        pos = ov[0] + 1;
+    }
+}
+
+vg_status vgy_strings_scan(const vgy_smatcher *m, vgy_sscratch *s, vgy_string **strs,
+                           const uint8_t *d, size_t len, vgy_mlist *ml)
+{
+    sctx c = {m, s, ml, 0};
+    if (!d)
+        d = (const uint8_t *)"";
+    memset(s->maybe, 0, m->nv);
+    /* variants kept per string in order; fullword needs the variant, so
+     * the fullword strings are matched per variant below */
+    if (m->db && len) {
+        hs_error_t rc = hs_scan(m->db, (const char *)d, (unsigned)len, 0, s->hs, on_hs, &c);
+        if (rc != HS_SUCCESS && rc != HS_SCAN_TERMINATED)
+            return VG_EMATCHER;
+    }
+    if (c.oom)
+        return VG_ENOMEM;
+    for (uint32_t i = 0; i < m->nv; i++) {
+        const variant *v = &m->v[i];
+        if (!v->width && (s->maybe[i] || !v->hs_ok))
+            pcre_all(&c, v, d, len);
+    }
+    if (c.oom)
+        return VG_ENOMEM;
+    for (uint32_t gi = 0; gi < m->nstrs; gi++) {
+        vgy_mlist *l = &ml[gi];
+        if (l->n == 0)
+            continue;
+        const vgy_string *st = strs[gi];
+        if (st->mods & VGY_M_FULLWORD) {
+            uint32_t k = 0;
+            for (uint32_t j = 0; j < l->n; j++) {
+                /* wide variants are 2x as long as ascii ones for text; for
+                 * regexes a match with a 0 second byte is taken as wide */
+                int wide = (st->mods & VGY_M_WIDE) &&
+                           (!(st->mods & VGY_M_ASCII) ||
+                            (l->m[j].len >= 2 && d[l->m[j].off + 1] == 0));
+                if (fullword_ok(d, len, &l->m[j], wide))
+                    l->m[k++] = l->m[j];
+            }
+            l->n = k;
+        }
+        qsort(l->m, l->n, sizeof *l->m, cmp_match);
+        uint32_t k = 0;
+        for (uint32_t j = 0; j < l->n; j++)
+            if (k == 0 || l->m[k - 1].off != l->m[j].off)
+                l->m[k++] = l->m[j];
+        l->n = k;
+    }
+    return VG_OK;
+}

@@ -1,0 +1,268 @@
+/* yara/yara_int.h - YARA 4.x rules inside vigil: the rule set, its AST, the
+ * lexer/parser, the string compiler and the condition evaluator.
+ *
+ * Pipeline:   text --lexer.c--> tokens --parser.c--> AST (one arena per
+ * source file, a "unit")  --strings.c--> one Vectorscan database for every
+ * YARA string of the engine (+ PCRE2 programs that confirm variable-length
+ * strings)  --eval.c--> rule verdicts per scanned object.
+ *
+ * Invariants:
+ *  - a unit is added whole or not at all (vgy_rules_add); a rollback drops
+ *    whole units from the end (vgy_rules_truncate), so vg_engine_load's
+ *    all-or-nothing rule holds for .yar files too;
+ *  - after vgy_rules_compile the set is read-only; every per-scan state
+ *    (match lists, rule verdicts, loop variables) lives in a vgy_scratch;
+ *  - every string keeps at most VGY_MAX_MATCHES matches per object (YARA
+ *    keeps 1,000,000; past our cap `#a` saturates, documented in
+ *    docs/internals/yara.md).
+ *
+ * The language is YARA 4.2.3's as documented in writingrules.rst and as
+ * the `yara` binary behaves; see each file's top comment for where vigil
+ * differs. */
+#ifndef VG_YARA_INT_H
+#define VG_YARA_INT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "vigil/status.h"
+
+#define VGY_MAX_MATCHES 100000u   /* matches kept per string per object */
+#define VGY_MAX_IDENT 128         /* longest identifier (as yara) */
+#define VGY_MAX_VARS 32           /* loop variables alive at once */
+#define VGY_MAX_DEPTH 128         /* expression nesting in the parser */
+#define VGY_MAX_STRLEN (1u << 20) /* longest string literal */
+#define VGY_MAX_LOOP 10000000ull  /* iterations of one for..in range */
+
+/* ---- arena ------------------------------------------------------------ */
+typedef struct vgy_chunk vgy_chunk;
+typedef struct vgy_arena {
+    vgy_chunk *head;
+} vgy_arena;
+void *vgy_alloc(vgy_arena *a, size_t n); /* zeroed; NULL on OOM */
+char *vgy_strndup(vgy_arena *a, const char *s, size_t n);
+void vgy_arena_free(vgy_arena *a);
+
+/* ---- values and types ------------------------------------------------- */
+enum vgy_type { VGY_T_NONE, VGY_T_BOOL, VGY_T_INT, VGY_T_FLT, VGY_T_STR, VGY_T_REGEX };
+
+typedef struct vgy_val {
+    uint8_t t;     /* vgy_type */
+    uint8_t undef; /* YARA's undefined value */
+    int64_t i;     /* BOOL and INT */
+    double f;
+    const uint8_t *s;
+    size_t slen;
+} vgy_val;
+
+/* ---- AST -------------------------------------------------------------- */
+enum vgy_op {
+    E_BOOL, E_INT, E_FLT, E_STR, E_REGEX, E_FILESIZE, E_ENTRYPOINT,
+    E_STRMATCH, E_STRAT, E_STRIN, E_COUNT, E_COUNTIN, E_OFFSET, E_LENGTH,
+    E_READINT, E_RULE, E_EXT, E_VAR, E_CALL, E_FIELD,
+    E_NEG, E_BNOT, E_NOT,
+    E_ADD, E_SUB, E_MUL, E_DIV, E_MOD, E_SHL, E_SHR, E_BAND, E_BOR, E_BXOR,
+    E_LT, E_LE, E_GT, E_GE, E_EQ, E_NE,
+    E_CONTAINS, E_ICONTAINS, E_STARTSWITH, E_ISTARTSWITH, E_ENDSWITH,
+    E_IENDSWITH, E_IEQUALS, E_MATCHES,
+    E_AND, E_OR, E_OF, E_FOROF, E_FORIN
+};
+
+enum vgy_quant { Q_ALL, Q_ANY, Q_NONE, Q_EXPR, Q_PERCENT };
+
+struct vgy_regex;
+struct vgy_func;
+
+typedef struct vgy_expr vgy_expr;
+struct vgy_expr {
+    uint8_t op;   /* vgy_op */
+    uint8_t type; /* vgy_type of the result */
+    uint8_t quant;/* E_OF/E_FOROF/E_FORIN: vgy_quant */
+    uint8_t range;/* E_FORIN: 1 range lo..hi, 0 list; E_OF: has `in` range */
+    int line;
+    vgy_expr *a, *b, *c; /* operands; for E_OF etc. a = quantifier expr,
+                            b..c the range */
+    vgy_expr *d;         /* E_FOROF / E_FORIN: the body */
+    int64_t i;    /* INT/BOOL value; E_READINT: kind; E_RULE/E_EXT/E_VAR: index;
+                     string ops: string index (-1 = current for-of string) */
+    double f;
+    const uint8_t *s; /* E_STR bytes */
+    size_t slen;
+    struct vgy_regex *re;   /* E_REGEX */
+    const struct vgy_func *fn; /* E_CALL / E_FIELD */
+    vgy_expr **args;  /* E_CALL args; E_FORIN list items */
+    uint32_t nargs;
+    uint32_t *set;    /* E_OF/E_FOROF: string indices within the rule */
+    uint32_t nset;
+    uint32_t var0, nvars; /* E_FORIN loop variable slots */
+};
+
+/* ---- strings and rules ------------------------------------------------ */
+enum vgy_skind { VGY_S_TEXT, VGY_S_HEX, VGY_S_REGEX };
+enum {
+    VGY_M_NOCASE = 1u << 0, VGY_M_WIDE = 1u << 1, VGY_M_ASCII = 1u << 2,
+    VGY_M_FULLWORD = 1u << 3, VGY_M_PRIVATE = 1u << 4, VGY_M_XOR = 1u << 5,
+    VGY_M_BASE64 = 1u << 6, VGY_M_BASE64WIDE = 1u << 7,
+    VGY_M_DOTALL = 1u << 8, /* regex /s */
+};
+
+typedef struct vgy_string {
+    const char *id;        /* "$a", or "$" for anonymous */
+    uint8_t kind;          /* vgy_skind */
+    unsigned mods;
+    int line;
+    int referenced;
+    uint8_t xmin, xmax;    /* xor key range */
+    const uint8_t *data;   /* TEXT: the bytes; HEX/REGEX: regex source */
+    size_t len;
+    const char *b64alpha;  /* 64 chars, NULL = standard */
+    uint32_t gidx;         /* index over every string of the rule set */
+} vgy_string;
+
+enum { VGY_R_PRIVATE = 1u, VGY_R_GLOBAL = 2u };
+
+typedef struct vgy_rule {
+    const char *name;
+    unsigned flags;
+    int line;
+    const char *file;
+    vgy_string *strs;
+    uint32_t nstrs;
+    vgy_expr *cond;
+    uint32_t idx;   /* index over every rule of the rule set */
+    uint32_t nvars; /* loop variable slots used by the condition */
+} vgy_rule;
+
+/* ---- modules ---------------------------------------------------------- */
+typedef struct vgy_ctx vgy_ctx;
+typedef struct vgy_func {
+    const char *module;
+    const char *name;
+    const char *args;  /* one char per argument: i int, f float, s string,
+                          b bool, '\0'-terminated; NULL for a field */
+    uint8_t ret;       /* vgy_type */
+    void (*call)(vgy_ctx *c, const vgy_val *args, vgy_val *out);
+} vgy_func;
+
+/* Modules this build knows (import "x" of anything else is an error). */
+int vgy_module_known(const char *name);
+/* Candidates named module.name; each overload in turn, NULL-terminated
+ * scan by the caller through vgy_module_next. */
+const vgy_func *vgy_module_find(const char *module, const char *name,
+                                const char *argtypes, int *name_exists);
+
+/* ---- rule set --------------------------------------------------------- */
+typedef struct vgy_rules vgy_rules;
+typedef struct vgy_scratch vgy_scratch;
+
+typedef struct vgy_ext {
+    char *name;
+    vgy_val v;
+    char *sval;
+} vgy_ext;
+
+vg_status vgy_rules_new(vgy_rules **out);
+void vgy_rules_free(vgy_rules *rs);
+/* Parse and add one source; on failure nothing is added and err holds
+ * "file:line: message". */
+vg_status vgy_rules_add(vgy_rules *rs, const char *fname, const char *text,
+                        size_t len, char *err, size_t errlen);
+uint32_t vgy_rules_units(const vgy_rules *rs);
+void vgy_rules_truncate(vgy_rules *rs, uint32_t units);
+uint64_t vgy_rules_count(const vgy_rules *rs);
+/* External variable, typed from its text as `yara -d` does. */
+vg_status vgy_rules_define(vgy_rules *rs, const char *name, const char *value);
+vg_status vgy_rules_compile(vgy_rules *rs, char *err, size_t errlen);
+
+vg_status vgy_scratch_new(const vgy_rules *rs, vgy_scratch **out);
+void vgy_scratch_free(vgy_scratch *s);
+
+/* Called for each matching, non-private rule; return nonzero to stop. */
+typedef int (*vgy_rule_fn)(void *user, const char *rule);
+/* Called for each match of each non-private string of a matching rule
+ * (the `yara -s` view), before that rule's vgy_rule_fn. */
+typedef void (*vgy_string_fn)(void *user, const char *rule, const char *sid,
+                              int is_hex, uint64_t off, const uint8_t *data,
+                              size_t len);
+vg_status vgy_scan(const vgy_rules *rs, vgy_scratch *s, const uint8_t *d,
+                   size_t len, vgy_rule_fn rf, vgy_string_fn sf, void *user);
+
+/* ---- internals shared by the .c files ------------------------------- */
+typedef struct vgy_unit {
+    vgy_arena arena;
+    vgy_rule **rules;
+    uint32_t nrules;
+    char *fname;
+    struct vgy_regex **res; /* `matches` regexes to free with the unit */
+    uint32_t nres, capres;
+} vgy_unit;
+
+/* Parser entry: parse `text` into unit u. `rs` gives earlier rules
+ * (references) and externals. */
+vg_status vgy_parse(vgy_rules *rs, vgy_unit *u, const char *fname, const char *text,
+                    size_t len, char *err, size_t errlen);
+/* Look up an earlier rule by name (over committed units and `u`). */
+const vgy_rule *vgy_rules_find(const vgy_rules *rs, const vgy_unit *u, const char *name);
+const vgy_ext *vgy_rules_ext(const vgy_rules *rs, const char *name, uint32_t *idx);
+const vgy_val *vgy_rules_extval(const vgy_rules *rs, uint32_t i);
+const vgy_rule *vgy_rules_nth(const vgy_rules *rs, uint32_t k); /* committed */
+uint32_t vgy_rules_total(const vgy_rules *rs);
+
+/* Per-object match list of one string. */
+typedef struct vgy_match {
+    uint64_t off;
+    uint32_t len;
+} vgy_match;
+
+typedef struct vgy_mlist {
+    vgy_match *m;
+    uint32_t n, cap;
+    uint8_t sorted;
+} vgy_mlist;
+
+/* The evaluation context of one object. */
+struct vgy_ctx {
+    const vgy_rules *rs;
+    const uint8_t *data;
+    size_t len;
+    vgy_mlist *ml;       /* per global string index */
+    int8_t *verdict;     /* per rule index: -1 not yet, 0/1 */
+    vgy_val vars[VGY_MAX_VARS];
+    const vgy_rule *rule;
+    int64_t cur_str;     /* for-of: rule string index bound to `$` */
+    vgy_arena tmp;       /* strings made by module functions */
+};
+
+/* Evaluate a rule's condition (rule references evaluate earlier rules'
+ * verdicts from c->verdict). */
+int vgy_eval_rule(vgy_ctx *c, const vgy_rule *r);
+void vgy_eval(vgy_ctx *c, const vgy_expr *e, vgy_val *out);
+
+/* Strings: translation to regexes and the per-object search. */
+typedef struct vgy_smatcher vgy_smatcher;
+typedef struct vgy_sscratch vgy_sscratch;
+vg_status vgy_strings_build(vgy_string **strs, uint32_t n, vgy_smatcher **out,
+                            char *err, size_t errlen);
+void vgy_strings_free(vgy_smatcher *m);
+vg_status vgy_sscratch_new(const vgy_smatcher *m, vgy_sscratch **out);
+void vgy_sscratch_free(vgy_sscratch *s);
+vg_status vgy_strings_scan(const vgy_smatcher *m, vgy_sscratch *s, vgy_string **strs,
+                           const uint8_t *d, size_t len, vgy_mlist *ml);
+/* Check a hex string body or regex for yara's compile errors;
+ * hex: fills *re with the equivalent regex (arena). Returns NULL or a
+ * message. */
+const char *vgy_hex_to_regex(vgy_arena *a, const char *src, size_t len,
+                             char **re, size_t *relen);
+const char *vgy_regex_check(const char *src, size_t len);
+
+/* E_REGEX literal compiled with PCRE2 (for `matches`). */
+struct vgy_regex {
+    void *code; /* pcre2_code_8 */
+    const char *src;
+    size_t len;
+    unsigned flags; /* VGY_M_NOCASE, VGY_M_DOTALL */
+};
+vg_status vgy_regex_compile(struct vgy_regex *re, char *err, size_t errlen);
+int vgy_regex_match(const struct vgy_regex *re, const uint8_t *s, size_t n);
+void vgy_regex_free(struct vgy_regex *re);
+
+#endif

@@ -1,0 +1,128 @@
+#!/usr/bin/env bash
+# tests/e2e/quarantine_kill.sh - "nothing is ever lost": `vigil scan
+# --quarantine` is killed with SIGKILL at random points, again and again,
+# and after every kill each infected file must be either in place with its
+# bytes or fully recorded in the store; at the end every entry must
+# restore byte-identically.
+#
+#   VIGIL=path/to/vigil bash tests/e2e/quarantine_kill.sh
+#
+# TAP output. Bounded: at most ROUNDS kills or KILL_SECONDS seconds.
+set -u
+VIGIL_SRC=${VIGIL_SRC:-$(cd "$(dirname "$0")/../.." && pwd)}
+VIGIL=${VIGIL:-$VIGIL_SRC/build/vigil}
+ROUNDS=${ROUNDS:-60}
+KILL_SECONDS=${KILL_SECONDS:-25}
+NFILES=${NFILES:-300}
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/vigil-qkill.XXXXXX") || exit 1
+trap 'rm -rf "$TMP"' EXIT
+cd "$TMP" || exit 1
+
+n=0
+ok() { n=$((n + 1)); echo "ok $n - $1"; }
+nok() { n=$((n + 1)); echo "not ok $n - $1"; }
+
+EICAR='X5O!P%@AP[4\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*'
+mkdir files
+for i in $(seq 1 "$NFILES"); do
+  # EICAR at offset 0 (Eicar-Test-Signature) then 0..~0.5 MB of noise, so
+  # that every file differs and copies take long enough to be cut short
+  { printf '%s' "$EICAR"; head -c $(( (RANDOM % 32) * 16384 + i )) /dev/urandom; } > "files/f$i.com"
+done
+( cd files && sha256sum -- * ) > manifest
+
+# check.py STAGE: the invariant, from the files and `vigil quarantine list --json`
+cat > check.py <<'PY'
+import hashlib, json, os, subprocess, sys
+vigil, stage = sys.argv[1], sys.argv[2]
+want = {}
+for line in open("manifest"):
+    h, name = line.split(None, 1)
+    want[os.path.realpath("files") + "/" + name.strip()] = h
+out = subprocess.run([vigil, "quarantine", "list", "--json", "--quarantine-dir", "store"],
+                     capture_output=True, text=True)
+if out.returncode != 0:
+    print(f"# {stage}: list failed: {out.stderr.strip()}"); sys.exit(1)
+entries = [json.loads(l) for l in out.stdout.splitlines() if l.strip()]
+inq = {}
+for e in entries:
+    data = os.path.join("store", e["id"] + ".data")
+    if not os.path.exists(data) or os.path.getsize(data) != e["size"] + 8:
+        print(f"# {stage}: entry {e['id']} has no complete data file"); sys.exit(1)
+    inq.setdefault(e["path"], set()).add(e["sha256"])
+bad = inplace = quarantined = 0
+for path, h in want.items():
+    if os.path.exists(path):
+        got = hashlib.sha256(open(path, "rb").read()).hexdigest()
+        if got != h:
+            print(f"# {stage}: {path} changed in place"); bad += 1
+        inplace += 1
+    elif h in inq.get(path, ()):
+        quarantined += 1
+    else:
+        print(f"# {stage}: {path} is LOST"); bad += 1
+print(f"{inplace} {quarantined} {len(entries)}")
+sys.exit(1 if bad else 0)
+PY
+
+if ! "$VIGIL" scan --quarantine --quarantine-dir store --no-summary -i /dev/null >/dev/null 2>&1 &&
+   [ ! -d store ]; then
+  nok "vigil scan --quarantine creates the store"; exit 1
+fi
+
+kills=0 mid=0 violations=0 rounds=0
+start=$SECONDS
+last_q=0
+while [ "$rounds" -lt "$ROUNDS" ] && [ $((SECONDS - start)) -lt "$KILL_SECONDS" ]; do
+  rounds=$((rounds + 1))
+  "$VIGIL" scan --quarantine --quarantine-dir store --no-summary -i --threads 2 files \
+    >/dev/null 2>&1 &
+  pid=$!
+  # 5..45 ms: the engine loads in a few ms, then each round moves a few
+  # files (a whole run of 300 takes seconds: every move is fsync'ed twice)
+  sleep "0.$(printf "%03d" $(( 5 + RANDOM % 40 )))"
+  if kill -9 "$pid" 2>/dev/null; then kills=$((kills + 1)); fi
+  wait "$pid" 2>/dev/null
+  if ! res=$(python3 check.py "$VIGIL" "after kill $rounds"); then
+    violations=$((violations + 1)); echo "$res"; continue
+  fi
+  read -r inplace quarantined entries <<<"$res"
+  if [ "$quarantined" -gt "$last_q" ] && [ "$inplace" -gt 0 ]; then mid=$((mid + 1)); fi
+  last_q=$quarantined
+  [ "$inplace" -eq 0 ] && break
+done
+if [ "$violations" -eq 0 ]; then
+  ok "$kills kills in $rounds rounds ($((SECONDS - start)) s), $mid of them mid-way: every file in place or fully quarantined after each"
+else
+  nok "$violations rounds broke the invariant"
+fi
+[ "$mid" -gt 0 ] && ok "some kills landed while files were being moved ($mid)" ||
+  nok "no kill landed mid-way (rounds=$rounds): the test proved nothing"
+
+# finish without killing: everything ends in the store
+"$VIGIL" scan --quarantine --quarantine-dir store --no-summary -i files >/dev/null 2>&1
+left=$(find files -type f | wc -l)
+[ "$left" -eq 0 ] && ok "an uninterrupted run quarantines the rest" || nok "$left files left in place"
+res=$(python3 check.py "$VIGIL" final) && ok "final invariant: $res (in place, quarantined, entries)" ||
+  { nok "final invariant"; echo "$res"; }
+orph=$(find store -name '*.tmp' | wc -l)
+nd=$(find store -name '*.data' | wc -l); nm=$(find store -name '*.meta' | wc -l)
+[ "$orph" -eq 0 ] && [ "$nd" -eq "$nm" ] && ok "no leftovers of killed moves in the store ($nm entries)" ||
+  nok "leftovers: $orph .tmp, $nd .data for $nm .meta"
+
+# every entry restores byte-identically (duplicates from a kill between
+# record and unlink included)
+mkdir restored
+fails=0
+for id in $("$VIGIL" quarantine list --quarantine-dir store | cut -d' ' -f1); do
+  "$VIGIL" quarantine restore "$id" --to "restored/$id" --quarantine-dir store >/dev/null 2>&1 ||
+    { fails=$((fails + 1)); continue; }
+done
+python3 - "$nm" <<'PY' && ok "all $nm entries restore byte-identically to a file of the manifest" || { nok "restore check"; fails=1; }
+import hashlib, os, sys
+want = {l.split()[0] for l in open("manifest")}
+got = [hashlib.sha256(open("restored/" + f, "rb").read()).hexdigest() for f in os.listdir("restored")]
+sys.exit(0 if len(got) == int(sys.argv[1]) and set(got) == want else 1)
+PY
+[ "$fails" -eq 0 ] || nok "$fails restores failed"
+echo "1..$n"

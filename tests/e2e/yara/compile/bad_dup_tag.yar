@@ -1,0 +1,1 @@
+rule a : t t { condition: true }

@@ -1,0 +1,1 @@
+rule a { strings: $a = { [2] 41 } condition: $a }

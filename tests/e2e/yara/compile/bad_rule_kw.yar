@@ -1,0 +1,1 @@
+rule rule { condition: true }

@@ -1,0 +1,1 @@
+rule a { strings: $a = "abcdef" base64 base64wide condition: $a }

@@ -1,0 +1,2 @@
+rule a /* c */ { // x
+condition: true }
