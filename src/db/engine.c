@@ -180,7 +180,8 @@ vg_status vgdb_name_add(vg_engine *e, const char *name, size_t len, int official
     return VG_OK;
 }
 
-vg_status vgdb_source_add(vg_engine *e, const char *path, const void *data, size_t len)
+vg_status vgdb_source_push(vg_engine *e, const char *name, uint64_t size,
+                           const uint8_t sha256[32])
 {
     if (e->nsources == e->capsources) {
         uint32_t cap = e->capsources ? e->capsources * 2 : 8;
@@ -190,15 +191,22 @@ vg_status vgdb_source_add(vg_engine *e, const char *path, const void *data, size
         e->sources = ns;
         e->capsources = cap;
     }
-    vgdb_source *src = &e->sources[e->nsources];
+    vgdb_source *src = &e->sources[e->nsources++];
     memset(src, 0, sizeof *src);
+    snprintf(src->name, sizeof src->name, "%s", name);
+    src->size = size;
+    memcpy(src->sha256, sha256, 32);
+    return VG_OK;
+}
+
+vg_status vgdb_source_add(vg_engine *e, const char *path, const void *data, size_t len)
+{
+    uint8_t sha[32];
+    vg_status st = vghash_compute(VGH_SHA256, data, len, sha);
+    if (st != VG_OK)
+        return st;
     const char *b = strrchr(path, '/');
-    snprintf(src->name, sizeof src->name, "%s", b ? b + 1 : path);
-    src->size = len;
-    vg_status st = vghash_compute(VGH_SHA256, data, len, src->sha256);
-    if (st == VG_OK)
-        e->nsources++;
-    return st;
+    return vgdb_source_push(e, b ? b + 1 : path, len, sha);
 }
 
 vg_status vgdb_hash_add(vgdb_hashset *hs, const uint8_t *hash, uint64_t size,

@@ -97,6 +97,9 @@ typedef struct vgdb_mark {
 } vgdb_mark;
 
 vg_status vgdb_source_add(vg_engine *e, const char *path, const void *data, size_t len);
+/* Record a source whose hash is already known (from a .vdb). */
+vg_status vgdb_source_push(vg_engine *e, const char *name, uint64_t size,
+                           const uint8_t sha256[32]);
 
 void vgdb_mark_take(const vg_engine *e, vgdb_mark *mk);
 void vgdb_mark_rollback(vg_engine *e, const vgdb_mark *mk);

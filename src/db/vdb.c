@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "match/serial.h"
+#include "core/pages.h"
 
 _Static_assert(sizeof(vgdb_hashent) == 48, "vgdb_hashent is part of the .vdb format");
 _Static_assert(sizeof(vgdb_bodysig) == 4, "vgdb_bodysig is part of the .vdb format");
@@ -74,7 +75,6 @@ static size_t elem_size(unsigned id)
  * hashed on all cores at load. */
 #define VGDB_CHUNK (4u << 20)
 
-static void release(const void *p, size_t len);
 
 typedef struct digest_job {
     const uint8_t *body;
@@ -95,7 +95,7 @@ static void *digest_worker(void *arg)
         unsigned int l = 0;
         if (!EVP_Digest(j->body + off, n, j->sums + 32 * c, &l, EVP_sha256(), NULL))
             atomic_store(&j->fail, 1);
-        release(j->body + off, n);
+        vgpages_release(j->body + off, n);
     }
     return NULL;
 }
@@ -132,16 +132,6 @@ static vg_status body_digest(const uint8_t *body, size_t len, uint8_t out[32])
     return ok ? VG_OK : VG_ENOMEM;
 }
 
-/* Give pages of a verified range back to the page cache: verification reads
- * the whole file, and without this a reload would briefly hold every page
- * of the new file on top of the old engine's. */
-static void release(const void *p, size_t len)
-{
-    uintptr_t a = ((uintptr_t)p + 4095) & ~(uintptr_t)4095;
-    uintptr_t e = ((uintptr_t)p + len) & ~(uintptr_t)4095;
-    if (e > a)
-        madvise((void *)a, e - a, MADV_DONTNEED);
-}
 
 static vg_status fmt_err(char *err, size_t n, const char *msg)
 {
@@ -221,7 +211,7 @@ static vg_status validate(const vdbview *v, char *err, size_t errlen)
     for (uint32_t i = 0; i < nn; i++)
         if (rd32(no + 4 * i) >= st->len)
             return fmt_err(err, errlen, "name offset out of bounds");
-    release(no, (size_t)nn * 4);
+    vgpages_release(no, (size_t)nn * 4);
     for (unsigned k = 0; k < 2 * VGH_KINDS; k++) {
         const vgdb_hashent *he = (const vgdb_hashent *)v->s[VGDB_S_DET0 + k].p;
         uint32_t n = count(v, VGDB_S_DET0 + k);
@@ -232,15 +222,15 @@ static vg_status validate(const vdbview *v, char *err, size_t errlen)
                       (he[i - 1].size == he[i].size && memcmp(he[i - 1].hash, he[i].hash, 32) > 0)))
                 return fmt_err(err, errlen, "hash table is not sorted");
             if (i % 65536 == 65535)
-                release(&he[i - 65535], 65535 * sizeof *he);
+                vgpages_release(&he[i - 65535], 65535 * sizeof *he);
         }
         const uint64_t *sz = (const uint64_t *)v->s[VGDB_S_DETSIZES0 + k].p;
         uint32_t m = count(v, VGDB_S_DETSIZES0 + k);
         for (uint32_t i = 0; i < m; i++)
             if (sz[i] == UINT64_MAX || (i && sz[i - 1] >= sz[i]))
                 return fmt_err(err, errlen, "size table is not sorted");
-        release(sz, (size_t)m * 8);
-        release(he, (size_t)n * sizeof *he);
+        vgpages_release(sz, (size_t)m * 8);
+        vgpages_release(he, (size_t)n * sizeof *he);
     }
     const vgdb_bodysig *bs = (const vgdb_bodysig *)v->s[VGDB_S_BODY].p;
     uint32_t nb = count(v, VGDB_S_BODY);
@@ -308,23 +298,15 @@ static vg_status parse_sources(vg_engine *e, const sect *s)
         p = nl + 1;
         if (sscanf(line, "%64s %llu %255s", hex, &size, name) != 3 || strlen(hex) != 64)
             continue;
-        if (e->nsources == e->capsources) {
-            uint32_t cap = e->capsources ? e->capsources * 2 : 8;
-            vgdb_source *ns = realloc(e->sources, cap * sizeof *ns);
-            if (!ns)
-                return VG_ENOMEM;
-            e->sources = ns;
-            e->capsources = cap;
-        }
-        vgdb_source *src = &e->sources[e->nsources++];
-        memset(src, 0, sizeof *src);
-        snprintf(src->name, sizeof src->name, "%s", name);
-        src->size = size;
+        uint8_t sha[32];
         for (int i = 0; i < 32; i++) {
             unsigned v = 0;
             sscanf(hex + 2 * i, "%2x", &v);
-            src->sha256[i] = (uint8_t)v;
+            sha[i] = (uint8_t)v;
         }
+        vg_status st = vgdb_source_push(e, name, size, sha);
+        if (st != VG_OK)
+            return st;
     }
     return VG_OK;
 }

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include "core/pages.h"
 
 vg_status vgm_export(const vgm_matcher *m, vgm_parts *p, char **hs, size_t *hslen)
 {
@@ -68,15 +69,6 @@ static int node_ok(const vgp_node *n, const uint8_t *pool, uint32_t plen)
     }
 }
 
-/* Hand checked pages of a mapped file back to the page cache, so that a
- * reload does not hold the whole new file resident next to the old one. */
-static void release(const void *ptr, size_t len)
-{
-    uintptr_t a = ((uintptr_t)ptr + 4095) & ~(uintptr_t)4095;
-    uintptr_t e = ((uintptr_t)ptr + len) & ~(uintptr_t)4095;
-    if (e > a)
-        madvise((void *)a, e - a, MADV_DONTNEED);
-}
 
 vg_status vgm_validate_parts(const vgm_parts *p, uint32_t nids, char *err, size_t errlen)
 {
@@ -85,8 +77,8 @@ vg_status vgm_validate_parts(const vgm_parts *p, uint32_t nids, char *err, size_
         if (i - done_sig == 4096) {
             const vgm_sig *a = &p->sigs[done_sig], *b = &p->sigs[i];
             if (b->node0 >= a->node0)
-                release(p->nodes + a->node0, (size_t)(b->node0 - a->node0) * sizeof(vgp_node));
-            release(a, (size_t)(i - done_sig) * sizeof *a);
+                vgpages_release(p->nodes + a->node0, (size_t)(b->node0 - a->node0) * sizeof(vgp_node));
+            vgpages_release(a, (size_t)(i - done_sig) * sizeof *a);
             done_sig = i;
         }
         const vgm_sig *s = &p->sigs[i];
