@@ -99,8 +99,9 @@ struct vgm_scratch {
     uint32_t *dead;     /* buffer generation in which sig was settled */
     uint32_t obj_gen, buf_gen;
     uint32_t nsigs;
-    uint32_t *memo_slot; /* per sig: index into memo, or UINT32_MAX */
-    jump_memo *memo;     /* two per signature with a `*`: fwd, bwd */
+    uint32_t nmemo;
+    jump_memo *memo;     /* two per signature with a `*`: fwd, bwd; the
+                            signature's slot is vgm_sig.memo */
 };
 
 /* ---- builder ---------------------------------------------------------- */
@@ -685,6 +686,16 @@ vg_status vgm_build(vgm_builder *b, vgm_matcher **out, char *err, size_t errlen)
             st = VG_ENOMEM;
             goto done;
         }
+        /* a signature with an unbounded jump gets two jump memos in each
+         * scratch; the slot is kept in the signature, so making a scratch
+         * never walks the pattern nodes */
+        s->memo = 0;
+        for (uint32_t k = 0; !s->exact && k < p->nnodes; k++)
+            if (p->nodes[k].kind == VGP_GAP && p->nodes[k].b == VGP_INF) {
+                s->memo = m->nmemo + 1;
+                m->nmemo += 2;
+                break;
+            }
         int settles = s->exact ? 1 : 0;
         if (s->off_kind != VGM_OFF_ANY && s->off_shift <= VGM_PINNED_MAX)
             settles = 1;
@@ -757,25 +768,8 @@ vg_status vgm_scratch_new(const vgm_matcher *m, vgm_scratch **out)
         vgm_scratch_free(s);
         return VG_ENOMEM;
     }
-    uint32_t nmemo = 0;
-    s->memo_slot = malloc((s->nsigs ? s->nsigs : 1) * sizeof *s->memo_slot);
-    if (!s->memo_slot) {
-        vgm_scratch_free(s);
-        return VG_ENOMEM;
-    }
-    for (uint32_t i = 0; i < s->nsigs; i++) {
-        const vgm_sig *sg = &m->sigs[i];
-        s->memo_slot[i] = UINT32_MAX;
-        for (uint32_t k = 0; !sg->exact && k < sg->nnodes; k++) {
-            const vgp_node *n = &m->nodes[sg->node0 + k];
-            if (n->kind == VGP_GAP && n->b == VGP_INF) {
-                s->memo_slot[i] = nmemo;
-                nmemo += 2;
-                break;
-            }
-        }
-    }
-    s->memo = calloc(nmemo ? nmemo : 1, sizeof *s->memo);
+    s->nmemo = m ? m->nmemo : 0;
+    s->memo = calloc(s->nmemo ? s->nmemo : 1, sizeof *s->memo);
     if (!s->memo) {
         vgm_scratch_free(s);
         return VG_ENOMEM;
@@ -793,7 +787,6 @@ void vgm_scratch_free(vgm_scratch *s)
         hs_free_scratch(s->hs);
     free(s->reported);
     free(s->dead);
-    free(s->memo_slot);
     free(s->memo);
     free(s);
 }
@@ -1365,7 +1358,7 @@ typedef struct sctx {
 /* 1 = matched, 0 = not at this hit, -1 = settled absent for this buffer */
 static int verify(const sctx *c, const vgm_sig *s, size_t win_end)
 {
-    uint32_t ms = c->s->memo_slot[s - c->m->sigs];
+    uint32_t ms = s->memo ? s->memo - 1 : UINT32_MAX;
     vctx v = {c->m->nodes + s->node0, c->m->pool + s->pool0, c->d, c->len, 0, 0,
               VGM_VERIFY_BUDGET, s->nnodes, UINT32_MAX, 0,
               ms == UINT32_MAX ? NULL : &c->s->memo[ms],
@@ -1437,9 +1430,7 @@ vg_status vgm_scan(const vgm_matcher *m, vgm_scratch *s, const uint8_t *data,
         return VG_ELIMIT;
     if (++s->buf_gen == 0) {
         memset(s->dead, 0, s->nsigs * sizeof *s->dead);
-        for (uint32_t i = 0; i < s->nsigs; i++)
-            if (s->memo_slot[i] != UINT32_MAX)
-                s->memo[s->memo_slot[i]].gen = s->memo[s->memo_slot[i] + 1].gen = 0;
+        memset(s->memo, 0, s->nmemo * sizeof *s->memo);
         s->buf_gen = 1;
     }
     sctx c = {m, s, data, len, target_mask, fn, user};

@@ -21,7 +21,7 @@ typedef struct vgm_sig {
     uint32_t off_shift;
     uint64_t off_n;
     uint32_t id;
-    uint32_t pad2;
+    uint32_t memo;           /* 0, or 1 + index of its two jump memos */
 } vgm_sig;
 
 _Static_assert(sizeof(vgm_sig) == 56, "vgm_sig is part of the .vdb format");
@@ -35,6 +35,7 @@ struct vgm_matcher {
     uint32_t nnodes;
     uint8_t *pool;
     uint32_t npool;
+    uint32_t nmemo;   /* jump memos a scratch needs (2 per `*` signature) */
     int borrowed; /* sigs/nodes/pool point into a mapped .vdb */
 };
 

@@ -87,6 +87,7 @@ vg_status vgm_validate_parts(const vgm_parts *p, uint32_t nids, char *err, size_
                  s->pool0 <= pend && pend <= p->npool && s->seg0 < s->seg1 &&
                  s->seg1 <= s->nnodes && s->win0 >= s->seg0 && s->win0 < s->seg1 &&
                  s->id < nids && s->target < 15 && s->off_kind <= VGM_OFF_EOF && s->exact <= 1 &&
+                 s->memo <= 2 * (uint64_t)p->nsigs &&
                  (i == 0 || s->node0 >= p->sigs[i - 1].node0);
         for (uint32_t k = 0; ok && k < s->nnodes; k++)
             ok = node_ok(&p->nodes[s->node0 + k], p->pool + s->pool0, pend - s->pool0);
@@ -162,6 +163,9 @@ vg_status vgm_from_parts(const vgm_parts *p, const void *hs, size_t hslen,
     m->pool = (uint8_t *)p->pool;
     m->npool = p->npool;
     m->borrowed = 1;
+    for (uint32_t i = 0; i < p->nsigs; i++)
+        if (p->sigs[i].memo && p->sigs[i].memo + 1 > m->nmemo)
+            m->nmemo = p->sigs[i].memo + 1;
     if (p->nsigs == 0) {
         *out = m;
         return VG_OK;
