@@ -221,8 +221,8 @@ static vg_status validate(const vdbview *v, char *err, size_t errlen)
             if (i && (he[i - 1].size > he[i].size ||
                       (he[i - 1].size == he[i].size && memcmp(he[i - 1].hash, he[i].hash, 32) > 0)))
                 return fmt_err(err, errlen, "hash table is not sorted");
-            if (i % 65536 == 65535)
-                vgpages_release(&he[i - 65535], 65535 * sizeof *he);
+            if (i % 8192 == 8191)
+                vgpages_release(&he[i - 8191], 8191 * sizeof *he);
         }
         const uint64_t *sz = (const uint64_t *)v->s[VGDB_S_DETSIZES0 + k].p;
         uint32_t m = count(v, VGDB_S_DETSIZES0 + k);

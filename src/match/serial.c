@@ -74,7 +74,7 @@ vg_status vgm_validate_parts(const vgm_parts *p, uint32_t nids, char *err, size_
 {
     uint32_t done_sig = 0;
     for (uint32_t i = 0; i < p->nsigs; i++) {
-        if (i - done_sig == 4096) {
+        if (i - done_sig == 512) {
             const vgm_sig *a = &p->sigs[done_sig], *b = &p->sigs[i];
             if (b->node0 >= a->node0)
                 vgpages_release(p->nodes + a->node0, (size_t)(b->node0 - a->node0) * sizeof(vgp_node));
@@ -166,11 +166,13 @@ vg_status vgm_from_parts(const vgm_parts *p, const void *hs, size_t hslen,
     for (uint32_t i = 0; i < p->nsigs; i++)
         if (p->sigs[i].memo && p->sigs[i].memo + 1 > m->nmemo)
             m->nmemo = p->sigs[i].memo + 1;
+    vgpages_release(p->sigs, (size_t)p->nsigs * sizeof *p->sigs); /* read again on hits */
     if (p->nsigs == 0) {
         *out = m;
         return VG_OK;
     }
     hs_error_t he = hslen ? hs_deserialize_database(hs, hslen, &m->db) : HS_INVALID;
+    vgpages_release(hs, hslen); /* Vectorscan keeps its own copy */
     if (he == HS_SUCCESS) {
         /* the database must answer for exactly our signature count */
         *out = m;
