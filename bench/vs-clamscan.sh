@@ -33,6 +33,7 @@
 #   RETRIES [1]                    reruns of a measurement that other processes disturbed
 #                                  (they used > 10 % of its wall time in CPU-s)
 #   IDLE_WAIT [30]                 seconds to wait for an idle machine before each run
+#   VDB [1]                        also measure vigil -t1 on the set compiled to a .vdb
 #   SKIP_CLAMSCAN [0]              1 = measure vigil only (no ratios, no agreement check)
 #   WORKDIR [mktemp /tmp/vigil-vs-clamscan.XXXXXX]  logs, outputs, results.tsv
 #   SHARED [repo/../shared]        the shared folder holding bench/
@@ -58,6 +59,7 @@ LOAD_RUNS=${LOAD_RUNS:-3}
 SCAN_RUNS=${SCAN_RUNS:-1}
 TIMEOUT=${TIMEOUT:-3600}
 VERIFY_SIGS=${VERIFY_SIGS:-0}
+VDB=${VDB:-1}
 SKIP_CLAMSCAN=${SKIP_CLAMSCAN:-0}
 RETRIES=${RETRIES:-1}
 IDLE_WAIT=${IDLE_WAIT:-30}
@@ -213,9 +215,13 @@ TOOLS=()
 [ "$SKIP_CLAMSCAN" = 1 ] || TOOLS+=(clamscan)
 TOOLS+=(vigil-t1 "vigil-t$THREADS")
 [ "$THREADS" = 1 ] && TOOLS=("${TOOLS[@]:0:${#TOOLS[@]}-1}")
+# vigil on the same set compiled once into a .vdb (`vigil db build`, the
+# time it took is in the log): the start-up a daemon or a repeated scan sees
+[ "$VDB" = 1 ] && TOOLS+=(vigil-vdb-t1)
 tool_cmd() { # TOOL SIGDIR -> argv array TOOL_ARGV (without targets)
     case "$1" in
         clamscan) TOOL_ARGV=(clamscan --tempdir="$WORK/clamtmp" -r --allmatch --no-summary -i -d "$2/clamav") ;;
+        vigil-vdb-t*) TOOL_ARGV=("$VIGIL" scan --threads "${1#vigil-vdb-t}" --all-match --no-summary -i -d "$WORK/$(basename "$2").vdb") ;;
         vigil-t*) TOOL_ARGV=("$VIGIL" scan --threads "${1#vigil-t}" --all-match --no-summary -i -d "$2/clamav") ;;
     esac
 }
@@ -238,6 +244,10 @@ for i in 1 2; do find "$CORPUS" -type f -print0 | xargs -0 cat > /dev/null; done
 
 for set in "${SET_LIST[@]}"; do
     SIG=$(sigdir_for "$set")
+    if [ "$VDB" = 1 ]; then
+        log "$set: vigil db build -> $WORK/$(basename "$SIG").vdb"
+        "$VIGIL" db build -o "$WORK/$(basename "$SIG").vdb" "$SIG/clamav" 2>&1 | tail -1 >&2
+    fi
     for tool in "${TOOLS[@]}"; do
         tool_cmd "$tool" "$SIG"
         log "$set: $tool DB load x$LOAD_RUNS"
