@@ -44,7 +44,8 @@ char *vgy_strndup(vgy_arena *a, const char *s, size_t n)
 {
     char *d = vgy_alloc(a, n + 1);
     if (d) {
-        memcpy(d, s, n);
+        if (n)
+            memcpy(d, s, n); /* s may be NULL when n is 0 */
         d[n] = 0;
     }
     return d;
