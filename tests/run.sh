@@ -15,6 +15,8 @@ ROOT=$(pwd)
 pass=0
 fail=0
 failed_names=()
+failure_details=$(mktemp)
+trap 'rm -f "$failure_details"' EXIT
 JOBS=$(nproc 2>/dev/null || echo 2)
 
 run_one() { # label, command...
@@ -31,7 +33,7 @@ run_one() { # label, command...
   pass=$((pass + p)); fail=$((fail + f))
   if [ "$f" -gt 0 ]; then
     failed_names+=("$label")
-    printf '%s\n' "$out" | grep -v '^ok ' | tail -n 40 | sed "s|^|  [$label] |"
+    printf '%s\n' "$out" | grep -v '^ok ' | tail -n 40 | sed "s|^|  [$label] |" | tee -a "$failure_details"
   fi
   printf '%-40s %4d passed %3d failed\n' "$label" "$p" "$f"
 }
@@ -78,6 +80,11 @@ if [ "${VIGIL_SKIP_FUZZ:-0}" != 1 ]; then
 fi
 
 echo
+# Repeated at the end, where a CI log's tail shows it.
+if [ -s "$failure_details" ]; then
+  echo "== what the failing tests printed"
+  tail -n 80 "$failure_details"
+fi
 for n in "${failed_names[@]}"; do echo "FAILED: $n"; done
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
