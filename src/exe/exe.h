@@ -86,6 +86,12 @@ typedef struct vg_exe_section {
     uint64_t raw_size;
     uint64_t flags;
     uint32_t type;
+    /* The same section as ClamAV's offsets (Sx, SEx, SL), its EP mapping
+     * and .mdb/.msb hashes see it. PE: rva/vsize rounded to
+     * SectionAlignment, raw offset rounded down and raw size up to
+     * FileAlignment, raw size cut at the end of the file (0 when the
+     * section starts past it). ELF/Mach-O: equal to the fields above. */
+    uint64_t c_rva, c_vsize, c_raw, c_rsize;
 } vg_exe_section;
 
 /* ---------------------------------------------------------------- PE */
@@ -251,6 +257,8 @@ typedef struct vg_exe_info {
 
     vg_exe_section *sections;
     size_t nsections;
+    uint64_t hdr_size;         /* PE: addresses below this map to
+                                  themselves (SizeOfHeaders, aligned) */
 
     union {
         vg_pe_info pe;
