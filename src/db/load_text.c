@@ -22,9 +22,10 @@
  *     40 SHA-1, 64 SHA-256, in any hash file);
  *   - names: anything but empty; a " (Clam)" suffix is cut.
  * Any other problem is "file:line: reason" and fails the whole file.
- * Offsets relative to an executable's entry point or sections need the
- * executable parsers, which are not in vigil yet: such lines are refused
- * with that reason, never ignored. */
+ * Offsets relative to an executable's entry point or sections (EP+n,
+ * EP-n, Sx+n, SEx, SL+n) are stored for match/offset.c to resolve per
+ * file; PE version-info offsets (VI) are refused with that reason, never
+ * ignored. */
 #include "db/engine_int.h"
 
 #include <ctype.h>
@@ -35,6 +36,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "match/offset.h"
 #include "match/pattern.h"
 
 #define MAX_FIELDS 8
@@ -358,9 +360,12 @@ static vg_status parse_offset(lctx *c, const field *of, int target, vgm_offset *
     if (exe) {
         if (target != 1 && target != 6 && target != 9)
             return bad(c, "Invalid offset type for target %d", target);
-        return bad(c, "offset '%.*s' (entry point / section / version info relative) needs the "
-                      "executable parsers, not supported yet",
-                   (int)of->n, of->p);
+        /* EP+n, EP-n, Sx+n, SEx, SL+n: resolved per file (match/offset.c) */
+        if (prefix(&main, "VI"))
+            return bad(c, "offset '%.*s' (PE version info relative) is not supported yet",
+                       (int)of->n, of->p);
+        if (vgm_offset_parse_exe(main.p, main.n, off) != 1)
+            return bad(c, "invalid offset value '%.*s'", (int)of->n, of->p);
     }
     return VG_OK;
 }

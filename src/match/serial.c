@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include "core/pages.h"
+#include "match/offset.h"
 
 vg_status vgm_export(const vgm_matcher *m, vgm_parts *p, char **hs, size_t *hslen)
 {
@@ -86,7 +87,7 @@ vg_status vgm_validate_parts(const vgm_parts *p, uint32_t nids, char *err, size_
         int ok = s->node0 <= p->nnodes && s->nnodes > 0 && s->nnodes <= p->nnodes - s->node0 &&
                  s->pool0 <= pend && pend <= p->npool && s->seg0 < s->seg1 &&
                  s->seg1 <= s->nnodes && s->win0 >= s->seg0 && s->win0 < s->seg1 &&
-                 s->id < nids && s->target < 15 && s->off_kind <= VGM_OFF_EOF && s->exact <= 1 &&
+                 s->id < nids && s->target < 15 && s->off_kind <= VGM_OFF_LAST && s->exact <= 1 &&
                  s->memo <= 2 * (uint64_t)p->nsigs &&
                  (i == 0 || s->node0 >= p->sigs[i - 1].node0);
         for (uint32_t k = 0; ok && k < s->nnodes; k++)
