@@ -49,6 +49,19 @@ VG_API const char *vg_engine_error(const vg_engine *e);
 /* Number of signatures loaded (detections, not allowlist entries). */
 VG_API uint64_t vg_engine_sig_count(const vg_engine *e);
 
+/* What the loads so far read but do not use, for the caller to report
+ * (never silently): bytecode signatures (.cbc, also inside .cvd files) are
+ * not executed; lines of ClamAV database types vigil has no loader for
+ * (PUA variants, .pdb .wdb ...) are skipped, their extensions in `types`;
+ * .ftm file-type magic entries are checked but not applied. */
+typedef struct vg_engine_skipped {
+    uint64_t bytecode;
+    uint64_t unsupported;
+    uint64_t ftm;
+    char types[96];
+} vg_engine_skipped;
+VG_API void vg_engine_skipped_get(const vg_engine *e, vg_engine_skipped *out);
+
 VG_API vg_engine *vg_engine_ref(vg_engine *e);
 VG_API void vg_engine_free(vg_engine *e); /* drops one reference; NULL ok */
 

@@ -43,6 +43,17 @@ static vg_engine *load(char **paths, int n, double *secs)
         vg_engine_free(e);
         return NULL;
     }
+    vg_engine_skipped sk;
+    vg_engine_skipped_get(e, &sk);
+    if (sk.bytecode)
+        fprintf(stderr, "vigil: %llu bytecode signatures skipped (not supported)\n",
+                (unsigned long long)sk.bytecode);
+    if (sk.unsupported)
+        fprintf(stderr, "vigil: %llu signatures in %s files skipped (not supported yet)\n",
+                (unsigned long long)sk.unsupported, sk.types);
+    if (sk.ftm)
+        fprintf(stderr, "vigil: %llu file-type magic entries (.ftm) read, not applied\n",
+                (unsigned long long)sk.ftm);
     clock_gettime(CLOCK_MONOTONIC, &t1);
     if (secs)
         *secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;

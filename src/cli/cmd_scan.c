@@ -822,6 +822,23 @@ static void yara_string_line(void *user, const char *rule, const char *sid, int 
     funlockfile(stdout);
 }
 
+/* Once per run, on stderr: what the databases held that vigil does not
+ * use (bytecode is never executed; see db/load_cvd.c). */
+static void report_skipped(const vg_engine *e)
+{
+    vg_engine_skipped sk;
+    vg_engine_skipped_get(e, &sk);
+    if (sk.bytecode)
+        fprintf(stderr, "vigil: %llu bytecode signatures skipped (not supported)\n",
+                (unsigned long long)sk.bytecode);
+    if (sk.unsupported)
+        fprintf(stderr, "vigil: %llu signatures in %s files skipped (not supported yet)\n",
+                (unsigned long long)sk.unsupported, sk.types);
+    if (sk.ftm)
+        fprintf(stderr, "vigil: %llu file-type magic entries (.ftm) read, not applied\n",
+                (unsigned long long)sk.ftm);
+}
+
 static vg_engine *load_engine(opts *o)
 {
     vg_engine *e;
@@ -858,6 +875,7 @@ static vg_engine *load_engine(opts *o)
         vg_engine_free(e);
         return NULL;
     }
+    report_skipped(e);
     return e;
 }
 

@@ -15,6 +15,8 @@
 #include <unistd.h>
 
 #include "db/builtin.h"
+#include "db/ignore.h"
+#include "db/load_cvd.h"
 #include "db/vdb.h"
 #include "yara/yara_int.h"
 
@@ -91,6 +93,7 @@ void vg_engine_free(vg_engine *e)
     vgm_builder_free(e->mb);
     vgm_matcher_free(e->m);
     vgy_rules_free(e->yara);
+    vgdb_ign_free(e->ign);
     free(e->sources);
     free(e->pending_vdb);
     vgdb_vdb_unmap(e);
@@ -115,6 +118,11 @@ void vgdb_mark_take(const vg_engine *e, vgdb_mark *mk)
     mk->nsigs = e->nsigs;
     mk->had_pending = e->pending_vdb != NULL;
     mk->nyara = vgy_rules_units(e->yara);
+    mk->nign = vgdb_ign_count(e->ign);
+    mk->skip_bytecode = e->skip_bytecode;
+    mk->skip_unsupported = e->skip_unsupported;
+    mk->nftm = e->nftm;
+    memcpy(mk->skip_types, e->skip_types, sizeof mk->skip_types);
 }
 
 void vgdb_mark_rollback(vg_engine *e, const vgdb_mark *mk)
@@ -137,6 +145,11 @@ void vgdb_mark_rollback(vg_engine *e, const vgdb_mark *mk)
     }
     e->nsigs = mk->nsigs;
     vgy_rules_truncate(e->yara, mk->nyara);
+    vgdb_ign_truncate(e->ign, mk->nign);
+    e->skip_bytecode = mk->skip_bytecode;
+    e->skip_unsupported = mk->skip_unsupported;
+    e->nftm = mk->nftm;
+    memcpy(e->skip_types, mk->skip_types, sizeof e->skip_types);
     if (!mk->had_pending && e->pending_vdb) {
         free(e->pending_vdb);
         e->pending_vdb = NULL;
@@ -260,6 +273,15 @@ static int known_ext(const char *name)
     return 0;
 }
 
+int vgdb_known_ext(const char *name) { return known_ext(name); }
+
+/* Files a directory load takes: signature files, containers and the other
+ * ClamAV types (counted when vigil cannot use them, db/load_cvd.c). */
+static int loadable(const char *name)
+{
+    return known_ext(name) || vgdb_special_ext(name) || vgdb_unsupported_ext(name);
+}
+
 static int is_vdb(const char *path)
 {
     size_t n = strlen(path);
@@ -280,8 +302,8 @@ static vg_status yara_rules(vg_engine *e)
 
 /* Text of any format: YARA sources by extension, the rest to load_text.c.
  * YARA rule names are reported as they are (no .UNOFFICIAL suffix). */
-static vg_status load_text_any(vg_engine *e, const char *name, const char *text,
-                               size_t len, int official)
+static vg_status load_text_plain(vg_engine *e, const char *name, const char *text,
+                                 size_t len, int official)
 {
     if (!is_yara(name))
         return vgdb_load_text(e, name, text, len, official);
@@ -293,6 +315,37 @@ static vg_status load_text_any(vg_engine *e, const char *name, const char *text,
     if (st == VG_OK)
         e->nsigs += vgy_rules_count(e->yara) - before;
     return st;
+}
+
+vg_status vgdb_load_any(vg_engine *e, const char *name, const char *text, size_t len,
+                        int official)
+{
+    vg_status st;
+    if (vgdb_special_load(e, name, text, len, &st))
+        return st;
+    char *kept = NULL; /* the text with ignored signatures commented out */
+    st = vgdb_ign_filter(e->ign, name, text, len, &kept);
+    if (st == VG_OK)
+        st = load_text_plain(e, name, kept ? kept : text, len, official);
+    free(kept);
+    return st;
+}
+
+static vg_status load_text_any(vg_engine *e, const char *name, const char *text,
+                               size_t len, int official)
+{
+    return vgdb_load_any(e, name, text, len, official);
+}
+
+void vg_engine_skipped_get(const vg_engine *e, vg_engine_skipped *out)
+{
+    memset(out, 0, sizeof *out);
+    if (!e)
+        return;
+    out->bytecode = e->skip_bytecode;
+    out->unsupported = e->skip_unsupported;
+    out->ftm = e->nftm;
+    snprintf(out->types, sizeof out->types, "%s", e->skip_types);
 }
 
 vg_status vg_engine_define(vg_engine *e, const char *name, const char *value)
@@ -356,9 +409,20 @@ static vg_status load_file(vg_engine *e, const char *path)
     return st;
 }
 
+static int is_ign(const char *s)
+{
+    size_t n = strlen(s);
+    return (n > 4 && strcmp(s + n - 4, ".ign") == 0) || (n > 5 && strcmp(s + n - 5, ".ign2") == 0);
+}
+
+/* Name order, except that ignore lists come first: in a directory they
+ * apply to every file, as in clamscan. */
 static int cmp_str(const void *a, const void *b)
 {
-    return strcmp(*(const char *const *)a, *(const char *const *)b);
+    const char *x = *(const char *const *)a, *y = *(const char *const *)b;
+    if (is_ign(x) != is_ign(y))
+        return is_ign(x) ? -1 : 1;
+    return strcmp(x, y);
 }
 
 static vg_status load_dir(vg_engine *e, const char *path)
@@ -373,7 +437,7 @@ static vg_status load_dir(vg_engine *e, const char *path)
     vg_status st = VG_OK;
     struct dirent *de;
     while ((de = readdir(d)) != NULL) {
-        if (!known_ext(de->d_name))
+        if (!loadable(de->d_name))
             continue;
         if (n == cap) {
             cap = cap ? cap * 2 : 16;
@@ -423,8 +487,8 @@ vg_status vg_engine_load(vg_engine *e, const char *path)
     vgdb_mark_take(e, &mk);
     if (S_ISDIR(sb.st_mode))
         st = load_dir(e, path);
-    else if (!known_ext(path)) {
-        vgdb_error(e, "%s: not a supported database file (.hdb .hsb .fp .sfp .ndb .vdb .yar .yara)",
+    else if (!loadable(path)) {
+        vgdb_error(e, "%s: not a supported database file (.hdb .hsb .fp .sfp .ndb .vdb .yar .yara .cvd .cld .cud .ign2)",
                    path);
         st = VG_EUNSUPPORTED;
     } else

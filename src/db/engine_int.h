@@ -16,6 +16,7 @@
 #include "match/matcher.h"
 
 struct vgy_rules; /* yara/yara_int.h */
+struct vgdb_ignlist; /* db/ignore.h */
 
 #define VGDB_FLEVEL 216             /* ClamAV 1.4.6's functionality level */
 #define VGDB_SIZE_ANY UINT64_MAX
@@ -80,6 +81,12 @@ struct vg_engine {
     struct vgy_rules *yara;
     vg_yara_string_fn yara_trace;
     void *yara_trace_user;
+    /* ignore lists, and what was read but is not used (db/load_cvd.c) */
+    struct vgdb_ignlist *ign;
+    uint64_t skip_bytecode;    /* .cbc signatures, never executed */
+    uint64_t skip_unsupported; /* lines of database types vigil lacks */
+    char skip_types[96];       /* their extensions, space-separated */
+    uint64_t nftm;             /* .ftm entries parsed, not applied */
 };
 
 static inline const char *vgdb_name(const vg_engine *e, uint32_t i)
@@ -94,6 +101,9 @@ typedef struct vgdb_mark {
     uint64_t nsigs;
     int had_pending;
     uint32_t nyara; /* YARA units */
+    size_t nign;
+    uint64_t skip_bytecode, skip_unsupported, nftm;
+    char skip_types[96];
 } vgdb_mark;
 
 vg_status vgdb_source_add(vg_engine *e, const char *path, const void *data, size_t len);
@@ -118,6 +128,15 @@ vg_status vgdb_body_add(vg_engine *e, uint32_t name, uint32_t *idx);
  * the extension and error messages. */
 vg_status vgdb_load_text(vg_engine *e, const char *fname, const char *text,
                          size_t len, int official);
+
+/* Load one database held in memory by its name's extension, as
+ * vg_engine_load_mem does but without its own mark and rollback (the
+ * caller's cover it): containers, ignore lists and the other special
+ * types (db/load_cvd.c), ignore filtering, then the text loaders. */
+vg_status vgdb_load_any(vg_engine *e, const char *name, const char *text, size_t len,
+                        int official);
+/* A file name vigil loads signatures from (engine.c's table). */
+int vgdb_known_ext(const char *name);
 
 /* Lookup after compile: name index of a hash signature matching (kind,
  * size, hash), or -1. */
