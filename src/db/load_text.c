@@ -243,6 +243,15 @@ static vg_status hash_line(lctx *c, const char *line, size_t len)
     return st;
 }
 
+/* Length of the prefix of p[0..n) made of bytes in `set`. */
+static size_t strspn_n(const char *p, size_t n, const char *set)
+{
+    size_t i = 0;
+    while (i < n && p[i] && strchr(set, p[i]))
+        i++;
+    return i;
+}
+
 static int prefix(const field *f, const char *p)
 {
     size_t n = strlen(p);
@@ -414,6 +423,16 @@ static vg_status ndb_line(lctx *c, const char *line, size_t len)
     if (never) {
         vgp_free(&pat);
         return VG_OK;
+    }
+    /* ClamAV hands a plain hex PE signature (no wildcards, no shift) to its
+     * Boyer-Moore matcher, which only looks at the offsets' start points:
+     * SEx then matches at the start of section x only (clamscan on the
+     * unit-test PE: a mid-section plain SE1 never alerts, the same bytes
+     * with a ?? or ",n" do). Other targets and .ldb use the whole section. */
+    if (target == 1 && off.kind == VGM_OFF_SE && off.shift == 0 && f[3].n >= 6 &&
+        strspn_n(f[3].p, f[3].n, "0123456789abcdefABCDEF") == f[3].n) {
+        off.kind = VGM_OFF_SECT;
+        off.n <<= 32;
     }
     uint32_t nm, idx;
     st = vgdb_name_add(c->e, name.p, name.n, c->official, &nm);
