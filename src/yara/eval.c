@@ -20,7 +20,7 @@
 #include <strings.h>
 
 #include "core/rd.h"
-#include "yara/yara_int.h"
+#include "yara/modules/modules.h"
 
 static void set_int(vgy_val *o, int64_t i)
 {
@@ -295,11 +295,37 @@ static void for_of(vgy_ctx *c, const vgy_expr *e, vgy_val *o)
     set_bool(o, quant_ok(c, e, n, e->nset));
 }
 
+/* for..in stops as soon as the count of true bodies reaches what the
+ * quantifier needs (any: 1, N: N, none and N <= 0: 0, so after the first
+ * iteration), as yara 4.2.3 does; that is also why `for none x in (1,2) :
+ * (x == 1)` is true there, and vigil keeps that. No iteration: false. */
+static int64_t for_need(vgy_ctx *c, const vgy_expr *e)
+{
+    vgy_val q;
+    switch (e->quant) {
+    case Q_ANY: return 1;
+    case Q_NONE: return 0;
+    case Q_EXPR:
+        vgy_eval(c, e->a, &q);
+        return q.undef ? -1 : q.i < 0 ? 0 : q.i;
+    default: return -1; /* all, percent: no early stop */
+    }
+}
+
 static void for_in(vgy_ctx *c, const vgy_expr *e, vgy_val *o)
 {
     uint64_t n = 0, total = 0;
-    vgy_val *var = &c->vars[e->var0];
-    if (e->range) {
+    int64_t need = for_need(c, e);
+    int stop = 0;
+    vgy_val *var = &c->vars[e->var0], b;
+#define BODY()                                                                  \
+    do {                                                                        \
+        vgy_eval(c, e->d, &b);                                                  \
+        n += truthy(&b);                                                        \
+        total++;                                                                \
+        stop = need >= 0 && n >= (uint64_t)need;                                \
+    } while (0)
+    if (e->range == 1) {
         vgy_val lo, hi;
         vgy_eval(c, e->b, &lo);
         vgy_eval(c, e->c, &hi);
@@ -307,32 +333,93 @@ static void for_in(vgy_ctx *c, const vgy_expr *e, vgy_val *o)
             set_bool(o, 0);
             return;
         }
-        for (int64_t i = lo.i;; i++) {
-            if (total >= VGY_MAX_LOOP)
-                break;
+        for (int64_t i = lo.i; !stop && total < VGY_MAX_LOOP; i++) {
             set_int(var, i);
-            vgy_val b;
-            vgy_eval(c, e->d, &b);
-            n += truthy(&b);
-            total++;
+            BODY();
             if (i == hi.i)
                 break;
         }
+    } else if (e->range == 2) {
+        vgy_val it;
+        vgy_eval(c, e->b, &it);
+        if (it.undef) {
+            set_bool(o, 0);
+            return;
+        }
+        const vgy_obj *a = it.o;
+        const vgy_decl *ed = e->b->decl->sub;
+        for (uint32_t k = 0; !stop && k < a->n; k++) {
+            if (it.t == VGY_T_DICT) {
+                memset(var, 0, sizeof *var);
+                var->t = VGY_T_STR;
+                var->s = (const uint8_t *)a->key[k];
+                var->slen = strlen(a->key[k]);
+                vgy_obj_val(a->kid[k], ed, var + 1);
+            } else
+                vgy_obj_val(a->kid[k], ed, var);
+            BODY();
+        }
     } else {
-        for (uint32_t k = 0; k < e->nargs; k++) {
+        for (uint32_t k = 0; !stop && k < e->nargs; k++) {
             vgy_eval(c, e->args[k], var);
-            vgy_val b;
-            vgy_eval(c, e->d, &b);
-            n += truthy(&b);
-            total++;
+            BODY();
         }
     }
-    set_bool(o, quant_ok(c, e, n, total));
+#undef BODY
+    if (total == 0)
+        set_bool(o, 0);
+    else if (stop)
+        set_bool(o, 1);
+    else
+        set_bool(o, quant_ok(c, e, n, total));
+}
+
+/* The module's root value, loaded for this object on first use. */
+static void module(vgy_ctx *c, const vgy_expr *e, vgy_val *o)
+{
+    const vgy_module *m = vgy_module_at((int)e->i);
+    if (!c->mod[e->i]) {
+        c->mod[e->i] = vgyo_new(c, m->root);
+        if (c->mod[e->i] && m->load)
+            m->load(c, c->mod[e->i]);
+    }
+    vgy_obj_val(c->mod[e->i], m->root, o);
+}
+
+static void member(vgy_ctx *c, const vgy_expr *e, vgy_val *o)
+{
+    vgy_val a;
+    vgy_eval(c, e->a, &a);
+    if (a.undef || !a.o->kid) {
+        vgy_obj_val(NULL, e->decl, o);
+        return;
+    }
+    vgy_obj_val(a.o->kid[e->i], e->decl, o);
+}
+
+static void index_of(vgy_ctx *c, const vgy_expr *e, vgy_val *o)
+{
+    vgy_val a, k;
+    vgy_eval(c, e->a, &a);
+    vgy_eval(c, e->b, &k);
+    const vgy_obj *x = NULL;
+    if (!a.undef && !k.undef) {
+        if (a.t == VGY_T_ARRAY)
+            x = k.i >= 0 && (uint64_t)k.i < a.o->n ? a.o->kid[k.i] : NULL;
+        else
+            x = vgy_obj_key(a.o, k.s, k.slen);
+    }
+    vgy_obj_val(x, e->decl, o);
 }
 
 static void call(vgy_ctx *c, const vgy_expr *e, vgy_val *o)
 {
-    vgy_val args[16];
+    vgy_val args[16], self;
+    vgy_eval(c, e->a, &self);
+    if (self.undef) {
+        set_undef(o, e->type);
+        return;
+    }
     for (uint32_t i = 0; i < e->nargs; i++) {
         vgy_eval(c, e->args[i], &args[i]);
         if (args[i].undef) {
@@ -341,7 +428,10 @@ static void call(vgy_ctx *c, const vgy_expr *e, vgy_val *o)
         }
     }
     set_undef(o, e->type);
+    const vgy_obj *saved = c->self;
+    c->self = self.o;
     e->fn->call(c, args, o);
+    c->self = saved;
 }
 
 static void strnum(vgy_ctx *c, const vgy_expr *e, vgy_val *o)
@@ -383,7 +473,11 @@ void vgy_eval(vgy_ctx *c, const vgy_expr *e, vgy_val *o)
         o->s = e->s;
         o->slen = e->slen;
         return;
-    case E_REGEX: set_undef(o, VGY_T_REGEX); return;
+    case E_REGEX:
+        memset(o, 0, sizeof *o);
+        o->t = VGY_T_REGEX;
+        o->re = e->re;
+        return;
     case E_FILESIZE: set_int(o, (int64_t)c->len); return;
     case E_ENTRYPOINT: set_undef(o, VGY_T_INT); return;
     case E_STRMATCH: set_bool(o, mlist(c, e->i)->n > 0); return;
@@ -409,8 +503,10 @@ void vgy_eval(vgy_ctx *c, const vgy_expr *e, vgy_val *o)
     case E_RULE: set_bool(o, c->verdict[e->i] == 1); return;
     case E_EXT: *o = *vgy_rules_extval(c->rs, (uint32_t)e->i); return;
     case E_VAR: *o = c->vars[e->i]; return;
-    case E_CALL:
-    case E_FIELD: call(c, e, o); return;
+    case E_CALL: call(c, e, o); return;
+    case E_MODULE: module(c, e, o); return;
+    case E_MEMBER: member(c, e, o); return;
+    case E_INDEX: index_of(c, e, o); return;
     case E_NEG:
     case E_BNOT:
         vgy_eval(c, e->a, &a);

@@ -39,7 +39,12 @@ typedef struct P {
     size_t errlen;
     int failed;
     vgy_rule *rule;
-    struct { const char *name; size_t len; } vars[VGY_MAX_VARS];
+    struct {
+        const char *name;
+        size_t len;
+        uint8_t type;
+        const vgy_decl *decl;
+    } vars[VGY_MAX_VARS];
     uint32_t nvars, maxvars;
     int in_forof;
     int depth;
@@ -117,6 +122,7 @@ static int is_num(const vgy_expr *e) { return e->type == VGY_T_INT || e->type ==
 /* ---- forward ---------------------------------------------------------- */
 static vgy_expr *expr_or(P *p);
 static vgy_expr *expr_arith(P *p, int level);
+static vgy_expr *regex_literal(P *p, int line);
 
 /* ---- strings referenced from conditions ------------------------------ */
 
@@ -237,61 +243,123 @@ static int imported(P *p, const char *m)
     return 0;
 }
 
-static vgy_expr *module_ref(P *p, const char *mod, int line)
+/* Arguments of a module function call: `(` already current. */
+static int call_args(P *p, vgy_expr *e, char types[17], int line)
 {
-    if (next(p) == T_ERR)
-        return NULL;
-    if (p->l.tok != T_DOT)
-        return syntax(p);
-    if (next(p) != T_IDENT && p->l.tok != K_ENTRYPOINT)
-        return syntax(p);
-    char name[VGY_MAX_IDENT + 1];
-    snprintf(name, sizeof name, "%.*s", (int)p->l.tlen, p->l.ts);
-    if (next(p) == T_ERR)
-        return NULL;
-    vgy_expr *e = node(p, E_FIELD, VGY_T_NONE, line);
-    if (!e)
-        return NULL;
-    char types[17] = "";
-    if (p->l.tok == T_LPAREN) {
-        e->op = E_CALL;
-        vgy_expr *args[16];
-        uint32_t n = 0;
-        next(p);
-        while (p->l.tok != T_RPAREN && !p->failed) {
-            if (n && expect(p, T_COMMA))
-                return NULL;
-            if (n == 16)
-                return fail(p, line, "too many arguments");
+    vgy_expr *args[16];
+    uint32_t n = 0;
+    next(p);
+    while (p->l.tok != T_RPAREN && !p->failed) {
+        if (n && expect(p, T_COMMA))
+            return -1;
+        if (n == 16)
+            return fail(p, line, "too many arguments"), -1;
+        if (p->l.tok == T_SLASH) {
+            args[n] = regex_literal(p, p->l.tline);
+        } else
             args[n] = expr_or(p);
-            if (!args[n])
+        if (!args[n])
+            return -1;
+        int t = args[n]->type;
+        types[n] = t == VGY_T_INT ? 'i' : t == VGY_T_FLT ? 'f' : t == VGY_T_STR ? 's'
+                 : t == VGY_T_BOOL ? 'b' : t == VGY_T_REGEX ? 'r' : '?';
+        n++;
+    }
+    if (expect(p, T_RPAREN))
+        return -1;
+    types[n] = 0;
+    e->args = vgy_alloc(p->a, (n ? n : 1) * sizeof *e->args);
+    if (!e->args)
+        return oom(p), -1;
+    memcpy(e->args, args, n * sizeof *args);
+    e->nargs = n;
+    return 0;
+}
+
+static int is_container(int t)
+{
+    return t == VGY_T_STRUCT || t == VGY_T_ARRAY || t == VGY_T_DICT;
+}
+
+/* After a module value `e` named `name`: `.member`, `.func(args)`, `[i]`,
+ * `["key"]`, repeated. A structure, array or dictionary left over is an
+ * error unless `container` (the iterable of a for..in). */
+static vgy_expr *postfix(P *p, vgy_expr *e, const char *name, int container)
+{
+    char nm[VGY_MAX_IDENT + 1];
+    snprintf(nm, sizeof nm, "%s", name);
+    while (e && !p->failed) {
+        int line = p->l.tline;
+        if (p->l.tok == T_DOT) {
+            if (e->type != VGY_T_STRUCT)
+                return fail(p, line, "\"%s\" is not a structure", nm);
+            if (next(p) != T_IDENT && p->l.tok != K_ENTRYPOINT)
+                return syntax(p);
+            snprintf(nm, sizeof nm, "%.*s", (int)p->l.tlen, p->l.ts);
+            next(p);
+            int m = vgy_decl_member(e->decl, nm);
+            if (m >= 0) {
+                const vgy_decl *d = &e->decl->sub[m];
+                if (d->konst) {
+                    e = node(p, d->t == VGY_T_FLT ? E_FLT : E_INT, d->t, line);
+                    if (e) {
+                        e->i = d->k;
+                        e->f = d->kf;
+                    }
+                    continue;
+                }
+                vgy_expr *x = node(p, E_MEMBER, d->t, line);
+                if (!x)
+                    return NULL;
+                x->a = e;
+                x->i = m;
+                x->decl = d;
+                e = x;
+                continue;
+            }
+            int exists = 0;
+            char types[17] = "";
+            vgy_decl_func(e->decl, nm, "", &exists);
+            if (!exists)
+                return fail(p, line, "invalid field name \"%s\"", nm);
+            if (p->l.tok != T_LPAREN)
+                return fail(p, line, "wrong usage of identifier \"%s\"", nm);
+            vgy_expr *x = node(p, E_CALL, VGY_T_NONE, line);
+            if (!x || call_args(p, x, types, line))
                 return NULL;
-            int t = args[n]->type;
-            types[n] = t == VGY_T_INT ? 'i' : t == VGY_T_FLT ? 'f' : t == VGY_T_STR ? 's'
-                     : t == VGY_T_BOOL ? 'b' : 'r';
-            n++;
-        }
-        if (expect(p, T_RPAREN))
-            return NULL;
-        types[n] = 0;
-        e->args = vgy_alloc(p->a, (n ? n : 1) * sizeof *e->args);
-        if (!e->args)
-            return oom(p);
-        memcpy(e->args, args, n * sizeof *args);
-        e->nargs = n;
+            x->fn = vgy_decl_func(e->decl, nm, types, &exists);
+            if (!x->fn)
+                return fail(p, line, "wrong arguments for function \"%s\"", nm);
+            x->type = x->fn->ret;
+            x->a = e;
+            e = x;
+        } else if (p->l.tok == T_LBRACK) {
+            if (e->type != VGY_T_ARRAY && e->type != VGY_T_DICT)
+                return fail(p, line, "\"%s\" is not an array or dictionary", nm);
+            next(p);
+            vgy_expr *k = expr_arith(p, 0);
+            if (!k || expect(p, T_RBRACK))
+                return NULL;
+            if (e->type == VGY_T_ARRAY && k->type != VGY_T_INT)
+                return fail(p, line, "array indexes must be of integer type");
+            if (e->type == VGY_T_DICT && k->type != VGY_T_STR)
+                return fail(p, line, "dictionary keys must be of string type");
+            vgy_expr *x = node(p, E_INDEX, e->decl->sub->t, line);
+            if (!x)
+                return NULL;
+            x->a = e;
+            x->b = k;
+            x->decl = e->decl->sub;
+            e = x;
+        } else
+            break;
     }
-    int exists = 0;
-    e->fn = vgy_module_find(mod, name, e->op == E_CALL ? types : NULL, &exists);
-    if (!e->fn) {
-        if (exists)
-            return fail(p, line, "wrong arguments for \"%s.%s\"", mod, name);
-        return fail(p, line, "invalid field name \"%s\"", name);
-    }
-    e->type = e->fn->ret;
+    if (e && !p->failed && is_container(e->type) && !container)
+        return fail(p, e->line, "wrong usage of identifier \"%s\"", nm);
     return e;
 }
 
-static vgy_expr *identifier(P *p)
+static vgy_expr *identifier(P *p, int container)
 {
     int line = p->l.tline;
     char name[VGY_MAX_IDENT + 1];
@@ -299,13 +367,23 @@ static vgy_expr *identifier(P *p)
     for (uint32_t i = p->nvars; i-- > 0;)
         if (p->vars[i].len == p->l.tlen && !memcmp(p->vars[i].name, p->l.ts, p->l.tlen)) {
             next(p);
-            vgy_expr *e = node(p, E_VAR, VGY_T_INT, line);
-            if (e)
-                e->i = i;
-            return e;
+            vgy_expr *e = node(p, E_VAR, p->vars[i].type, line);
+            if (!e)
+                return NULL;
+            e->i = i;
+            e->decl = p->vars[i].decl;
+            return postfix(p, e, name, container);
         }
-    if (imported(p, name))
-        return module_ref(p, name, line);
+    if (imported(p, name)) {
+        next(p);
+        int mi = vgy_module_index(name);
+        vgy_expr *e = node(p, E_MODULE, VGY_T_STRUCT, line);
+        if (!e)
+            return NULL;
+        e->i = mi;
+        e->decl = vgy_module_at(mi)->root;
+        return postfix(p, e, name, container);
+    }
     uint32_t xi;
     const vgy_ext *x = vgy_rules_ext(p->rs, name, &xi);
     if (x) {
@@ -403,7 +481,7 @@ static vgy_expr *primary(P *p)
     case K_UINT32BE:
         return readint(p);
     case T_IDENT:
-        return identifier(p);
+        return identifier(p, 0);
     case T_LPAREN:
         next(p);
         if (++p->depth > VGY_MAX_DEPTH)
@@ -733,7 +811,44 @@ static vgy_expr *for_expr(P *p)
             break;
         next(p);
     }
-    if (expect(p, K_IN) || expect(p, T_LPAREN))
+    if (expect(p, K_IN))
+        return NULL;
+    uint8_t vt[2] = {VGY_T_INT, VGY_T_INT};
+    const vgy_decl *vd[2] = {NULL, NULL};
+    if (p->l.tok == T_IDENT) { /* a module array or dictionary */
+        char nm[VGY_MAX_IDENT + 1];
+        int iline = p->l.tline;
+        vgy_expr *it = identifier(p, 1);
+        if (!it)
+            return NULL;
+        if (it->op == E_MEMBER || it->op == E_INDEX || it->op == E_VAR) {
+            const vgy_decl *d = it->decl;
+            snprintf(nm, sizeof nm, "%s", d && d->name ? d->name : "");
+        } else
+            nm[0] = 0;
+        if (it->type != VGY_T_ARRAY && it->type != VGY_T_DICT)
+            return fail(p, iline, "identifier \"%s\" is not iterable", nm);
+        if (it->type == VGY_T_ARRAY && e->nvars != 1)
+            return fail(p, iline, "iterator for \"%s\" yields a single item on each "
+                        "iteration, but the loop expects %u", nm, e->nvars);
+        if (it->type == VGY_T_DICT && e->nvars != 2)
+            return fail(p, iline, "iterator for \"%s\" yields a key,value pair item on "
+                        "each iteration", nm);
+        e->range = 2;
+        e->b = it;
+        if (it->type == VGY_T_ARRAY) {
+            vt[0] = it->decl->sub->t;
+            vd[0] = it->decl->sub;
+        } else {
+            vt[0] = VGY_T_STR;
+            vt[1] = it->decl->sub->t;
+            vd[1] = it->decl->sub;
+        }
+        if (expect(p, T_COLON) || expect(p, T_LPAREN))
+            return NULL;
+        goto body;
+    }
+    if (expect(p, T_LPAREN))
         return NULL;
     if (e->nvars != 1)
         return fail(p, line, "iterator yields one value on each iteration, but the loop expects %u",
@@ -774,9 +889,12 @@ static vgy_expr *for_expr(P *p)
     }
     if (expect(p, T_RPAREN) || expect(p, T_COLON) || expect(p, T_LPAREN))
         return NULL;
+body:
     for (uint32_t i = 0; i < e->nvars; i++) {
         p->vars[p->nvars + i].name = vn[i];
         p->vars[p->nvars + i].len = vl[i];
+        p->vars[p->nvars + i].type = vt[i];
+        p->vars[p->nvars + i].decl = vd[i];
     }
     p->nvars += e->nvars;
     if (p->nvars > p->maxvars)
@@ -1284,7 +1402,7 @@ static int rule(P *p, uint32_t base_idx)
     if (!r->name)
         return oom(p), -1;
     if (vgy_rules_find(p->rs, p->u, r->name) || vgy_rules_ext(p->rs, r->name, NULL) ||
-        vgy_module_known(r->name))
+        vgy_module_index(r->name) >= 0)
         return fail(p, r->line, "duplicated identifier \"%s\"", r->name), -1;
     p->rule = r;
     next(p);
@@ -1410,7 +1528,7 @@ static int parse_text(P *p, const char *text, size_t len, uint32_t base_idx)
                 return syntax(p), -1;
             char m[32];
             snprintf(m, sizeof m, "%.*s", (int)p->l.blen, (const char *)p->l.buf);
-            if (p->l.blen >= sizeof m || !vgy_module_known(m))
+            if (p->l.blen >= sizeof m || vgy_module_index(m) < 0)
                 return fail(p, line, "unknown module \"%.*s\"", (int)p->l.blen,
                             (const char *)p->l.buf), -1;
             if (!imported(p, m) && *p->nimports < MAX_IMPORTS)

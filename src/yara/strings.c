@@ -100,8 +100,8 @@ static void sb_str(sb *b, const char *s) { sb_add(b, s, strlen(s)); }
 
 static void sb_byte(sb *b, uint8_t c)
 {
-    char t[5];
-    snprintf(t, sizeof t, "\\x%02x", c);
+    static const char hx[] = "0123456789abcdef";
+    char t[4] = {'\\', 'x', hx[c >> 4], hx[c & 15]};
     sb_add(b, t, 4);
 }
 

@@ -43,7 +43,13 @@ char *vgy_strndup(vgy_arena *a, const char *s, size_t n);
 void vgy_arena_free(vgy_arena *a);
 
 /* ---- values and types ------------------------------------------------- */
-enum vgy_type { VGY_T_NONE, VGY_T_BOOL, VGY_T_INT, VGY_T_FLT, VGY_T_STR, VGY_T_REGEX };
+enum vgy_type {
+    VGY_T_NONE, VGY_T_BOOL, VGY_T_INT, VGY_T_FLT, VGY_T_STR, VGY_T_REGEX,
+    VGY_T_STRUCT, VGY_T_ARRAY, VGY_T_DICT /* module values (object.c) */
+};
+
+struct vgy_obj;
+struct vgy_regex;
 
 typedef struct vgy_val {
     uint8_t t;     /* vgy_type */
@@ -52,13 +58,15 @@ typedef struct vgy_val {
     double f;
     const uint8_t *s;
     size_t slen;
+    const struct vgy_obj *o;       /* STRUCT, ARRAY, DICT */
+    const struct vgy_regex *re;    /* REGEX (a function argument) */
 } vgy_val;
 
 /* ---- AST -------------------------------------------------------------- */
 enum vgy_op {
     E_BOOL, E_INT, E_FLT, E_STR, E_REGEX, E_FILESIZE, E_ENTRYPOINT,
     E_STRMATCH, E_STRAT, E_STRIN, E_COUNT, E_COUNTIN, E_OFFSET, E_LENGTH,
-    E_READINT, E_RULE, E_EXT, E_VAR, E_CALL, E_FIELD,
+    E_READINT, E_RULE, E_EXT, E_VAR, E_CALL, E_MODULE, E_MEMBER, E_INDEX,
     E_NEG, E_BNOT, E_NOT,
     E_ADD, E_SUB, E_MUL, E_DIV, E_MOD, E_SHL, E_SHR, E_BAND, E_BOR, E_BXOR,
     E_LT, E_LE, E_GT, E_GE, E_EQ, E_NE,
@@ -69,8 +77,8 @@ enum vgy_op {
 
 enum vgy_quant { Q_ALL, Q_ANY, Q_NONE, Q_EXPR, Q_PERCENT };
 
-struct vgy_regex;
 struct vgy_func;
+struct vgy_decl;
 
 typedef struct vgy_expr vgy_expr;
 struct vgy_expr {
@@ -88,12 +96,14 @@ struct vgy_expr {
     const uint8_t *s; /* E_STR bytes */
     size_t slen;
     struct vgy_regex *re;   /* E_REGEX */
-    const struct vgy_func *fn; /* E_CALL / E_FIELD */
+    const struct vgy_func *fn; /* E_CALL */
+    const struct vgy_decl *decl; /* module values: their declaration */
     vgy_expr **args;  /* E_CALL args; E_FORIN list items */
     uint32_t nargs;
     uint32_t *set;    /* E_OF/E_FOROF: string indices within the rule */
     uint32_t nset;
-    uint32_t var0, nvars; /* E_FORIN loop variable slots */
+    uint32_t var0, nvars; /* E_FORIN loop variable slots; range: 1 lo..hi,
+                             0 list, 2 module array/dict in b */
 };
 
 /* ---- strings and rules ------------------------------------------------ */
@@ -132,23 +142,70 @@ typedef struct vgy_rule {
     uint32_t nvars; /* loop variable slots used by the condition */
 } vgy_rule;
 
-/* ---- modules ---------------------------------------------------------- */
+/* ---- modules: declarations and per-object values (object.c) --------- */
 typedef struct vgy_ctx vgy_ctx;
 typedef struct vgy_func {
     const char *module;
     const char *name;
     const char *args;  /* one char per argument: i int, f float, s string,
-                          b bool, '\0'-terminated; NULL for a field */
+                          b bool, r regex, '\0'-terminated */
     uint8_t ret;       /* vgy_type */
     void (*call)(vgy_ctx *c, const vgy_val *args, vgy_val *out);
 } vgy_func;
 
-/* Modules this build knows (import "x" of anything else is an error). */
-int vgy_module_known(const char *name);
-/* Candidates named module.name; each overload in turn, NULL-terminated
- * scan by the caller through vgy_module_next. */
-const vgy_func *vgy_module_find(const char *module, const char *name,
-                                const char *argtypes, int *name_exists);
+/* What a module declares, as a static tree: a structure has members
+ * (ended by a NULL name) and functions; an array or dictionary has one
+ * element declaration in `sub`; an integer may be a constant (`k`),
+ * folded by the parser. */
+typedef struct vgy_decl {
+    const char *name;
+    uint8_t t;                   /* INT FLT STR STRUCT ARRAY DICT */
+    uint8_t konst;               /* constant: INT k or FLT kf */
+    int64_t k;
+    const struct vgy_decl *sub;
+    const vgy_func *funcs;       /* STRUCT: NULL-terminated, or NULL */
+    double kf;                   /* FLT constant (konst) */
+} vgy_decl;
+
+/* A value a module filled in for one object (per-scan arena). A member
+ * or element never set is NULL: undefined. */
+typedef struct vgy_obj vgy_obj;
+struct vgy_obj {
+    const vgy_decl *d;
+    uint8_t def;                 /* scalar set */
+    int64_t i;
+    double f;
+    const uint8_t *s;
+    size_t slen;
+    vgy_obj **kid;               /* STRUCT: one per member; ARRAY/DICT: items */
+    const char **key;            /* DICT keys (NUL-terminated) */
+    uint32_t n, cap;             /* ARRAY/DICT: items used / allocated */
+    void *priv;                  /* module root: the module's parse state */
+};
+
+typedef struct vgy_module {
+    const char *name;
+    const vgy_decl *root;        /* a STRUCT */
+    /* Fill `root` for the object in c (NULL: nothing to fill). Called at
+     * most once per object, on the first use of the module. */
+    void (*load)(vgy_ctx *c, vgy_obj *root);
+} vgy_module;
+
+#define VGY_MAX_MODULES 16
+
+/* Index of a module this build knows, or -1 (import "x" of anything
+ * else is an error). */
+int vgy_module_index(const char *name);
+const vgy_module *vgy_module_at(int i);
+/* Member `name` of structure d: its index, or -1. */
+int vgy_decl_member(const vgy_decl *d, const char *name);
+/* Function `name` of structure d with these argument types (NULL when
+ * none fits; *name_exists says whether the name exists at all). */
+const vgy_func *vgy_decl_func(const vgy_decl *d, const char *name, const char *argtypes,
+                              int *name_exists);
+/* obj -> value (NULL or unset: undefined of d's type). */
+void vgy_obj_val(const vgy_obj *o, const vgy_decl *d, vgy_val *out);
+const vgy_obj *vgy_obj_key(const vgy_obj *dict, const uint8_t *k, size_t n);
 
 /* ---- rule set --------------------------------------------------------- */
 typedef struct vgy_rules vgy_rules;
@@ -229,7 +286,9 @@ struct vgy_ctx {
     vgy_val vars[VGY_MAX_VARS];
     const vgy_rule *rule;
     int64_t cur_str;     /* for-of: rule string index bound to `$` */
-    vgy_arena tmp;       /* strings made by module functions */
+    vgy_arena tmp;       /* strings made by module functions, module values */
+    vgy_obj *mod[VGY_MAX_MODULES]; /* module roots, loaded on first use */
+    const vgy_obj *self; /* during a module function call: its structure */
 };
 
 /* Evaluate a rule's condition (rule references evaluate earlier rules'

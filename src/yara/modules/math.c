@@ -207,12 +207,6 @@ static void to_number(vgy_ctx *c, const vgy_val *a, vgy_val *o)
     vgymod_int(o, a[0].i != 0);
 }
 
-static void mean_bytes(vgy_ctx *c, const vgy_val *a, vgy_val *o)
-{
-    (void)c;
-    (void)a;
-    vgymod_flt(o, 127.5);
-}
 
 const vgy_func vgymod_math[] = {
     {"math", "entropy", "ii", VGY_T_FLT, entropy_r},
@@ -236,6 +230,10 @@ const vgy_func vgymod_math[] = {
     {"math", "min", "ii", VGY_T_INT, min2},
     {"math", "abs", "i", VGY_T_INT, absv},
     {"math", "to_number", "b", VGY_T_INT, to_number},
-    {"math", "MEAN_BYTES", NULL, VGY_T_FLT, mean_bytes},
     {NULL, NULL, NULL, 0, NULL},
+};
+
+const vgy_decl vgymod_math_consts[] = {
+    VGYD_KF("MEAN_BYTES", 127.5),
+    VGYD_END,
 };

@@ -1,48 +1,41 @@
-/* yara/modules/modules.c - the list of YARA modules this build has, and
- * lookup of module.name with overloads chosen by argument types (exactly,
- * as yara: math.in_range(3, 1, 5) is an error, 3.0 is needed).
+/* yara/modules/modules.c - the list of YARA modules this build has.
  *
- * Known to yara 4.2.3 but not here yet: pe, elf, dotnet, magic, cuckoo;
- * importing one is refused ("module not supported by vigil yet"), never
- * silently accepted. */
+ * Known to yara 4.2.3 but not here yet: dotnet, magic, cuckoo; importing
+ * one is refused ("unknown module"), never silently accepted. Overloads
+ * are chosen by exact argument types, as yara does: math.in_range(3, 1,
+ * 5) is an error, 3.0 is needed. */
 #include <string.h>
 
 #include "yara/modules/modules.h"
 
-static const struct {
-    const char *name;
-    const vgy_func *funcs;
-} mods[] = {
-    {"hash", vgymod_hash},
-    {"math", vgymod_math},
-    {"time", vgymod_time},
-    {"console", vgymod_console},
-};
+static const vgy_decl no_members[] = {VGYD_END};
 
-int vgy_module_known(const char *name)
+static const vgy_decl hash_root = VGYD_STRUCTF("hash", no_members, vgymod_hash);
+static const vgy_decl math_root = VGYD_STRUCTF("math", vgymod_math_consts, vgymod_math);
+static const vgy_decl time_root = VGYD_STRUCTF("time", no_members, vgymod_time);
+static const vgy_decl console_root = VGYD_STRUCTF("console", no_members, vgymod_console);
+
+static const vgy_module hash_mod = {"hash", &hash_root, NULL};
+static const vgy_module math_mod = {"math", &math_root, NULL};
+static const vgy_module time_mod = {"time", &time_root, NULL};
+static const vgy_module console_mod = {"console", &console_root, NULL};
+
+static const vgy_module *const mods[] = {
+    &hash_mod, &math_mod, &time_mod, &console_mod, &vgymod_pe, &vgymod_elf,
+};
+_Static_assert(sizeof mods / sizeof mods[0] <= VGY_MAX_MODULES, "VGY_MAX_MODULES");
+
+int vgy_module_index(const char *name)
 {
     for (size_t i = 0; i < sizeof mods / sizeof mods[0]; i++)
-        if (!strcmp(mods[i].name, name))
-            return 1;
-    return 0;
+        if (!strcmp(mods[i]->name, name))
+            return (int)i;
+    return -1;
 }
 
-const vgy_func *vgy_module_find(const char *module, const char *name, const char *argtypes,
-                                int *name_exists)
+const vgy_module *vgy_module_at(int i)
 {
-    *name_exists = 0;
-    for (size_t i = 0; i < sizeof mods / sizeof mods[0]; i++) {
-        if (strcmp(mods[i].name, module))
-            continue;
-        for (const vgy_func *f = mods[i].funcs; f->name; f++) {
-            if (strcmp(f->name, name))
-                continue;
-            *name_exists = 1;
-            if (!argtypes ? f->args == NULL : (f->args && !strcmp(f->args, argtypes)))
-                return f;
-        }
-    }
-    return NULL;
+    return i >= 0 && (size_t)i < sizeof mods / sizeof mods[0] ? mods[i] : NULL;
 }
 
 const uint8_t *vgymod_range(const vgy_ctx *c, int64_t off, int64_t size, size_t *n)

@@ -1,0 +1,1037 @@
+/* yara/modules/pe.c - YARA's pe module (yara 4.2.3's fields, as its
+ * modules/pe.rst documents them and its binary reports them).
+ *
+ * The PE is parsed here from the object's bytes through the bounded
+ * reader (src/core/rd.h); every count is capped as yara caps it (96
+ * sections, 16 data directories, 16,384 imports, 8,192 exports, resources
+ * to VGY_MAX_ITEMS), and anything outside the file is left undefined, as
+ * yara leaves it. File offsets from RVAs follow yara's mapping: the last
+ * section (in table order) starting at or below the RVA, its raw offset
+ * rounded down to min(FileAlignment, 0x200); RVAs below every section map
+ * 1:1; an RVA past the section's raw data or the file has no offset.
+ * Functions read back what load() set (c->self is the module root).
+ *
+ * Not here (yet): signatures[] contents (number_of_signatures counts the
+ * certificate table's PKCS#7 entries only when there is none: 0),
+ * rich_signature, delayed imports' details, ordinal-to-name tables for
+ * imphash (ordinals hash as "ordN"). */
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "core/hash.h"
+#include "core/rd.h"
+#include "yara/modules/modules.h"
+
+#define MAX_SECTIONS 96
+#define MAX_IMPORTS 16384
+#define MAX_EXPORTS 8192
+#define MAX_RES_DEPTH 3
+
+/* ---- declarations ----------------------------------------------------- */
+
+static const vgy_decl ver_decl[] = {VGYD_INT("major"), VGYD_INT("minor"), VGYD_END};
+static const vgy_decl dir_m[] = {VGYD_INT("virtual_address"), VGYD_INT("size"), VGYD_END};
+static const vgy_decl dir_e = VGYD_STRUCT(NULL, dir_m);
+static const vgy_decl sec_m[] = {
+    VGYD_STR("name"), VGYD_STR("full_name"), VGYD_INT("characteristics"),
+    VGYD_INT("virtual_address"), VGYD_INT("virtual_size"), VGYD_INT("raw_data_offset"),
+    VGYD_INT("raw_data_size"), VGYD_INT("pointer_to_relocations"),
+    VGYD_INT("pointer_to_line_numbers"), VGYD_INT("number_of_relocations"),
+    VGYD_INT("number_of_line_numbers"), VGYD_END,
+};
+static const vgy_decl sec_e = VGYD_STRUCT(NULL, sec_m);
+static const vgy_decl ovl_m[] = {VGYD_INT("offset"), VGYD_INT("size"), VGYD_END};
+static const vgy_decl res_m[] = {
+    VGYD_INT("rva"), VGYD_INT("offset"), VGYD_INT("length"), VGYD_INT("type"), VGYD_INT("id"),
+    VGYD_INT("language"), VGYD_STR("type_string"), VGYD_STR("name_string"),
+    VGYD_STR("language_string"), VGYD_END,
+};
+static const vgy_decl res_e = VGYD_STRUCT(NULL, res_m);
+static const vgy_decl str_e = VGYD_STR(NULL);
+static const vgy_decl kv_m[] = {VGYD_STR("key"), VGYD_STR("value"), VGYD_END};
+static const vgy_decl kv_e = VGYD_STRUCT(NULL, kv_m);
+static const vgy_decl exp_m[] = {VGYD_INT("offset"), VGYD_STR("name"), VGYD_STR("forward_name"),
+                                 VGYD_INT("ordinal"), VGYD_END};
+static const vgy_decl exp_e = VGYD_STRUCT(NULL, exp_m);
+static const vgy_decl fn_m[] = {VGYD_STR("name"), VGYD_INT("ordinal"), VGYD_END};
+static const vgy_decl fn_e = VGYD_STRUCT(NULL, fn_m);
+static const vgy_decl imp_m[] = {VGYD_STR("library_name"), VGYD_INT("number_of_functions"),
+                                 VGYD_ARRAY("functions", &fn_e), VGYD_END};
+static const vgy_decl imp_e = VGYD_STRUCT(NULL, imp_m);
+static void valid_on(vgy_ctx *c, const vgy_val *a, vgy_val *o);
+static const vgy_func sig_f[] = {
+    {"pe", "valid_on", "i", VGY_T_INT, valid_on},
+    {NULL, NULL, NULL, 0, NULL},
+};
+static const vgy_decl sig_m[] = {
+    VGYD_STR("thumbprint"), VGYD_STR("issuer"), VGYD_STR("subject"), VGYD_INT("version"),
+    VGYD_STR("algorithm"), VGYD_STR("algorithm_oid"), VGYD_STR("serial"),
+    VGYD_INT("not_before"), VGYD_INT("not_after"), VGYD_END,
+};
+static const vgy_decl sig_e = VGYD_STRUCTF(NULL, sig_m, sig_f);
+static void rich_version(vgy_ctx *c, const vgy_val *a, vgy_val *o);
+static void rich_version2(vgy_ctx *c, const vgy_val *a, vgy_val *o);
+static void rich_toolid(vgy_ctx *c, const vgy_val *a, vgy_val *o);
+static void rich_toolid2(vgy_ctx *c, const vgy_val *a, vgy_val *o);
+static const vgy_func rich_f[] = {
+    {"pe", "version", "i", VGY_T_INT, rich_version},
+    {"pe", "version", "ii", VGY_T_INT, rich_version2},
+    {"pe", "toolid", "i", VGY_T_INT, rich_toolid},
+    {"pe", "toolid", "ii", VGY_T_INT, rich_toolid2},
+    {NULL, NULL, NULL, 0, NULL},
+};
+static const vgy_decl rich_m[] = {VGYD_INT("offset"), VGYD_INT("length"), VGYD_INT("key"),
+                                  VGYD_STR("raw_data"), VGYD_STR("clear_data"), VGYD_END};
+
+#define F(name, args, ret, fn) {"pe", name, args, ret, fn}
+static void f_imports_df(vgy_ctx *, const vgy_val *, vgy_val *);
+static void f_imports_d(vgy_ctx *, const vgy_val *, vgy_val *);
+static void f_imports_do(vgy_ctx *, const vgy_val *, vgy_val *);
+static void f_imports_rr(vgy_ctx *, const vgy_val *, vgy_val *);
+static void f_imports_idf(vgy_ctx *, const vgy_val *, vgy_val *);
+static void f_imports_id(vgy_ctx *, const vgy_val *, vgy_val *);
+static void f_imports_ido(vgy_ctx *, const vgy_val *, vgy_val *);
+static void f_imports_irr(vgy_ctx *, const vgy_val *, vgy_val *);
+static void f_exports_s(vgy_ctx *, const vgy_val *, vgy_val *);
+static void f_exports_i(vgy_ctx *, const vgy_val *, vgy_val *);
+static void f_exports_r(vgy_ctx *, const vgy_val *, vgy_val *);
+static void f_exports_index_s(vgy_ctx *, const vgy_val *, vgy_val *);
+static void f_exports_index_i(vgy_ctx *, const vgy_val *, vgy_val *);
+static void f_exports_index_r(vgy_ctx *, const vgy_val *, vgy_val *);
+static void f_locale(vgy_ctx *, const vgy_val *, vgy_val *);
+static void f_language(vgy_ctx *, const vgy_val *, vgy_val *);
+static void f_imphash(vgy_ctx *, const vgy_val *, vgy_val *);
+static void f_section_index_s(vgy_ctx *, const vgy_val *, vgy_val *);
+static void f_section_index_i(vgy_ctx *, const vgy_val *, vgy_val *);
+static void f_is_dll(vgy_ctx *, const vgy_val *, vgy_val *);
+static void f_is_32bit(vgy_ctx *, const vgy_val *, vgy_val *);
+static void f_is_64bit(vgy_ctx *, const vgy_val *, vgy_val *);
+static void f_rva_to_offset(vgy_ctx *, const vgy_val *, vgy_val *);
+static void f_calculate_checksum(vgy_ctx *, const vgy_val *, vgy_val *);
+
+static const vgy_func pe_f[] = {
+    F("imports", "ss", VGY_T_INT, f_imports_df),
+    F("imports", "s", VGY_T_INT, f_imports_d),
+    F("imports", "si", VGY_T_INT, f_imports_do),
+    F("imports", "rr", VGY_T_INT, f_imports_rr),
+    F("imports", "iss", VGY_T_INT, f_imports_idf),
+    F("imports", "is", VGY_T_INT, f_imports_id),
+    F("imports", "isi", VGY_T_INT, f_imports_ido),
+    F("imports", "irr", VGY_T_INT, f_imports_irr),
+    F("exports", "s", VGY_T_INT, f_exports_s),
+    F("exports", "i", VGY_T_INT, f_exports_i),
+    F("exports", "r", VGY_T_INT, f_exports_r),
+    F("exports_index", "s", VGY_T_INT, f_exports_index_s),
+    F("exports_index", "i", VGY_T_INT, f_exports_index_i),
+    F("exports_index", "r", VGY_T_INT, f_exports_index_r),
+    F("locale", "i", VGY_T_INT, f_locale),
+    F("language", "i", VGY_T_INT, f_language),
+    F("imphash", "", VGY_T_STR, f_imphash),
+    F("section_index", "s", VGY_T_INT, f_section_index_s),
+    F("section_index", "i", VGY_T_INT, f_section_index_i),
+    F("is_dll", "", VGY_T_INT, f_is_dll),
+    F("is_32bit", "", VGY_T_INT, f_is_32bit),
+    F("is_64bit", "", VGY_T_INT, f_is_64bit),
+    F("rva_to_offset", "i", VGY_T_INT, f_rva_to_offset),
+    F("calculate_checksum", "", VGY_T_INT, f_calculate_checksum),
+    {NULL, NULL, NULL, 0, NULL},
+};
+
+static const vgy_decl pe_m[] = {
+#include "yara/modules/pe_consts.inc"
+    VGYD_INT("is_pe"), VGYD_INT("machine"), VGYD_INT("number_of_sections"),
+    VGYD_INT("timestamp"), VGYD_INT("pointer_to_symbol_table"), VGYD_INT("number_of_symbols"),
+    VGYD_INT("size_of_optional_header"), VGYD_INT("characteristics"), VGYD_INT("entry_point"),
+    VGYD_INT("entry_point_raw"), VGYD_INT("image_base"), VGYD_INT("number_of_rva_and_sizes"),
+    VGYD_STRUCT("linker_version", ver_decl), VGYD_STRUCT("os_version", ver_decl),
+    VGYD_STRUCT("image_version", ver_decl), VGYD_STRUCT("subsystem_version", ver_decl),
+    VGYD_INT("win32_version_value"), VGYD_INT("size_of_image"), VGYD_INT("size_of_headers"),
+    VGYD_INT("checksum"), VGYD_INT("subsystem"), VGYD_INT("dll_characteristics"),
+    VGYD_INT("size_of_stack_reserve"), VGYD_INT("size_of_stack_commit"),
+    VGYD_INT("size_of_heap_reserve"), VGYD_INT("size_of_heap_commit"), VGYD_INT("loader_flags"),
+    VGYD_INT("opthdr_magic"), VGYD_INT("size_of_code"), VGYD_INT("size_of_initialized_data"),
+    VGYD_INT("size_of_uninitialized_data"), VGYD_INT("base_of_code"), VGYD_INT("base_of_data"),
+    VGYD_INT("section_alignment"), VGYD_INT("file_alignment"),
+    VGYD_ARRAY("data_directories", &dir_e), VGYD_ARRAY("sections", &sec_e),
+    VGYD_STRUCT("overlay", ovl_m), VGYD_INT("number_of_resources"),
+    VGYD_INT("resource_timestamp"), VGYD_STRUCT("resource_version", ver_decl),
+    VGYD_ARRAY("resources", &res_e), VGYD_DICT("version_info", &str_e),
+    VGYD_ARRAY("version_info_list", &kv_e), VGYD_INT("number_of_signatures"),
+    VGYD_ARRAY("signatures", &sig_e),
+    VGYD_STRUCTF("rich_signature", rich_m, rich_f),
+    VGYD_STR("pdb_path"), VGYD_INT("number_of_exports"), VGYD_ARRAY("export_details", &exp_e),
+    VGYD_STR("dll_name"), VGYD_INT("export_timestamp"), VGYD_INT("number_of_imports"),
+    VGYD_INT("number_of_imported_functions"), VGYD_INT("number_of_delayed_imports"),
+    VGYD_ARRAY("import_details", &imp_e),
+    VGYD_ARRAY("delayed_import_details", &imp_e),
+    VGYD_END,
+};
+static const vgy_decl pe_root = VGYD_STRUCTF("pe", pe_m, pe_f);
+
+/* ---- parsing ---------------------------------------------------------- */
+
+typedef struct pe {
+    const uint8_t *d;
+    size_t n;
+    vgrd r;
+    size_t nt;        /* "PE\0\0" */
+    size_t opt;       /* optional header */
+    int is64;
+    uint16_t nsec;
+    size_t sec;       /* section table */
+    uint32_t falign;
+    uint32_t ndirs;
+    size_t dirs;
+    uint64_t image_base;
+} pe;
+
+static int u16(const pe *p, uint64_t off, uint16_t *v)
+{
+    const uint8_t *b = off <= p->n ? vgrd_span(&p->r, (size_t)off, 2) : NULL;
+    if (!b)
+        return 0;
+    *v = (uint16_t)(b[0] | b[1] << 8);
+    return 1;
+}
+
+static int u32(const pe *p, uint64_t off, uint32_t *v)
+{
+    const uint8_t *b = off <= p->n ? vgrd_span(&p->r, (size_t)off, 4) : NULL;
+    if (!b)
+        return 0;
+    *v = (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24;
+    return 1;
+}
+
+static int u64(const pe *p, uint64_t off, uint64_t *v)
+{
+    uint32_t lo, hi;
+    if (!u32(p, off, &lo) || !u32(p, off + 4, &hi))
+        return 0;
+    *v = (uint64_t)hi << 32 | lo;
+    return 1;
+}
+
+/* Length of the NUL-terminated string at off (bounded by the file and
+ * max); -1 when it runs off the end unterminated. */
+static int64_t cstr(const pe *p, int64_t off, size_t max)
+{
+    if (off < 0 || (uint64_t)off >= p->n)
+        return -1;
+    size_t left = p->n - (size_t)off, lim = left < max ? left : max;
+    const uint8_t *z = memchr(p->d + off, 0, lim);
+    return z ? z - (p->d + off) : -1;
+}
+
+static int64_t rva2off(const pe *p, uint64_t rva)
+{
+    uint32_t lowest = 0xffffffffu, srva = 0, soff = 0, sraw = 0;
+    uint32_t align = p->falign < 0x200 ? p->falign : 0x200;
+    unsigned n = p->nsec < MAX_SECTIONS ? p->nsec : MAX_SECTIONS;
+    for (unsigned i = 0; i < n; i++) {
+        size_t h = p->sec + 40u * i;
+        uint32_t va, raw, rsz;
+        if (!u32(p, h + 12, &va) || !u32(p, h + 20, &raw) || !u32(p, h + 16, &rsz) ||
+            !vgrd_span(&p->r, h, 40))
+            return -1;
+        if (va < lowest)
+            lowest = va;
+        if (rva >= va && srva <= va) {
+            srva = va;
+            soff = raw;
+            sraw = rsz;
+            if (align)
+                soff -= soff % align;
+        }
+    }
+    if (rva < lowest) {
+        srva = 0;
+        soff = 0;
+        sraw = (uint32_t)(p->n > 0xffffffffu ? 0xffffffffu : p->n);
+    }
+    if (rva - srva >= sraw)
+        return -1;
+    uint64_t res = (uint64_t)soff + (rva - srva);
+    return res < p->n ? (int64_t)res : -1;
+}
+
+static int parse_headers(pe *p, const uint8_t *d, size_t n)
+{
+    memset(p, 0, sizeof *p);
+    p->d = d;
+    p->n = n;
+    vgrd_init(&p->r, d, n);
+    uint16_t mz, magic;
+    uint32_t lfanew, sig;
+    if (n < 64 || !u16(p, 0, &mz) || mz != 0x5a4d || !u32(p, 0x3c, &lfanew) ||
+        (int32_t)lfanew < 0)
+        return 0;
+    p->nt = lfanew;
+    if (!u32(p, p->nt, &sig) || sig != 0x4550 || p->nt + 24 >= n)
+        return 0;
+    p->opt = p->nt + 24;
+    if (!u16(p, p->opt, &magic))
+        return 0;
+    p->is64 = magic == 0x20b;
+    if (!vgrd_span(&p->r, p->opt, p->is64 ? 240 : 224))
+        return 0;
+    uint16_t optsz = 0;
+    u16(p, p->nt + 6, &p->nsec);
+    u16(p, p->nt + 20, &optsz);
+    p->sec = p->opt + optsz;
+    u32(p, p->opt + 36, &p->falign);
+    p->dirs = p->opt + (p->is64 ? 112 : 96);
+    u32(p, p->opt + (p->is64 ? 108 : 92), &p->ndirs);
+    if (p->is64)
+        u64(p, p->opt + 24, &p->image_base);
+    else {
+        uint32_t ib = 0;
+        u32(p, p->opt + 28, &ib);
+        p->image_base = ib;
+    }
+    return 1;
+}
+
+static int dir_entry(const pe *p, unsigned i, uint32_t *va, uint32_t *size)
+{
+    if (i >= p->ndirs || i >= 16)
+        return 0;
+    return u32(p, p->dirs + 8u * i, va) && u32(p, p->dirs + 8u * i + 4, size);
+}
+
+static void set_headers(vgy_ctx *c, vgy_obj *o, const pe *p)
+{
+    static const struct { const char *name; uint8_t off32, off64, w; } opt[] = {
+        {"size_of_code", 4, 4, 4}, {"size_of_initialized_data", 8, 8, 4},
+        {"size_of_uninitialized_data", 12, 12, 4}, {"entry_point_raw", 16, 16, 4},
+        {"base_of_code", 20, 20, 4}, {"section_alignment", 32, 32, 4},
+        {"file_alignment", 36, 36, 4}, {"os_version.major", 40, 40, 2},
+        {"os_version.minor", 42, 42, 2}, {"image_version.major", 44, 44, 2},
+        {"image_version.minor", 46, 46, 2}, {"subsystem_version.major", 48, 48, 2},
+        {"subsystem_version.minor", 50, 50, 2}, {"win32_version_value", 52, 52, 4},
+        {"size_of_image", 56, 56, 4}, {"size_of_headers", 60, 60, 4}, {"checksum", 64, 64, 4},
+        {"subsystem", 68, 68, 2}, {"dll_characteristics", 70, 70, 2},
+        {"size_of_stack_reserve", 72, 72, 4}, {"size_of_stack_commit", 76, 80, 4},
+        {"size_of_heap_reserve", 80, 88, 4}, {"size_of_heap_commit", 84, 96, 4},
+        {"loader_flags", 88, 104, 4}, {"number_of_rva_and_sizes", 92, 108, 4},
+        {"opthdr_magic", 0, 0, 2},
+    };
+    static const struct { const char *name; uint8_t off, w; } fh[] = {
+        {"machine", 4, 2}, {"number_of_sections", 6, 2}, {"timestamp", 8, 4},
+        {"pointer_to_symbol_table", 12, 4}, {"number_of_symbols", 16, 4},
+        {"size_of_optional_header", 20, 2}, {"characteristics", 22, 2},
+    };
+    uint16_t v16;
+    uint32_t v32;
+    uint64_t v64;
+    for (size_t i = 0; i < sizeof fh / sizeof fh[0]; i++) {
+        if (fh[i].w == 2 ? u16(p, p->nt + fh[i].off, &v16) : u32(p, p->nt + fh[i].off, &v32))
+            vgyo_int(c, o, fh[i].w == 2 ? v16 : v32, fh[i].name);
+    }
+    for (size_t i = 0; i < sizeof opt / sizeof opt[0]; i++) {
+        size_t off = p->opt + (p->is64 ? opt[i].off64 : opt[i].off32);
+        int w64 = p->is64 && opt[i].off32 >= 72 && opt[i].off32 <= 84;
+        if (w64 ? u64(p, off, &v64) : opt[i].w == 2 ? u16(p, off, &v16) : u32(p, off, &v32))
+            vgyo_int(c, o, (int64_t)(w64 ? v64 : opt[i].w == 2 ? v16 : v32), opt[i].name);
+    }
+    uint8_t lmaj = p->d[p->opt + 2], lmin = p->d[p->opt + 3];
+    vgyo_int(c, o, lmaj, "linker_version.major");
+    vgyo_int(c, o, lmin, "linker_version.minor");
+    vgyo_int(c, o, (int64_t)p->image_base, "image_base");
+    if (!p->is64 && u32(p, p->opt + 24, &v32))
+        vgyo_int(c, o, v32, "base_of_data");
+    uint32_t ep = 0;
+    u32(p, p->opt + 16, &ep);
+    int64_t epo = rva2off(p, ep);
+    if (epo >= 0)
+        vgyo_int(c, o, epo, "entry_point");
+    for (unsigned i = 0; i < p->ndirs && i < 16; i++) {
+        uint32_t va, sz;
+        if (!dir_entry(p, i, &va, &sz))
+            break;
+        vgyo_int(c, o, va, "data_directories[%i].virtual_address", (int)i);
+        vgyo_int(c, o, sz, "data_directories[%i].size", (int)i);
+    }
+}
+
+static void set_sections(vgy_ctx *c, vgy_obj *o, const pe *p)
+{
+    static const struct { const char *name; uint8_t off, w; } f[] = {
+        {"virtual_size", 8, 4}, {"virtual_address", 12, 4}, {"raw_data_size", 16, 4},
+        {"raw_data_offset", 20, 4}, {"pointer_to_relocations", 24, 4},
+        {"pointer_to_line_numbers", 28, 4}, {"number_of_relocations", 32, 2},
+        {"number_of_line_numbers", 34, 2}, {"characteristics", 36, 4},
+    };
+    uint32_t symtab = 0, nsyms = 0;
+    u32(p, p->nt + 12, &symtab);
+    u32(p, p->nt + 16, &nsyms);
+    uint64_t last_end = 0;
+    unsigned n = p->nsec < MAX_SECTIONS ? p->nsec : MAX_SECTIONS;
+    for (unsigned i = 0; i < n; i++) {
+        size_t h = p->sec + 40u * i;
+        const uint8_t *b = vgrd_span(&p->r, h, 40);
+        if (!b)
+            break;
+        size_t nl = 8; /* yara keeps all 8 bytes but trailing NULs */
+        while (nl > 0 && !b[nl - 1])
+            nl--;
+        vgyo_str(c, o, b, nl, "sections[%i].name", (int)i);
+        const uint8_t *full = b;
+        size_t fl = nl;
+        if (nl > 1 && b[0] == '/') { /* "/123": offset into the COFF string table */
+            uint64_t k = 0;
+            size_t j = 1;
+            while (j < nl && b[j] >= '0' && b[j] <= '9')
+                k = k * 10 + (uint64_t)(b[j++] - '0');
+            int64_t so = (int64_t)symtab + (int64_t)nsyms * 18 + (int64_t)k;
+            int64_t l = j == nl && symtab ? cstr(p, so, 4096) : -1;
+            if (l >= 0) {
+                full = p->d + so;
+                fl = (size_t)l;
+            }
+        }
+        vgyo_str(c, o, full, fl, "sections[%i].full_name", (int)i);
+        for (size_t k = 0; k < sizeof f / sizeof f[0]; k++) {
+            uint32_t v = f[k].w == 2 ? (uint32_t)(b[f[k].off] | b[f[k].off + 1] << 8)
+                                     : (uint32_t)(b[f[k].off] | b[f[k].off + 1] << 8 |
+                                                  b[f[k].off + 2] << 16 |
+                                                  (uint32_t)b[f[k].off + 3] << 24);
+            vgy_obj *s = vgyo_at(c, o, "sections[%i]", (int)i);
+            if (s)
+                vgyo_int(c, s, v, f[k].name);
+        }
+        uint32_t raw = 0, rsz = 0;
+        u32(p, h + 20, &raw);
+        u32(p, h + 16, &rsz);
+        if ((uint64_t)raw + rsz > last_end)
+            last_end = (uint64_t)raw + rsz;
+    }
+    if (last_end && last_end < p->n) {
+        vgyo_int(c, o, (int64_t)last_end, "overlay.offset");
+        vgyo_int(c, o, (int64_t)(p->n - last_end), "overlay.size");
+    } else {
+        vgyo_int(c, o, 0, "overlay.offset");
+        vgyo_int(c, o, 0, "overlay.size");
+    }
+}
+
+/* ---- imports and exports ---------------------------------------------- */
+
+static int valid_dll_name(const pe *p, int64_t off, size_t *len)
+{
+    int64_t l = cstr(p, off, 256);
+    if (l <= 0)
+        return 0;
+    for (int64_t i = 0; i < l; i++) {
+        uint8_t ch = p->d[off + i];
+        if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+              ch == '_' || ch == '.' || ch == '-'))
+            return 0;
+    }
+    *len = (size_t)l;
+    return 1;
+}
+
+/* The functions of one import descriptor; returns how many were added.
+ * yara 4.2.3 numbers functions[] across all DLLs (the first function of
+ * the second DLL is functions[k] with k the first DLL's count) and gives
+ * number_of_functions as that running total; vigil does the same so that
+ * rules see the same values. */
+static int import_funcs(vgy_ctx *c, vgy_obj *o, const pe *p, size_t desc, int di, int *total)
+{
+    uint32_t oft = 0, ft = 0;
+    u32(p, desc, &oft);
+    u32(p, desc + 16, &ft);
+    int64_t off = rva2off(p, oft ? oft : ft);
+    if (off < 0)
+        return 0;
+    unsigned w = p->is64 ? 8 : 4;
+    int nf = 0;
+    for (uint64_t t = (uint64_t)off; *total < MAX_IMPORTS; t += w) {
+        uint64_t v;
+        uint32_t v32;
+        if (p->is64 ? !u64(p, t, &v) : !u32(p, t, &v32))
+            break;
+        if (!p->is64)
+            v = v32;
+        if (v == 0)
+            break;
+        uint64_t ordflag = p->is64 ? 1ull << 63 : 1ull << 31;
+        if (v & ordflag) {
+            char nm[16];
+            int k = snprintf(nm, sizeof nm, "ord%u", (unsigned)(v & 0xffff));
+            vgyo_str(c, o, nm, (size_t)k, "import_details[%i].functions[%i].name", di, *total);
+            vgyo_int(c, o, (int64_t)(v & 0xffff), "import_details[%i].functions[%i].ordinal", di,
+                     *total);
+        } else {
+            int64_t no = rva2off(p, v & 0x7fffffff);
+            int64_t l = no >= 0 ? cstr(p, no + 2, 4096) : -1;
+            if (l < 0)
+                continue;
+            vgyo_str(c, o, p->d + no + 2, (size_t)l, "import_details[%i].functions[%i].name",
+                     di, *total);
+        }
+        nf++;
+        (*total)++;
+    }
+    return nf;
+}
+
+static void set_imports(vgy_ctx *c, vgy_obj *o, const pe *p)
+{
+    uint32_t va, sz;
+    int ndll = 0, total = 0;
+    int64_t off;
+    if (dir_entry(p, 1, &va, &sz) && va && (off = rva2off(p, va)) >= 0) {
+        for (uint64_t d = (uint64_t)off; ndll < MAX_IMPORTS && total < MAX_IMPORTS; d += 20) {
+            uint32_t name;
+            if (!vgrd_span(&p->r, (size_t)d, 20) || !u32(p, d + 12, &name) || !name)
+                break;
+            int64_t no = rva2off(p, name);
+            size_t nl;
+            if (no >= 0 && !valid_dll_name(p, no, &nl))
+                break;
+            int nf = no >= 0 ? import_funcs(c, o, p, (size_t)d, ndll, &total) : 0;
+            /* counted even with no function or an unmapped name (as yara),
+             * with details only when it has functions */
+            if (nf) {
+                vgyo_str(c, o, p->d + no, nl, "import_details[%i].library_name", ndll);
+                vgyo_int(c, o, total, "import_details[%i].number_of_functions", ndll);
+            }
+            ndll++;
+        }
+    }
+    vgyo_int(c, o, ndll, "number_of_imports");
+    vgyo_int(c, o, total, "number_of_imported_functions");
+    vgyo_int(c, o, 0, "number_of_delayed_imports");
+}
+
+static void set_exports(vgy_ctx *c, vgy_obj *o, const pe *p)
+{
+    uint32_t va, sz, nfun = 0, nnames = 0, base = 0, ts = 0, name = 0, afun = 0, anames = 0,
+             aords = 0;
+    int64_t off;
+    vgyo_int(c, o, 0, "number_of_exports");
+    if (!dir_entry(p, 0, &va, &sz) || !va || (off = rva2off(p, va)) < 0 ||
+        !vgrd_span(&p->r, (size_t)off, 40))
+        return;
+    u32(p, off + 4, &ts);
+    u32(p, off + 12, &name);
+    u32(p, off + 16, &base);
+    u32(p, off + 20, &nfun);
+    u32(p, off + 24, &nnames);
+    u32(p, off + 28, &afun);
+    u32(p, off + 32, &anames);
+    u32(p, off + 36, &aords);
+    vgyo_int(c, o, ts, "export_timestamp");
+    int64_t no = rva2off(p, name), l;
+    if (no > 0 && (l = cstr(p, no, 4096)) >= 0)
+        vgyo_str(c, o, p->d + no, (size_t)l, "dll_name");
+    uint32_t n = nfun < MAX_EXPORTS ? nfun : MAX_EXPORTS;
+    int64_t fo = rva2off(p, afun), nmo = rva2off(p, anames), oo = rva2off(p, aords);
+    if (fo < 0 || (nnames && (nmo < 0 || oo < 0)))
+        return;
+    for (uint32_t i = 0; i < n; i++) {
+        uint32_t frva;
+        if (!u32(p, (uint64_t)fo + 4ull * i, &frva))
+            break;
+        vgyo_int(c, o, (int64_t)base + i, "export_details[%i].ordinal", (int)i);
+        for (uint32_t j = 0; j < nnames && j < MAX_EXPORTS; j++) {
+            uint16_t ord;
+            uint32_t nrva;
+            if (!u16(p, (uint64_t)oo + 2ull * j, &ord) || !u32(p, (uint64_t)nmo + 4ull * j, &nrva))
+                break;
+            if (ord != i)
+                continue;
+            int64_t so = rva2off(p, nrva), sl;
+            if (so >= 0 && (sl = cstr(p, so, 4096)) >= 0)
+                vgyo_str(c, o, p->d + so, (size_t)sl, "export_details[%i].name", (int)i);
+            break;
+        }
+        int64_t eo = rva2off(p, frva), fl;
+        if (frva >= va && frva < (uint64_t)va + sz) {
+            if (eo >= 0 && (fl = cstr(p, eo, 4096)) >= 0)
+                vgyo_str(c, o, p->d + eo, (size_t)fl, "export_details[%i].forward_name", (int)i);
+        } else if (eo >= 0)
+            vgyo_int(c, o, eo, "export_details[%i].offset", (int)i);
+    }
+    vgyo_int(c, o, n, "number_of_exports");
+}
+
+/* ---- resources and version information -------------------------------- */
+
+typedef struct rwalk {
+    vgy_ctx *c;
+    vgy_obj *o;
+    const pe *p;
+    size_t base;      /* file offset of the resource directory */
+    int n;
+    uint32_t ids[3];
+    int named[3];
+    int64_t stroff[3];
+    size_t strlen_[3];
+    int nvi;
+} rwalk;
+
+/* UTF-16 text of n units at off, low bytes kept (yara's narrowing). */
+static size_t narrow(const pe *p, uint64_t off, size_t units, char *out, size_t cap)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < units && k + 1 < cap; i++) {
+        uint16_t ch;
+        if (!u16(p, off + 2 * i, &ch) || ch == 0)
+            break;
+        out[k++] = (char)(ch & 0xff);
+    }
+    out[k] = 0;
+    return k;
+}
+
+static uint64_t align4(uint64_t x) { return (x + 3) & ~(uint64_t)3; }
+
+/* One version-info block: header at b; fills key (narrowed) and the
+ * value/child start. */
+static int vblock(const pe *p, uint64_t b, uint16_t *len, uint16_t *vlen, char *key, size_t kcap,
+                  uint64_t *val)
+{
+    if (!u16(p, b, len) || !u16(p, b + 2, vlen) || *len < 6)
+        return 0;
+    size_t kl = narrow(p, b + 6, 128, key, kcap);
+    *val = align4(b + 6 + 2 * (kl + 1));
+    return 1;
+}
+
+static void version_info(rwalk *w, int64_t off)
+{
+    const pe *p = w->p;
+    char key[256], val[256];
+    uint16_t len, vlen, slen, svlen, tlen, tvlen, elen, evlen;
+    uint64_t v, sv, tv, ev;
+    if (!vblock(p, (uint64_t)off, &len, &vlen, key, sizeof key, &v) ||
+        strcmp(key, "VS_VERSION_INFO"))
+        return;
+    uint64_t end = (uint64_t)off + len, s = align4(v + vlen);
+    for (int g = 0; s < end && g < 64; g++) {
+        if (!vblock(p, s, &slen, &svlen, key, sizeof key, &sv))
+            return;
+        if (!strcmp(key, "StringFileInfo")) {
+            uint64_t send = s + slen, t = sv;
+            for (int h = 0; t < send && h < 64; h++) {
+                if (!vblock(p, t, &tlen, &tvlen, key, sizeof key, &tv))
+                    return;
+                uint64_t tend = t + tlen, e = tv;
+                for (int k = 0; e < tend && k < 1024; k++) {
+                    if (!vblock(p, e, &elen, &evlen, key, sizeof key, &ev))
+                        return;
+                    size_t vl = narrow(p, ev, evlen, val, sizeof val);
+                    if (w->nvi < 4096) {
+                        vgyo_str(w->c, w->o, val, vl, "version_info[%s]", key);
+                        vgyo_str(w->c, w->o, key, strlen(key), "version_info_list[%i].key", w->nvi);
+                        vgyo_str(w->c, w->o, val, vl, "version_info_list[%i].value", w->nvi);
+                        w->nvi++;
+                    }
+                    e = align4(e + elen);
+                }
+                t = align4(t + tlen);
+            }
+        }
+        s = align4(s + slen);
+    }
+}
+
+static void res_leaf(rwalk *w, uint64_t de)
+{
+    static const char *const sname[3] = {"type_string", "name_string", "language_string"};
+    static const char *const iname[3] = {"type", "id", "language"};
+    uint32_t rva, size;
+    if (!u32(w->p, de, &rva) || !u32(w->p, de + 4, &size) || w->n >= (int)VGY_MAX_ITEMS)
+        return;
+    int i = w->n++;
+    int64_t off = rva2off(w->p, rva);
+    vgyo_int(w->c, w->o, rva, "resources[%i].rva", i);
+    if (off >= 0)
+        vgyo_int(w->c, w->o, off, "resources[%i].offset", i);
+    vgyo_int(w->c, w->o, size, "resources[%i].length", i);
+    vgy_obj *r = vgyo_at(w->c, w->o, "resources[%i]", i);
+    for (int l = 0; l < 3 && r; l++) {
+        if (w->named[l])
+            vgyo_str(w->c, r, w->p->d + w->stroff[l], w->strlen_[l], sname[l]);
+        else
+            vgyo_int(w->c, r, w->ids[l], iname[l]);
+    }
+    if (!w->named[0] && w->ids[0] == 16 && off >= 0)
+        version_info(w, off);
+}
+
+static void res_dir(rwalk *w, uint64_t dir, int depth)
+{
+    uint16_t nn, ni;
+    if (depth >= MAX_RES_DEPTH || !u16(w->p, dir + 12, &nn) || !u16(w->p, dir + 14, &ni))
+        return;
+    for (unsigned k = 0; k < (unsigned)nn + ni && w->n < (int)VGY_MAX_ITEMS; k++) {
+        uint64_t e = dir + 16 + 8ull * k;
+        uint32_t name, data;
+        if (!u32(w->p, e, &name) || !u32(w->p, e + 4, &data))
+            return;
+        w->named[depth] = (name >> 31) != 0;
+        w->ids[depth] = name;
+        if (w->named[depth]) {
+            uint16_t sl;
+            uint64_t so = w->base + (name & 0x7fffffff);
+            if (!u16(w->p, so, &sl) || !vgrd_span(&w->p->r, (size_t)so + 2, 2u * sl))
+                continue;
+            w->stroff[depth] = (int64_t)so + 2;
+            w->strlen_[depth] = 2u * sl;
+        }
+        uint64_t target = w->base + (data & 0x7fffffff);
+        if (data >> 31) {
+            if (depth < 2)
+                res_dir(w, target, depth + 1);
+        } else if (depth == 2)
+            res_leaf(w, target);
+    }
+}
+
+static void set_resources(vgy_ctx *c, vgy_obj *o, const pe *p)
+{
+    uint32_t va, sz, ts = 0;
+    uint16_t maj = 0, min = 0;
+    int64_t off;
+    rwalk w = {.c = c, .o = o, .p = p};
+    if (dir_entry(p, 2, &va, &sz) && va && (off = rva2off(p, va)) >= 0 &&
+        vgrd_span(&p->r, (size_t)off, 16)) {
+        u32(p, off + 4, &ts);
+        u16(p, off + 8, &maj);
+        u16(p, off + 10, &min);
+        vgyo_int(c, o, ts, "resource_timestamp");
+        vgyo_int(c, o, maj, "resource_version.major");
+        vgyo_int(c, o, min, "resource_version.minor");
+        w.base = (size_t)off;
+        res_dir(&w, (uint64_t)off, 0);
+    }
+    vgyo_int(c, o, w.n, "number_of_resources");
+}
+
+static void set_signatures(vgy_ctx *c, vgy_obj *o, const pe *p)
+{
+    (void)p;
+    vgyo_int(c, o, 0, "number_of_signatures");
+}
+
+static void load(vgy_ctx *c, vgy_obj *o)
+{
+    pe *p = vgy_alloc(&c->tmp, sizeof *p);
+    if (!p || !parse_headers(p, c->data, c->len)) {
+        vgyo_int(c, o, 0, "is_pe");
+        return;
+    }
+    o->priv = p;
+    vgyo_int(c, o, 1, "is_pe");
+    set_headers(c, o, p);
+    set_sections(c, o, p);
+    set_imports(c, o, p);
+    set_exports(c, o, p);
+    set_resources(c, o, p);
+    set_signatures(c, o, p);
+}
+
+const vgy_module vgymod_pe = {"pe", &pe_root, load};
+
+/* ---- functions -------------------------------------------------------- */
+
+static const vgy_obj *m(const vgy_obj *o, const char *name)
+{
+    int i = o ? vgy_decl_member(o->d, name) : -1;
+    return i >= 0 && o->kid ? o->kid[i] : NULL;
+}
+
+static const vgy_obj *at(const vgy_obj *arr, uint32_t i)
+{
+    return arr && i < arr->n ? arr->kid[i] : NULL;
+}
+
+static int sget(const vgy_obj *o, const uint8_t **s, size_t *n)
+{
+    if (!o || !o->def)
+        return 0;
+    *s = o->s;
+    *n = o->slen;
+    return 1;
+}
+
+static int str_eq(const vgy_obj *o, const vgy_val *v, int icase)
+{
+    const uint8_t *s;
+    size_t n;
+    if (!sget(o, &s, &n) || n != v->slen)
+        return 0;
+    return icase ? !strncasecmp((const char *)s, (const char *)v->s, n) || n == 0
+                 : !memcmp(s, v->s, n);
+}
+
+static int re_ok(const vgy_obj *o, const struct vgy_regex *re)
+{
+    const uint8_t *s;
+    size_t n;
+    return sget(o, &s, &n) && vgy_regex_match(re, s, n);
+}
+
+/* Count imported functions matching; kind: 0 dll+name, 1 dll, 2 dll+ord,
+ * 3 regex+regex. Only standard imports are known (flag bit 1). */
+static void imports_q(vgy_ctx *c, int64_t flags, int kind, const vgy_val *a, vgy_val *o)
+{
+    if (!c->self->priv)
+        return;
+    int64_t n = 0;
+    if (flags & 1) {
+        const vgy_obj *d = m(c->self, "import_details");
+        for (uint32_t i = 0; d && i < d->n; i++) {
+            const vgy_obj *lib = at(d, i), *fns = m(lib, "functions");
+            if (kind == 3 ? !re_ok(m(lib, "library_name"), a[0].re)
+                          : !str_eq(m(lib, "library_name"), &a[0], 1))
+                continue;
+            for (uint32_t j = 0; fns && j < fns->n; j++) {
+                const vgy_obj *f = at(fns, j);
+                int64_t ord;
+                if (!f)
+                    continue;
+                if (kind == 1 || (kind == 0 && str_eq(m(f, "name"), &a[1], 0)) ||
+                    (kind == 2 && vgyo_get_int(m(f, "ordinal"), &ord) && ord == a[1].i) ||
+                    (kind == 3 && re_ok(m(f, "name"), a[1].re)))
+                    n++;
+            }
+        }
+    }
+    vgymod_int(o, kind == 0 || kind == 2 ? n > 0 : n);
+}
+
+static void f_imports_df(vgy_ctx *c, const vgy_val *a, vgy_val *o) { imports_q(c, 1, 0, a, o); }
+static void f_imports_d(vgy_ctx *c, const vgy_val *a, vgy_val *o) { imports_q(c, 1, 1, a, o); }
+static void f_imports_do(vgy_ctx *c, const vgy_val *a, vgy_val *o) { imports_q(c, 1, 2, a, o); }
+static void f_imports_rr(vgy_ctx *c, const vgy_val *a, vgy_val *o) { imports_q(c, 1, 3, a, o); }
+static void f_imports_idf(vgy_ctx *c, const vgy_val *a, vgy_val *o)
+{
+    imports_q(c, a[0].i, 0, a + 1, o);
+}
+static void f_imports_id(vgy_ctx *c, const vgy_val *a, vgy_val *o)
+{
+    imports_q(c, a[0].i, 1, a + 1, o);
+}
+static void f_imports_ido(vgy_ctx *c, const vgy_val *a, vgy_val *o)
+{
+    imports_q(c, a[0].i, 2, a + 1, o);
+}
+static void f_imports_irr(vgy_ctx *c, const vgy_val *a, vgy_val *o)
+{
+    imports_q(c, a[0].i, 3, a + 1, o);
+}
+
+/* Index of the first export matching (kind 0 name, 1 ordinal, 2 regex). */
+static int64_t export_find(vgy_ctx *c, int kind, const vgy_val *a)
+{
+    const vgy_obj *d = m(c->self, "export_details");
+    for (uint32_t i = 0; d && i < d->n; i++) {
+        const vgy_obj *e = at(d, i);
+        int64_t ord;
+        if ((kind == 0 && str_eq(m(e, "name"), a, 1)) ||
+            (kind == 1 && vgyo_get_int(m(e, "ordinal"), &ord) && ord == a->i) ||
+            (kind == 2 && re_ok(m(e, "name"), a->re)))
+            return i;
+    }
+    return -1;
+}
+
+#define EXPORTS(suffix, kind)                                                   \
+    static void f_exports_##suffix(vgy_ctx *c, const vgy_val *a, vgy_val *o)    \
+    {                                                                           \
+        if (c->self->priv)                                                      \
+            vgymod_int(o, export_find(c, kind, a) >= 0);                        \
+    }                                                                           \
+    static void f_exports_index_##suffix(vgy_ctx *c, const vgy_val *a, vgy_val *o) \
+    {                                                                           \
+        int64_t i = c->self->priv ? export_find(c, kind, a) : -1;               \
+        if (i >= 0)                                                             \
+            vgymod_int(o, i);                                                   \
+    }
+EXPORTS(s, 0)
+EXPORTS(i, 1)
+EXPORTS(r, 2)
+
+static void lang_q(vgy_ctx *c, int64_t want, int64_t mask, vgy_val *o)
+{
+    if (!c->self->priv)
+        return;
+    const vgy_obj *r = m(c->self, "resources");
+    for (uint32_t i = 0; r && i < r->n; i++) {
+        int64_t l;
+        if (vgyo_get_int(m(at(r, i), "language"), &l) && (l & mask) == want) {
+            vgymod_int(o, 1);
+            return;
+        }
+    }
+    vgymod_int(o, 0);
+}
+
+static void f_locale(vgy_ctx *c, const vgy_val *a, vgy_val *o) { lang_q(c, a[0].i, 0xffff, o); }
+static void f_language(vgy_ctx *c, const vgy_val *a, vgy_val *o) { lang_q(c, a[0].i, 0xff, o); }
+
+static void f_imphash(vgy_ctx *c, const vgy_val *a, vgy_val *o)
+{
+    (void)a;
+    if (!c->self->priv)
+        return;
+    vgy_arena *ar = &c->tmp;
+    size_t cap = 4096, len = 0;
+    char *buf = vgy_alloc(ar, cap);
+    const vgy_obj *d = m(c->self, "import_details");
+    for (uint32_t i = 0; buf && d && i < d->n; i++) {
+        const vgy_obj *lib = at(d, i), *fns = m(lib, "functions");
+        const uint8_t *ln;
+        size_t ll;
+        if (!sget(m(lib, "library_name"), &ln, &ll))
+            continue;
+        size_t stem = ll;
+        if (ll > 4 && (!strncasecmp((const char *)ln + ll - 4, ".dll", 4) ||
+                       !strncasecmp((const char *)ln + ll - 4, ".ocx", 4) ||
+                       !strncasecmp((const char *)ln + ll - 4, ".sys", 4)))
+            stem = ll - 4;
+        for (uint32_t j = 0; fns && j < fns->n; j++) {
+            const uint8_t *fn;
+            size_t fl;
+            if (!sget(m(at(fns, j), "name"), &fn, &fl))
+                continue;
+            size_t need = len + stem + fl + 3;
+            if (need > cap) {
+                size_t nc = need * 2;
+                char *nb = vgy_alloc(ar, nc);
+                if (!nb)
+                    return;
+                memcpy(nb, buf, len);
+                buf = nb;
+                cap = nc;
+            }
+            if (len)
+                buf[len++] = ',';
+            for (size_t k = 0; k < stem; k++)
+                buf[len++] = (char)(ln[k] >= 'A' && ln[k] <= 'Z' ? ln[k] + 32 : ln[k]);
+            buf[len++] = '.';
+            for (size_t k = 0; k < fl; k++)
+                buf[len++] = (char)(fn[k] >= 'A' && fn[k] <= 'Z' ? fn[k] + 32 : fn[k]);
+        }
+    }
+    if (!buf)
+        return;
+    uint8_t h[32];
+    char hex[65];
+    if (vghash_compute(VGH_MD5, (const uint8_t *)buf, len, h) != VG_OK)
+        return;
+    vghash_hex(h, 16, hex);
+    vgymod_str(c, o, hex, 32);
+}
+
+static void f_section_index_s(vgy_ctx *c, const vgy_val *a, vgy_val *o)
+{
+    const vgy_obj *s = c->self->priv ? m(c->self, "sections") : NULL;
+    for (uint32_t i = 0; s && i < s->n; i++)
+        if (str_eq(m(at(s, i), "name"), &a[0], 0)) {
+            vgymod_int(o, i);
+            return;
+        }
+}
+
+static void f_section_index_i(vgy_ctx *c, const vgy_val *a, vgy_val *o)
+{
+    const vgy_obj *s = c->self->priv ? m(c->self, "sections") : NULL;
+    for (uint32_t i = 0; s && i < s->n; i++) {
+        int64_t off, sz;
+        if (vgyo_get_int(m(at(s, i), "raw_data_offset"), &off) &&
+            vgyo_get_int(m(at(s, i), "raw_data_size"), &sz) && a[0].i >= off &&
+            a[0].i < off + sz) {
+            vgymod_int(o, i);
+            return;
+        }
+    }
+}
+
+static void f_is_dll(vgy_ctx *c, const vgy_val *a, vgy_val *o)
+{
+    int64_t ch;
+    (void)a;
+    if (c->self->priv && vgyo_get_int(m(c->self, "characteristics"), &ch))
+        vgymod_int(o, (ch & 0x2000) != 0);
+}
+
+static void f_is_32bit(vgy_ctx *c, const vgy_val *a, vgy_val *o)
+{
+    (void)a;
+    const pe *p = c->self->priv;
+    if (p)
+        vgymod_int(o, !p->is64 && p->d[p->opt] == 0x0b && p->d[p->opt + 1] == 0x01);
+}
+
+static void f_is_64bit(vgy_ctx *c, const vgy_val *a, vgy_val *o)
+{
+    (void)a;
+    const pe *p = c->self->priv;
+    if (p)
+        vgymod_int(o, p->is64);
+}
+
+static void f_rva_to_offset(vgy_ctx *c, const vgy_val *a, vgy_val *o)
+{
+    const pe *p = c->self->priv;
+    int64_t off = p && a[0].i >= 0 ? rva2off(p, (uint64_t)a[0].i) : -1;
+    if (off >= 0)
+        vgymod_int(o, off);
+}
+
+static void f_calculate_checksum(vgy_ctx *c, const vgy_val *a, vgy_val *o)
+{
+    (void)a;
+    const pe *p = c->self->priv;
+    if (!p)
+        return;
+    uint64_t sum = 0, skip = (p->opt + 64) / 4;
+    size_t words = (p->n + 3) / 4;
+    for (size_t i = 0; i < words; i++) {
+        if (i == skip)
+            continue;
+        uint32_t w = 0;
+        for (unsigned k = 0; k < 4 && 4 * i + k < p->n; k++)
+            w |= (uint32_t)p->d[4 * i + k] << (8 * k);
+        sum = (sum & 0xffffffffu) + w + (sum >> 32);
+        if (sum > 0xffffffffu)
+            sum = (sum & 0xffffffffu) + (sum >> 32);
+    }
+    sum = (sum & 0xffff) + (sum >> 16);
+    sum += sum >> 16;
+    sum &= 0xffff;
+    vgymod_int(o, (int64_t)(sum + p->n));
+}
+
+static void valid_on(vgy_ctx *c, const vgy_val *a, vgy_val *o)
+{
+    int64_t nb, na;
+    if (vgyo_get_int(m(c->self, "not_before"), &nb) && vgyo_get_int(m(c->self, "not_after"), &na))
+        vgymod_int(o, a[0].i >= nb && a[0].i <= na);
+}
+
+static void rich_q(vgy_ctx *c, int64_t ver, int64_t tool, vgy_val *o)
+{
+    (void)c;
+    (void)ver;
+    (void)tool;
+    (void)o; /* rich_signature is not parsed yet: undefined, as for a PE without one */
+}
+
+static void rich_version(vgy_ctx *c, const vgy_val *a, vgy_val *o) { rich_q(c, a[0].i, -1, o); }
+static void rich_version2(vgy_ctx *c, const vgy_val *a, vgy_val *o)
+{
+    rich_q(c, a[0].i, a[1].i, o);
+}
+static void rich_toolid(vgy_ctx *c, const vgy_val *a, vgy_val *o) { rich_q(c, -1, a[0].i, o); }
+static void rich_toolid2(vgy_ctx *c, const vgy_val *a, vgy_val *o)
+{
+    rich_q(c, a[1].i, a[0].i, o);
+}
