@@ -1,6 +1,7 @@
 /* db/engine.c - engine life cycle: new, load (all or nothing), compile,
  * reference counting, and the frozen hash tables' lookups. */
 #include "db/engine_int.h"
+#include "db/exehash.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -88,6 +89,7 @@ void vg_engine_free(vg_engine *e)
             hashset_free(&e->det[k]);
             hashset_free(&e->fp[k]);
         }
+        vgdb_exeh_free(e);
         free(e->body);
     }
     vgm_builder_free(e->mb);
@@ -115,6 +117,7 @@ void vgdb_mark_take(const vg_engine *e, vgdb_mark *mk)
         mk->det[k] = e->det[k].n;
         mk->fp[k] = e->fp[k].n;
     }
+    mk->nexeh = vgdb_exeh_count(e);
     mk->nsigs = e->nsigs;
     mk->had_pending = e->pending_vdb != NULL;
     mk->nyara = vgy_rules_units(e->yara);
@@ -143,6 +146,7 @@ void vgdb_mark_rollback(vg_engine *e, const vgdb_mark *mk)
             if (e->fp[k].e[i].size == VGDB_SIZE_ANY)
                 e->fp[k].any_size = 1;
     }
+    vgdb_exeh_truncate(e, mk->nexeh);
     e->nsigs = mk->nsigs;
     vgy_rules_truncate(e->yara, mk->nyara);
     vgdb_ign_truncate(e->ign, mk->nign);
@@ -263,7 +267,8 @@ vg_status vgdb_body_add(vg_engine *e, uint32_t name, uint32_t *idx)
 static int known_ext(const char *name)
 {
     static const char *const exts[] = {".hdb", ".hsb", ".fp", ".sfp", ".ndb", ".vdb",
-                                       ".yar", ".yara", NULL};
+                                       ".yar", ".yara", ".mdb", ".msb",
+                                       ".imp", NULL};
     size_t n = strlen(name);
     for (int i = 0; exts[i]; i++) {
         size_t k = strlen(exts[i]);
@@ -588,6 +593,8 @@ vg_status vg_engine_compile(vg_engine *e)
         if (st == VG_OK)
             st = hashset_freeze(&e->fp[k]);
     }
+    if (st == VG_OK)
+        st = vgdb_exeh_freeze(e);
     if (st == VG_OK)
         st = vgm_build(e->mb, &e->m, e->err, sizeof e->err);
     if (st == VG_OK && e->yara)

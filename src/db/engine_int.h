@@ -16,6 +16,7 @@
 #include "match/matcher.h"
 
 struct vgy_rules; /* yara/yara_int.h */
+struct vgdb_exehash; /* db/exehash.h */
 struct vgdb_ignlist; /* db/ignore.h */
 
 #define VGDB_FLEVEL 216             /* ClamAV 1.4.6's functionality level */
@@ -63,6 +64,7 @@ struct vg_engine {
     uint32_t nnames, capnames;
     vgdb_hashset det[VGH_KINDS]; /* detections: .hdb .hsb */
     vgdb_hashset fp[VGH_KINDS];  /* allowlist: .fp .sfp */
+    struct vgdb_exehash *exeh;   /* PE hashes: .mdb .msb .imp (db/exehash.c) */
     vgdb_bodysig *body;
     uint32_t nbody, capbody;
     vgm_builder *mb;
@@ -98,6 +100,7 @@ typedef struct vgdb_mark {
     uint32_t nnames, nbody, nmb, nsources;
     size_t strtab_len;
     size_t det[VGH_KINDS], fp[VGH_KINDS];
+    size_t nexeh;
     uint64_t nsigs;
     int had_pending;
     uint32_t nyara; /* YARA units */

@@ -27,6 +27,7 @@
  * file; PE version-info offsets (VI) are refused with that reason, never
  * ignored. */
 #include "db/engine_int.h"
+#include "db/exehash.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -42,7 +43,12 @@
 #define MAX_FIELDS 8
 #define CLAM_LINE_MAX 8190 /* ClamAV's FILEBUFF (8192) less "\n" and NUL */
 
-enum dbfmt { FMT_HASH, FMT_FP, FMT_NDB };
+/* FMT_SECT: .mdb/.msb PE section hashes, SIZE:HASH:NAME (size first);
+ * FMT_IMP: .imp PE import-table hashes, HASH:SIZE:NAME where SIZE is the
+ * length of the import string (see exe/pe.c). Both go to their own
+ * table (db/exehash.c), matched by the scan pipeline against the parsed
+ * PE. */
+enum dbfmt { FMT_HASH, FMT_FP, FMT_NDB, FMT_SECT, FMT_IMP };
 
 typedef struct field {
     const char *p;
@@ -199,13 +205,19 @@ static vg_status hash_line(lctx *c, const char *line, size_t len)
 {
     field f[MAX_FIELDS];
     size_t nf = split(line, len, ':', f, 6);
+    const char *form = c->fmt == FMT_SECT ? "SIZE:HASH:NAME[:MinFL[:MaxFL]]"
+                                          : "HASH:SIZE:NAME[:MinFL[:MaxFL]]";
     if (nf < 3)
-        return bad(c, "expected HASH:SIZE:NAME[:MinFL[:MaxFL]], got %zu field%s", nf,
-                   nf == 1 ? "" : "s");
+        return bad(c, "expected %s, got %zu field%s", form, nf, nf == 1 ? "" : "s");
+    if (c->fmt == FMT_SECT) { /* size first: swap into the .hdb order */
+        field t = f[0];
+        f[0] = f[1];
+        f[1] = t;
+    }
     long long req = 0;
     if (nf > 3) {
         if (nf > 5)
-            return bad(c, "expected HASH:SIZE:NAME[:MinFL[:MaxFL]], got too many fields");
+            return bad(c, "expected %s, got too many fields", form);
         req = c_atoi(&f[3]);
         if ((unsigned)VGDB_FLEVEL < (unsigned)req)
             return VG_OK; /* needs a newer engine: dropped */
@@ -237,7 +249,11 @@ static vg_status hash_line(lctx *c, const char *line, size_t len)
         return st;
     if (c->fmt == FMT_FP)
         return vgdb_hash_add(&c->e->fp[kind], h, size, nm);
-    st = vgdb_hash_add(&c->e->det[kind], h, size, nm);
+    if (c->fmt == FMT_SECT || c->fmt == FMT_IMP)
+        st = vgdb_exeh_add(c->e, c->fmt == FMT_SECT ? VGDB_EXEH_SECT : VGDB_EXEH_IMP,
+                           (unsigned)kind, h, size, nm);
+    else
+        st = vgdb_hash_add(&c->e->det[kind], h, size, nm);
     if (st == VG_OK)
         c->e->nsigs++;
     return st;
@@ -456,6 +472,10 @@ vg_status vgdb_load_text(vg_engine *e, const char *fname, const char *text,
         c.fmt = FMT_FP;
     else if (ends_with(fname, ".ndb"))
         c.fmt = FMT_NDB;
+    else if (ends_with(fname, ".mdb") || ends_with(fname, ".msb"))
+        c.fmt = FMT_SECT;
+    else if (ends_with(fname, ".imp"))
+        c.fmt = FMT_IMP;
     else {
         vgdb_error(e, "%s: unknown database type", fname);
         return VG_EUNSUPPORTED;

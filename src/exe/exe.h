@@ -286,6 +286,11 @@ void vg_exe_free(vg_exe_info *info);
 int vg_exe_rva_to_offset(const vg_exe_info *info, uint64_t rva, uint64_t len,
                          uint64_t *off);
 
+/* The import string imphash is the MD5 of (see exe/pe.c): malloc'd,
+ * NUL-terminated, *len bytes; *out = NULL when the PE imports nothing.
+ * ClamAV's .imp signatures hash this string and give its length. */
+vg_status vg_pe_impstring(const vg_exe_info *info, char **out, size_t *len);
+
 /* Parsers per kind, called by vg_exe_parse after a magic check; exposed for
  * the fuzz targets and tests. Same contract. */
 vg_status vg_pe_parse(const uint8_t *data, size_t len, vg_exe_info *out);

@@ -287,22 +287,22 @@ static void parse_imports(pectx *c)
 
 static int lc(int ch) { return ch >= 'A' && ch <= 'Z' ? ch + 32 : ch; }
 
-static vg_status compute_imphash(pectx *c)
+vg_status vg_pe_impstring(const vg_exe_info *info, char **out, size_t *outlen)
 {
-    vg_pe_info *pe = c->pe;
+    const vg_pe_info *pe = &info->u.pe;
     char *s;
     size_t cap = 0, n = 0, i;
-    uint8_t md[32];
-    vg_status st;
 
-    if (!pe->nimports)
+    *out = NULL;
+    *outlen = 0;
+    if (info->kind != VG_EXE_PE || !pe->nimports)
         return VG_OK;
     for (i = 0; i < pe->nimports; i++) {
         const vg_pe_import *im = &pe->imports[i];
         cap += strlen(im->dll) + 2 + (im->name ? strlen(im->name) : 8);
     }
     if (cap > IMPHASH_MAX)
-        return VG_OK; /* cannot happen with the caps; keep "" if it does */
+        return VG_ELIMIT; /* cannot happen with the caps */
     s = malloc(cap + 1);
     if (!s)
         return VG_ENOMEM;
@@ -330,10 +330,26 @@ static vg_status compute_imphash(pectx *c)
             n += (size_t)snprintf(s + n, 9, "ord%u", (unsigned)im->ordinal);
         }
     }
+    s[n] = 0;
+    *out = s;
+    *outlen = n;
+    return VG_OK;
+}
+
+static vg_status compute_imphash(pectx *c)
+{
+    char *s;
+    size_t n;
+    uint8_t md[32];
+    vg_status st = vg_pe_impstring(c->info, &s, &n);
+    if (st == VG_ELIMIT)
+        return VG_OK; /* keep "" */
+    if (st != VG_OK || !s)
+        return st;
     st = vghash_compute(VGH_MD5, s, n, md);
     free(s);
     if (st == VG_OK)
-        vghash_hex(md, 16, pe->imphash);
+        vghash_hex(md, 16, c->pe->imphash);
     return st;
 }
 

@@ -60,6 +60,7 @@
  * maximum lengths before the anchor imply (note_anchor). */
 #include "matcher.h"
 #include "match/matcher_int.h"
+#include "match/offset.h"
 
 #include <hs/hs.h>
 #include <math.h>
@@ -102,7 +103,14 @@ struct vgm_scratch {
     uint32_t nmemo;
     jump_memo *memo;     /* two per signature with a `*`: fwd, bwd; the
                             signature's slot is vgm_sig.memo */
+    const vg_exe_info *exe; /* executable info of the buffers being scanned
+                               (EP/Sx/SEx/SL offsets); NULL: none */
 };
+
+/* A start pinned to a small range is verified from each allowed start;
+ * SEx spans a whole section, so it never is. */
+#define PINNED(s) ((s)->off_kind != VGM_OFF_ANY && (s)->off_kind != VGM_OFF_SE && \
+                   (s)->off_shift <= VGM_PINNED_MAX)
 
 /* ---- builder ---------------------------------------------------------- */
 
@@ -696,8 +704,10 @@ vg_status vgm_build(vgm_builder *b, vgm_matcher **out, char *err, size_t errlen)
                 m->nmemo += 2;
                 break;
             }
-        int settles = s->exact ? 1 : 0;
-        if (s->off_kind != VGM_OFF_ANY && s->off_shift <= VGM_PINNED_MAX)
+        /* an offset whose allowed starts are a range (SEx, a long shift)
+         * must see every hit */
+        int settles = s->exact && s->off_kind == VGM_OFF_ANY ? 1 : 0;
+        if (PINNED(s))
             settles = 1;
         flags[i] = HS_FLAG_DOTALL | (settles ? HS_FLAG_SINGLEMATCH : 0);
         ids[i] = i;
@@ -790,6 +800,8 @@ void vgm_scratch_free(vgm_scratch *s)
     free(s->memo);
     free(s);
 }
+
+void vgm_scratch_set_exe(vgm_scratch *s, const vg_exe_info *exe) { s->exe = exe; }
 
 void vgm_new_object(vgm_scratch *s)
 {
@@ -1323,25 +1335,15 @@ static int precheck(const vctx *v, uint32_t i0, uint32_t i1, size_t pos)
 }
 
 /* Allowed start range for sig in a buffer of len bytes; 0 if none. */
-static int start_range(const vgm_sig *s, size_t len, size_t *lo, size_t *hi)
+static int start_range(const vgm_sig *s, const vg_exe_info *exe, size_t len,
+                       size_t *lo, size_t *hi)
 {
-    if (s->off_kind == VGM_OFF_ANY) {
-        *lo = 0;
-        *hi = len;
-        return 1;
-    }
-    uint64_t base;
-    if (s->off_kind == VGM_OFF_ABS)
-        base = s->off_n;
-    else {
-        if (s->off_n > len)
-            return 0;
-        base = len - s->off_n;
-    }
-    if (base > len)
+    vgm_offset off = {s->off_kind, s->off_n, s->off_shift};
+    uint64_t l, h;
+    if (!vgm_offset_range(&off, len, exe, &l, &h))
         return 0;
-    *lo = (size_t)base;
-    *hi = base + s->off_shift > len ? len : (size_t)(base + s->off_shift);
+    *lo = (size_t)l;
+    *hi = (size_t)h;
     return 1;
 }
 
@@ -1364,7 +1366,7 @@ static int verify(const sctx *c, const vgm_sig *s, size_t win_end)
               ms == UINT32_MAX ? NULL : &c->s->memo[ms],
               ms == UINT32_MAX ? NULL : &c->s->memo[ms + 1], c->s->buf_gen, 0, 0, 0,
               UINT32_MAX, 0, 0, SIZE_MAX};
-    if (!start_range(s, c->len, &v.lo, &v.hi))
+    if (!start_range(s, c->s->exe, c->len, &v.lo, &v.hi))
         return -1;
     if (s->off_kind != VGM_OFF_ANY) {
         for (uint32_t k = 0; k < s->nnodes && v.nodes[k].kind != VGP_GAP; k++) {
@@ -1379,7 +1381,7 @@ static int verify(const sctx *c, const vgm_sig *s, size_t win_end)
     }
     if (s->exact && s->off_kind == VGM_OFF_ANY)
         return 1;
-    if (s->off_kind != VGM_OFF_ANY && s->off_shift <= VGM_PINNED_MAX) {
+    if (PINNED(s)) {
         for (size_t p = v.lo; p <= v.hi; p++)
             if (fwd(&v, 0, p))
                 return 1;

@@ -46,6 +46,12 @@ void vgm_scratch_free(vgm_scratch *s);
  * stop the scan. */
 typedef int (*vgm_hit_fn)(void *user, uint32_t id);
 
+/* Executable info (exe/exe.h) of the buffers scanned next, for EP/Sx/SEx/
+ * SL offsets (match/offset.h); NULL when they are not a parsed executable.
+ * The pointer must stay valid until it is replaced. */
+struct vg_exe_info;
+void vgm_scratch_set_exe(vgm_scratch *s, const struct vg_exe_info *exe);
+
 /* Start a new object: signatures found in earlier buffers of the same
  * object (e.g. the raw bytes, then the normalised text) are not reported
  * again until vgm_new_object is called. */

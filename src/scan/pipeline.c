@@ -27,7 +27,9 @@
 
 #include "core/buf.h"
 #include "core/hash.h"
+#include "exe/exe.h"
 #include "db/engine_int.h"
+#include "db/exehash.h"
 #include "fmt/arc.h"
 #include "fmt/textnorm.h"
 #include "ftype/magic.h"
@@ -60,6 +62,9 @@ typedef struct scan {
      * signatures in all-match mode. Each name once per scan. */
     vg_result *heur;
     unsigned step; /* depth added by the container being extracted */
+    /* The current layer parsed as an executable (PE, ELF, Mach-O), or NULL:
+     * parsed once per layer, used by EP/Sx offsets and section hashes. */
+    const vg_exe_info *exe;
 } scan;
 
 void vg_limits_default(vg_limits *lim)
@@ -212,6 +217,65 @@ static int hash_detected(scan *s, uint32_t name)
 {
     detect(s, vgdb_name(s->e, name));
     return s->stop;
+}
+
+/* PE section hashes (.mdb/.msb) and import hashes (.imp) of a parsed PE
+ * (db/exehash.c). As with .hdb, a digest is computed only when some
+ * signature of that kind has this size: each section's raw data as ClamAV
+ * maps it (c_raw, c_rsize; empty sections skipped), sections of PE32 files
+ * only as clamscan checks them, then the import string of exe/pe.c. Every
+ * matching signature is reported (all-match lists fixed-size and `*` ones). */
+#define EXEH_MAX_NAMES 64
+static void exe_hash_stage(scan *s, const vg_exe_info *x, const uint8_t *d)
+{
+    const vg_engine *e = s->e;
+    uint32_t names[EXEH_MAX_NAMES];
+    uint8_t h[32];
+    if (x->kind != VG_EXE_PE)
+        return;
+    if (vgdb_exeh_any(e, VGDB_EXEH_SECT) && !(x->flags & VG_EXE_F_64)) {
+        for (size_t i = 0; i < x->nsections && !s->stop; i++) {
+            const vg_exe_section *sec = &x->sections[i];
+            if (!sec->c_rsize)
+                continue;
+            for (unsigned k = 0; k < VGH_KINDS && !s->stop; k++) {
+                if (!vgdb_exeh_wants(e, VGDB_EXEH_SECT, k, sec->c_rsize))
+                    continue;
+                if (vghash_compute((enum vghash_kind)k, d + sec->c_raw, sec->c_rsize, h) !=
+                    VG_OK) {
+                    s->err = VG_ENOMEM;
+                    s->stop = 1;
+                    return;
+                }
+                size_t n = vgdb_exeh_find(e, VGDB_EXEH_SECT, k, h, sec->c_rsize, names,
+                                          EXEH_MAX_NAMES);
+                for (size_t j = 0; j < n; j++)
+                    detect(s, vgdb_name(e, names[j]));
+            }
+        }
+    }
+    if (!vgdb_exeh_any(e, VGDB_EXEH_IMP) || s->stop)
+        return;
+    char *imp = NULL;
+    size_t il = 0;
+    if (vg_pe_impstring(x, &imp, &il) == VG_ENOMEM) {
+        s->err = VG_ENOMEM;
+        s->stop = 1;
+        return;
+    }
+    for (unsigned k = 0; imp && k < VGH_KINDS && !s->stop; k++) {
+        if (!vgdb_exeh_wants(e, VGDB_EXEH_IMP, k, il))
+            continue;
+        if (vghash_compute((enum vghash_kind)k, imp, il, h) != VG_OK) {
+            s->err = VG_ENOMEM;
+            s->stop = 1;
+            break;
+        }
+        size_t n = vgdb_exeh_find(e, VGDB_EXEH_IMP, k, h, il, names, EXEH_MAX_NAMES);
+        for (size_t j = 0; j < n; j++)
+            detect(s, vgdb_name(e, names[j]));
+    }
+    free(imp);
 }
 
 static int on_body_hit(void *user, uint32_t id)
@@ -386,7 +450,24 @@ static void scan_layer(scan *s, const uint8_t *d, size_t len)
         mask |= 1u << target;
     if (t == VGFT_BINARY)
         mask |= 1u << 14;
+    vg_exe_info exe;
+    const vg_exe_info *outer_exe = s->exe;
+    int have_exe = 0;
+    if (target == 1 || target == 6 || target == 9) {
+        vg_status est = vg_exe_parse(d, len, &s->o->limits, &exe);
+        if (est == VG_ENOMEM) {
+            s->err = est;
+            s->stop = 1;
+            return;
+        }
+        have_exe = est == VG_OK;
+    }
+    s->exe = have_exe ? &exe : NULL;
+    if (have_exe)
+        exe_hash_stage(s, &exe, d);
+    vgm_scratch_set_exe(s->sc->ms, s->exe);
     match_buffer(s, d, len, mask);
+    vgm_scratch_set_exe(s->sc->ms, NULL);
     yara_pass(s, d, len);
     if (vgft_is_text(t) && !s->stop) {
         if (s->sc->normcap < len) {
@@ -394,7 +475,7 @@ static void scan_layer(scan *s, const uint8_t *d, size_t len)
             if (!nb) {
                 s->err = VG_ENOMEM;
                 s->stop = 1;
-                return;
+                goto out;
             }
             s->sc->norm = nb;
             s->sc->normcap = len;
@@ -404,6 +485,10 @@ static void scan_layer(scan *s, const uint8_t *d, size_t len)
     }
     if (!s->stop && vgft_is_container(t) && !(s->o->flags & VG_SCAN_NO_UNPACK))
         extract(s, t, d, len);
+out:
+    if (have_exe)
+        vg_exe_free(&exe);
+    s->exe = outer_exe;
 }
 
 static vg_status scan_top(vg_scanner *sc, const uint8_t *d, size_t len,
