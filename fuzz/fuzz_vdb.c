@@ -1,16 +1,18 @@
 /* fuzz/fuzz_vdb.c - the compiled-database loader on arbitrary files.
  *
- * Inputs of at least a header's length get a correct file size and
- * checksum written into their header first, so the fuzzer gets past the
- * checksum and exercises the section and index checks behind it. Whatever
- * loads is compiled and used for a scan. */
-#include <openssl/evp.h>
+ * Inputs with a consistent section table get the magic, their file size
+ * and a correct checksum written into their header first
+ * (vgdb_vdb_seal), so the fuzzer gets past the checksum and exercises the
+ * table, name, hash-set, packed-pattern and source-text checks behind it.
+ * Whatever loads is compiled, used for a scan, and listed. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "db/listing.h"
+#include "db/vdb.h"
 #include "vigil/vigil.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -23,13 +25,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (!buf)
         return 0;
     memcpy(buf, data, size);
-    if (size >= 1024) {
-        memcpy(buf, "VIGILVDB", 8);
-        for (int i = 0; i < 8; i++)
-            buf[24 + i] = (uint8_t)((uint64_t)size >> (8 * i));
-        unsigned int l = 0;
-        EVP_Digest(buf + 1024, size - 1024, buf + 56, &l, EVP_sha256(), NULL);
-    }
+    if (size >= 1024)
+        (void)vgdb_vdb_seal(buf, size);
     FILE *f = fopen(path, "wb");
     if (!f) {
         free(buf);
@@ -49,6 +46,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         vg_result *r;
         if (vg_scan_mem(e, sample, sizeof sample - 1, &o, &r) == VG_OK)
             vg_result_free(r);
+        vgdb_entry *v;
+        size_t n;
+        if (vgdb_list(e, &v, &n) == VG_OK)
+            free(v);
     }
     vg_engine_free(e);
     unlink(path);

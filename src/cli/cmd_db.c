@@ -19,19 +19,21 @@ static void db_usage(FILE *f)
             "       vigil db verify FILE.vdb              check structure and checksum\n"
             "       vigil db list DB...                   every signature: type name content-hash\n"
             "       vigil db diff A B                     added (+), removed (-), changed (~)\n"
-            "SOURCE and DB are database files (.hdb .hsb .fp .sfp .ndb .vdb) or\n"
+            "SOURCE and DB are database files (.hdb .hsb .fp .sfp .ndb .yar .vdb) or\n"
             "directories of them. build is deterministic: the creation time comes\n"
             "from SOURCE_DATE_EPOCH, or is 0. Exit status 0 ok, 1 differences (diff),\n"
             "2 error.\n");
 }
 
-static vg_engine *load(char **paths, int n, double *secs)
+/* keep_src: keep the texts of formats that go into a .vdb as text */
+static vg_engine *load(char **paths, int n, double *secs, int keep_src)
 {
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
     vg_engine *e;
     if (vg_engine_new(&e) != VG_OK)
         return NULL;
+    e->keep_src = keep_src;
     vg_status st = VG_OK;
     for (int i = 0; st == VG_OK && i < n; i++)
         st = vg_engine_load(e, paths[i]);
@@ -86,7 +88,7 @@ static int db_build(int argc, char **argv)
     if (sde && *sde)
         created = strtoull(sde, NULL, 10);
     double secs = 0;
-    vg_engine *e = load(src, ns, &secs);
+    vg_engine *e = load(src, ns, &secs, 1);
     free(src);
     if (!e)
         return 2;
@@ -117,7 +119,7 @@ static int db_verify(const char *path)
 {
     double secs;
     char *p[1] = {(char *)path};
-    vg_engine *e = load(p, 1, &secs);
+    vg_engine *e = load(p, 1, &secs, 0);
     if (!e)
         return 2;
     printf("%s: OK (%llu signatures, loaded in %.3f ms)\n", path,
@@ -128,7 +130,7 @@ static int db_verify(const char *path)
 
 static int db_list(char **paths, int n)
 {
-    vg_engine *e = load(paths, n, NULL);
+    vg_engine *e = load(paths, n, NULL, 0);
     if (!e)
         return 2;
     vgdb_entry *v;
@@ -149,7 +151,7 @@ static int db_list(char **paths, int n)
 static int db_diff(const char *a, const char *b)
 {
     char *pa[1] = {(char *)a}, *pb[1] = {(char *)b};
-    vg_engine *ea = load(pa, 1, NULL), *eb = ea ? load(pb, 1, NULL) : NULL;
+    vg_engine *ea = load(pa, 1, NULL, 0), *eb = ea ? load(pb, 1, NULL, 0) : NULL;
     if (!ea || !eb) {
         vg_engine_free(ea);
         return 2;

@@ -71,24 +71,17 @@ vg_engine *vg_engine_ref(vg_engine *e)
     return e;
 }
 
-static void hashset_free(vgdb_hashset *hs)
-{
-    free(hs->e);
-    free(hs->sizes);
-    memset(hs, 0, sizeof *hs);
-}
-
 void vg_engine_free(vg_engine *e)
 {
     if (!e || atomic_fetch_sub_explicit(&e->refs, 1, memory_order_acq_rel) != 1)
         return;
+    for (int k = 0; k < VGH_KINDS; k++) {
+        vgdb_hashset_free(&e->det[k]);
+        vgdb_hashset_free(&e->fp[k]);
+    }
     if (!e->mapped) {
         free(e->strtab);
         free(e->name_off);
-        for (int k = 0; k < VGH_KINDS; k++) {
-            hashset_free(&e->det[k]);
-            hashset_free(&e->fp[k]);
-        }
         vgdb_exeh_free(e);
         free(e->body);
     }
@@ -97,6 +90,7 @@ void vg_engine_free(vg_engine *e)
     vgy_rules_free(e->yara);
     vgdb_ign_free(e->ign);
     free(e->sources);
+    vgdb_srctext_free(e);
     free(e->pending_vdb);
     vgdb_vdb_unmap(e);
     free(e);
@@ -121,6 +115,7 @@ void vgdb_mark_take(const vg_engine *e, vgdb_mark *mk)
     mk->nsigs = e->nsigs;
     mk->had_pending = e->pending_vdb != NULL;
     mk->nyara = vgy_rules_units(e->yara);
+    mk->nsrct = e->nsrct;
     mk->nign = vgdb_ign_count(e->ign);
     mk->skip_bytecode = e->skip_bytecode;
     mk->skip_unsupported = e->skip_unsupported;
@@ -149,6 +144,7 @@ void vgdb_mark_rollback(vg_engine *e, const vgdb_mark *mk)
     vgdb_exeh_truncate(e, mk->nexeh);
     e->nsigs = mk->nsigs;
     vgy_rules_truncate(e->yara, mk->nyara);
+    vgdb_srctext_truncate(e, mk->nsrct);
     vgdb_ign_truncate(e->ign, mk->nign);
     e->skip_bytecode = mk->skip_bytecode;
     e->skip_unsupported = mk->skip_unsupported;
@@ -319,6 +315,8 @@ static vg_status load_text_plain(vg_engine *e, const char *name, const char *tex
     st = vgy_rules_add(e->yara, name, text, len, e->err, sizeof e->err);
     if (st == VG_OK)
         e->nsigs += vgy_rules_count(e->yara) - before;
+    if (st == VG_OK)
+        st = vgdb_srctext_add(e, name, text, len); /* for a .vdb */
     return st;
 }
 
@@ -541,33 +539,6 @@ vg_status vg_engine_load_builtin(vg_engine *e)
 
 /* ---- compile ---------------------------------------------------------- */
 
-static int cmp_ent(const void *a, const void *b)
-{
-    const vgdb_hashent *x = a, *y = b;
-    if (x->size != y->size)
-        return x->size < y->size ? -1 : 1;
-    int c = memcmp(x->hash, y->hash, 32);
-    if (c)
-        return c;
-    return x->name < y->name ? -1 : x->name > y->name;
-}
-
-static vg_status hashset_freeze(vgdb_hashset *hs)
-{
-    if (hs->n == 0)
-        return VG_OK;
-    qsort(hs->e, hs->n, sizeof *hs->e, cmp_ent);
-    hs->sizes = malloc(hs->n * sizeof *hs->sizes);
-    if (!hs->sizes)
-        return VG_ENOMEM;
-    hs->nsizes = 0;
-    for (size_t i = 0; i < hs->n; i++)
-        if (hs->e[i].size != VGDB_SIZE_ANY &&
-            (hs->nsizes == 0 || hs->sizes[hs->nsizes - 1] != hs->e[i].size))
-            hs->sizes[hs->nsizes++] = hs->e[i].size;
-    return VG_OK;
-}
-
 vg_status vg_engine_compile(vg_engine *e)
 {
     if (!e)
@@ -589,9 +560,9 @@ vg_status vg_engine_compile(vg_engine *e)
         return VG_OK;
     }
     for (int k = 0; k < VGH_KINDS && st == VG_OK; k++) {
-        st = hashset_freeze(&e->det[k]);
+        st = vgdb_hashset_freeze(&e->det[k], vghash_len[k]);
         if (st == VG_OK)
-            st = hashset_freeze(&e->fp[k]);
+            st = vgdb_hashset_freeze(&e->fp[k], vghash_len[k]);
     }
     if (st == VG_OK)
         st = vgdb_exeh_freeze(e);
@@ -608,56 +579,4 @@ vg_status vg_engine_compile(vg_engine *e)
     e->mb = NULL;
     e->compiled = 1;
     return VG_OK;
-}
-
-/* ---- lookups ---------------------------------------------------------- */
-
-int vgdb_hash_wants_size(const vgdb_hashset *hs, uint64_t size)
-{
-    if (hs->any_size)
-        return 1;
-    size_t lo = 0, hi = hs->nsizes;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (hs->sizes[mid] < size)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo < hs->nsizes && hs->sizes[lo] == size;
-}
-
-static long find_exact(const vgdb_hashset *hs, const uint8_t *hash, uint64_t size)
-{
-    size_t lo = 0, hi = hs->n;
-    vgdb_hashent key;
-    memset(&key, 0, sizeof key);
-    memcpy(key.hash, hash, 32);
-    key.size = size;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        const vgdb_hashent *m = &hs->e[mid];
-        int c = m->size != size ? (m->size < size ? -1 : 1) : memcmp(m->hash, hash, 32);
-        if (c < 0)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    if (lo >= hs->n || hs->e[lo].size != size || memcmp(hs->e[lo].hash, hash, 32) != 0)
-        return -1;
-    /* several names for one hash: clamscan reports the one loaded last */
-    while (lo + 1 < hs->n && hs->e[lo + 1].size == size &&
-           memcmp(hs->e[lo + 1].hash, hash, 32) == 0)
-        lo++;
-    return (long)hs->e[lo].name;
-}
-
-long vgdb_hash_find(const vgdb_hashset *hs, const uint8_t *hash, uint64_t size)
-{
-    if (hs->n == 0)
-        return -1;
-    long r = find_exact(hs, hash, size);
-    if (r < 0 && hs->any_size)
-        r = find_exact(hs, hash, VGDB_SIZE_ANY);
-    return r;
 }

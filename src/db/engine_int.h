@@ -24,6 +24,9 @@ struct vgdb_ignlist; /* db/ignore.h */
 #define VGDB_MAX_LINE (1u << 20)    /* longest database line accepted */
 #define VGDB_MAX_NAME 512
 
+#define VGDB_SIZE_MAX 0xfffffffeull /* largest size a hash file may give */
+
+/* A hash signature while loading (db/hashset.c freezes them). */
 typedef struct vgdb_hashent {
     uint8_t hash[32];
     uint64_t size;  /* VGDB_SIZE_ANY: any size */
@@ -31,18 +34,38 @@ typedef struct vgdb_hashent {
     uint32_t pad;
 } vgdb_hashent;
 
+/* One kind of hash signature (db/hashset.c). Loading appends to e; after
+ * compile the set is columns sorted by (size, digest, load order), in
+ * memory or mapped from a .vdb: entry j has digest dig + j * dlen, name
+ * names[j], and size b << 16 | lo[j] for the bucket b < nb with
+ * bkt[b] <= j < bkt[b + 1], or any size for j >= bkt[nb]. */
 typedef struct vgdb_hashset {
     vgdb_hashent *e;
     size_t n, cap;
-    uint64_t *sizes;  /* sorted distinct sizes (compile) */
-    size_t nsizes;
     int any_size;     /* some entry matches any size */
+    const uint8_t *dig;
+    const uint16_t *lo;
+    const uint32_t *bkt;   /* nb + 1 entries */
+    const uint32_t *names;
+    uint32_t nb;
+    uint8_t dlen;
+    uint8_t owned;         /* the columns are malloc'd, not mapped */
 } vgdb_hashset;
 
 /* What the scanner needs to know about each body signature. */
 typedef struct vgdb_bodysig {
     uint32_t name;
 } vgdb_bodysig;
+
+/* The text of a source kept for a .vdb (db/srctext.c). */
+#define VGDB_SRC_YARA 1u
+typedef struct vgdb_srctext {
+    char name[256];
+    uint32_t kind;    /* VGDB_SRC_* */
+    char *text;
+    size_t len;
+    uint8_t sha256[32];
+} vgdb_srctext;
 
 /* A source file that went into the engine (for `vigil db info` and the
  * release manifest). */
@@ -62,6 +85,10 @@ struct vg_engine {
     size_t strtab_len, strtab_cap;
     uint32_t *name_off;
     uint32_t nnames, capnames;
+    /* or front-coded in a mapped .vdb (db/names.c) */
+    const uint8_t *fc_names;
+    uint32_t fc_len;
+    const uint32_t *fc_idx;
     vgdb_hashset det[VGH_KINDS]; /* detections: .hdb .hsb */
     vgdb_hashset fp[VGH_KINDS];  /* allowlist: .fp .sfp */
     struct vgdb_exehash *exeh;   /* PE hashes: .mdb .msb .imp (db/exehash.c) */
@@ -79,6 +106,11 @@ struct vg_engine {
     int mapped;
     uint64_t vdb_created;
     int vdb_rebuilt; /* matcher recompiled for this CPU at load */
+    uint8_t vdb_key[32]; /* of its Vectorscan section, to share it */
+    /* sources that go into a .vdb as text (db/srctext.c) */
+    int keep_src;
+    vgdb_srctext *srct;
+    uint32_t nsrct, capsrct;
     /* YARA rules (.yar/.yara), made at the first load or define */
     struct vgy_rules *yara;
     vg_yara_string_fn yara_trace;
@@ -91,10 +123,18 @@ struct vg_engine {
     uint64_t nftm;             /* .ftm entries parsed, not applied */
 };
 
-static inline const char *vgdb_name(const vg_engine *e, uint32_t i)
-{
-    return e->strtab + e->name_off[i];
-}
+#define VGDB_NAME_BLOCK 16u
+#define VGDB_BAD_NAME "Vigil.Database.BadNameIndex"
+extern const char vgdb_bad_name[]; /* what vgdb_name gives for a bad index */
+
+/* Name i; for a mapped .vdb decoded into a buffer of the calling thread,
+ * valid until its next call (db/names.c). */
+const char *vgdb_name(const vg_engine *e, uint32_t i);
+/* Front-coded copy of e's names for a .vdb; 1 = the block table of a
+ * mapped table is consistent. */
+vg_status vgdb_names_encode(const vg_engine *e, uint8_t **blob, size_t *len, uint32_t **idx,
+                            uint32_t *nidx);
+int vgdb_names_check(const vg_engine *e);
 
 typedef struct vgdb_mark {
     uint32_t nnames, nbody, nmb, nsources;
@@ -104,6 +144,7 @@ typedef struct vgdb_mark {
     uint64_t nsigs;
     int had_pending;
     uint32_t nyara; /* YARA units */
+    uint32_t nsrct;
     size_t nign;
     uint64_t skip_bytecode, skip_unsupported, nftm;
     char skip_types[96];
@@ -140,6 +181,25 @@ vg_status vgdb_load_any(vg_engine *e, const char *name, const char *text, size_t
                         int official);
 /* A file name vigil loads signatures from (engine.c's table). */
 int vgdb_known_ext(const char *name);
+
+/* Source texts (db/srctext.c): keep one (if e->keep_src and its format
+ * travels as text); the section for a .vdb, refusing by name any source
+ * that would be left out (*nsigs: signatures counted at load instead);
+ * compile a section's texts into e; print them for `db info`. */
+vg_status vgdb_srctext_add(vg_engine *e, const char *path, const char *text, size_t len);
+void vgdb_srctext_truncate(vg_engine *e, uint32_t n);
+void vgdb_srctext_free(vg_engine *e);
+vg_status vgdb_srctext_build(vg_engine *e, uint8_t **out, size_t *len, uint64_t *nsigs);
+vg_status vgdb_srctext_load(vg_engine *e, const uint8_t *p, uint64_t len);
+void vgdb_srctext_describe(const uint8_t *p, uint64_t len, void *file);
+
+/* Sort and split into columns (compile); dlen = the kind's digest length. */
+vg_status vgdb_hashset_freeze(vgdb_hashset *hs, unsigned dlen);
+void vgdb_hashset_free(vgdb_hashset *hs);
+/* 1 when a mapped set's bucket table keeps every search inside it. */
+int vgdb_hashset_check(const vgdb_hashset *hs);
+/* Size of frozen entry j (VGDB_SIZE_ANY for any). */
+uint64_t vgdb_hashset_size(const vgdb_hashset *hs, size_t j);
 
 /* Lookup after compile: name index of a hash signature matching (kind,
  * size, hash), or -1. */

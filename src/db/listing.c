@@ -33,6 +33,34 @@ static vg_status digest_hex(EVP_MD_CTX *md, const void *p, size_t n, char out[65
     return VG_OK;
 }
 
+/* Every name, decoded once into one block after the entries (mapped
+ * names decode into a per-thread buffer that the next call reuses). */
+static char *copy_names(const vg_engine *e, size_t nent, vgdb_entry **block, uint32_t **offs)
+{
+    size_t total = 0;
+    for (uint32_t i = 0; i < e->nnames; i++)
+        total += strlen(vgdb_name(e, i)) + 1;
+    total += sizeof VGDB_BAD_NAME;
+    *offs = malloc(((size_t)e->nnames + 1) * sizeof **offs);
+    *block = malloc(nent * sizeof **block + total + 1);
+    if (!*offs || !*block) {
+        free(*offs);
+        free(*block);
+        return NULL;
+    }
+    char *arena = (char *)(*block + nent), *p = arena;
+    for (uint32_t i = 0; i < e->nnames; i++) {
+        const char *nm = vgdb_name(e, i);
+        size_t l = strlen(nm) + 1;
+        memcpy(p, nm, l);
+        (*offs)[i] = (uint32_t)(p - arena);
+        p += l;
+    }
+    memcpy(p, VGDB_BAD_NAME, sizeof VGDB_BAD_NAME);
+    (*offs)[e->nnames] = (uint32_t)(p - arena);
+    return arena;
+}
+
 vg_status vgdb_list(const vg_engine *e, vgdb_entry **out, size_t *n)
 {
     if (!e->compiled)
@@ -40,13 +68,19 @@ vg_status vgdb_list(const vg_engine *e, vgdb_entry **out, size_t *n)
     size_t total = e->nbody;
     for (int k = 0; k < VGH_KINDS; k++)
         total += e->det[k].n + e->fp[k].n;
-    vgdb_entry *v = calloc(total ? total : 1, sizeof *v);
+    vgdb_entry *v;
+    uint32_t *noff;
+    char *arena = copy_names(e, total ? total : 1, &v, &noff);
     EVP_MD_CTX *md = EVP_MD_CTX_new();
-    if (!v || !md) {
-        free(v);
+    if (!arena || !md) {
+        if (arena) {
+            free(v);
+            free(noff);
+        }
         EVP_MD_CTX_free(md);
         return VG_ENOMEM;
     }
+#define NAME_OF(i) (arena + noff[(i) < e->nnames ? (i) : e->nnames])
     size_t i = 0;
     vg_status st = VG_OK;
     char text[256], hex[65];
@@ -54,48 +88,55 @@ vg_status vgdb_list(const vg_engine *e, vgdb_entry **out, size_t *n)
         for (int k = 0; k < VGH_KINDS && st == VG_OK; k++) {
             const vgdb_hashset *hs = set ? &e->fp[k] : &e->det[k];
             for (size_t j = 0; j < hs->n && st == VG_OK; j++) {
-                vghash_hex(hs->e[j].hash, vghash_len[k], hex);
+                vghash_hex(hs->dig + j * hs->dlen, vghash_len[k], hex);
+                uint64_t size = vgdb_hashset_size(hs, j);
                 int l;
-                if (hs->e[j].size == VGDB_SIZE_ANY)
+                if (size == VGDB_SIZE_ANY)
                     l = snprintf(text, sizeof text, "%s:%s:%s:*", set ? "fp" : "det", kind_name[k], hex);
                 else
                     l = snprintf(text, sizeof text, "%s:%s:%s:%llu", set ? "fp" : "det", kind_name[k],
-                                 hex, (unsigned long long)hs->e[j].size);
+                                 hex, (unsigned long long)size);
                 v[i].type = set ? fp_name[k] : kind_name[k];
-                v[i].name = vgdb_name(e, hs->e[j].name);
+                v[i].name = NAME_OF(hs->names[j]);
                 st = digest_hex(md, text, (size_t)l, v[i].hash);
                 i++;
             }
         }
     vgm_parts p;
+    memset(&p, 0, sizeof p);
     char *hsb = NULL;
     size_t hsl = 0;
-    if (st == VG_OK)
+    if (st == VG_OK && e->m)
         st = vgm_export(e->m, &p, &hsb, &hsl);
     free(hsb);
     for (uint32_t s = 0; st == VG_OK && s < p.nsigs; s++) {
         const vgm_sig *sg = &p.sigs[s];
-        uint32_t pend = s + 1 < p.nsigs ? p.sigs[s + 1].pool0 : p.npool;
+        vgp_pattern pat;
+        vgm_offset off;
+        uint8_t target;
+        uint32_t id;
+        st = vgm_pattern_copy(&p, s, &pat, &off, &target, &id);
+        if (st != VG_OK)
+            break;
         int l = snprintf(text, sizeof text, "ndb:%u:%u:%llu:%u:", sg->target, sg->off_kind,
                          (unsigned long long)sg->off_n, sg->off_shift);
-        if (!EVP_DigestInit_ex(md, EVP_sha256(), NULL) || !EVP_DigestUpdate(md, text, (size_t)l) ||
-            !EVP_DigestUpdate(md, p.nodes + sg->node0, sg->nnodes * sizeof(vgp_node)) ||
-            !EVP_DigestUpdate(md, p.pool + sg->pool0, pend - sg->pool0)) {
-            st = VG_ENOMEM;
-            break;
-        }
         uint8_t d[32];
         unsigned int dl = 0;
-        if (!EVP_DigestFinal_ex(md, d, &dl)) {
+        if (!EVP_DigestInit_ex(md, EVP_sha256(), NULL) || !EVP_DigestUpdate(md, text, (size_t)l) ||
+            !EVP_DigestUpdate(md, pat.nodes, pat.nnodes * sizeof(vgp_node)) ||
+            !EVP_DigestUpdate(md, pat.pool, pat.npool) || !EVP_DigestFinal_ex(md, d, &dl))
             st = VG_ENOMEM;
+        vgp_free(&pat);
+        if (st != VG_OK)
             break;
-        }
         v[i].type = "ndb";
-        v[i].name = vgdb_name(e, e->body[sg->id].name);
+        v[i].name = NAME_OF(sg->id < e->nbody ? e->body[sg->id].name : UINT32_MAX);
         vghash_hex(d, 32, v[i].hash);
         i++;
     }
+#undef NAME_OF
     EVP_MD_CTX_free(md);
+    free(noff);
     if (st != VG_OK) {
         free(v);
         return st;

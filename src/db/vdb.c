@@ -1,7 +1,14 @@
 /* db/vdb.c - reading and writing compiled databases; the format is
  * specified in vdb.h. Reading trusts nothing: the header, every section's
- * bounds and alignment, the checksum, and every index inside the sections
- * are checked before the engine uses any of it. */
+ * bounds and alignment and the checksum are checked before the engine
+ * uses any of it, and every index inside the sections before it is
+ * followed (tables here at load; names and packed patterns, which a scan
+ * may never touch, when they are decoded).
+ *
+ * The checksum is computed from the file with pread() into small buffers
+ * on all cores, not through the mapping: the verified bytes stay in the
+ * page cache without entering the process, so loading (and a daemon's
+ * reload next to a serving engine) only maps in what scans read. */
 #include "yara/yara_int.h"
 #include "db/vdb.h"
 
@@ -21,18 +28,20 @@
 #include "match/serial.h"
 #include "core/pages.h"
 
-_Static_assert(sizeof(vgdb_hashent) == 48, "vgdb_hashent is part of the .vdb format");
 _Static_assert(sizeof(vgdb_bodysig) == 4, "vgdb_bodysig is part of the .vdb format");
 
 #define ALIGN 64u
+#define CHUNK (4u << 20)
+#define READ_BUF (256u << 10)
 
 typedef struct sect {
     const uint8_t *p;
-    uint64_t len;
+    uint64_t off, len;
 } sect;
 
 typedef struct vdbview {
-    uint64_t flags, created, nsigs;
+    uint64_t created, nsigs;
+    uint32_t nnames;
     sect s[VGDB_S_LAST + 1];
 } vdbview;
 
@@ -55,30 +64,40 @@ static void wr64(uint8_t *p, uint64_t v)
     wr32(p + 4, (uint32_t)(v >> 32));
 }
 
+/* hash set s (0..5: det md5/sha1/sha256, fp md5/sha1/sha256), column c */
+static unsigned hs_id(unsigned s, unsigned c) { return VGDB_S_HASH0 + 4 * s + c; }
+
 static size_t elem_size(unsigned id)
 {
-    if (id >= VGDB_S_DET0 && id < VGDB_S_DETSIZES0)
-        return sizeof(vgdb_hashent);
-    if (id >= VGDB_S_DETSIZES0 && id < VGDB_S_BODY)
-        return 8;
+    if (id >= VGDB_S_HASH0 && id < VGDB_S_HASH0 + 4 * 2 * VGH_KINDS) {
+        unsigned s = (id - VGDB_S_HASH0) / 4, c = (id - VGDB_S_HASH0) % 4;
+        static const size_t col[4] = {0, 2, 4, 4};
+        return c == VGDB_C_DIG ? vghash_len[s % VGH_KINDS] : col[c];
+    }
     switch (id) {
-    case VGDB_S_NAMEOFF: return 4;
+    case VGDB_S_NAMEIDX: return 4;
     case VGDB_S_BODY: return sizeof(vgdb_bodysig);
     case VGDB_S_MSIGS: return sizeof(vgm_sig);
-    case VGDB_S_MNODES: return sizeof(vgp_node);
     default: return 1;
     }
 }
 
-/* Body digest: SHA-256 over the SHA-256 of each VGDB_CHUNK-byte chunk of
- * the body (the last chunk may be shorter), so that the chunks can be
- * hashed on all cores at load. */
-#define VGDB_CHUNK (4u << 20)
+/* ---- checksum --------------------------------------------------------- */
 
+/* The body is cut into chunks of at most CHUNK bytes, never across a
+ * section's extent (its bytes and the padding after it); the body digest
+ * is the SHA-256 of the chunks' SHA-256s in order, and a section's key is
+ * the SHA-256 of its own chunks' SHA-256s. Chunks are hashed on all cores,
+ * from a file descriptor or from memory. */
+typedef struct chunk {
+    uint64_t off, len;
+} chunk;
 
 typedef struct digest_job {
-    const uint8_t *body;
-    size_t len, nchunks;
+    int fd;              /* >= 0: pread from it */
+    const uint8_t *mem;  /* else: bytes in memory */
+    const chunk *c;
+    size_t n;
     uint8_t *sums;
     atomic_size_t next;
     atomic_int fail;
@@ -87,36 +106,80 @@ typedef struct digest_job {
 static void *digest_worker(void *arg)
 {
     digest_job *j = arg;
-    for (;;) {
-        size_t c = atomic_fetch_add(&j->next, 1);
-        if (c >= j->nchunks)
+    EVP_MD_CTX *md = EVP_MD_CTX_new();
+    uint8_t *buf = j->fd >= 0 ? malloc(READ_BUF) : NULL;
+    if (!md || (j->fd >= 0 && !buf))
+        atomic_store(&j->fail, 1);
+    while (!atomic_load(&j->fail)) {
+        size_t i = atomic_fetch_add(&j->next, 1);
+        if (i >= j->n)
             break;
-        size_t off = c * VGDB_CHUNK, n = j->len - off < VGDB_CHUNK ? j->len - off : VGDB_CHUNK;
+        const chunk *c = &j->c[i];
+        int ok = EVP_DigestInit_ex(md, EVP_sha256(), NULL);
+        for (uint64_t done = 0; ok && done < c->len;) {
+            size_t want = c->len - done < READ_BUF ? (size_t)(c->len - done) : READ_BUF;
+            const uint8_t *p;
+            if (j->fd >= 0) {
+                ssize_t r = pread(j->fd, buf, want, (off_t)(c->off + done));
+                if (r <= 0) {
+                    ok = 0;
+                    break;
+                }
+                want = (size_t)r;
+                p = buf;
+            } else
+                p = j->mem + c->off + done;
+            ok = EVP_DigestUpdate(md, p, want);
+            done += want;
+        }
         unsigned int l = 0;
-        if (!EVP_Digest(j->body + off, n, j->sums + 32 * c, &l, EVP_sha256(), NULL))
+        if (!ok || !EVP_DigestFinal_ex(md, j->sums + 32 * i, &l))
             atomic_store(&j->fail, 1);
-        vgpages_release(j->body + off, n);
     }
+    free(buf);
+    EVP_MD_CTX_free(md);
     return NULL;
 }
 
-static vg_status body_digest(const uint8_t *body, size_t len, uint8_t out[32])
+/* Extents of the n sections (offsets ascending from the header, as parse
+ * checks) up to len; body digest into out, and the key of section id
+ * `key_id` (if present) into key. */
+static vg_status body_digest(int fd, const uint8_t *mem, const uint64_t *offs, const unsigned *ids,
+                             unsigned n, uint64_t len, uint8_t out[32], unsigned key_id,
+                             uint8_t key[32])
 {
-    digest_job j;
-    j.body = body;
-    j.len = len;
-    j.nchunks = (len + VGDB_CHUNK - 1) / VGDB_CHUNK;
-    j.sums = malloc(j.nchunks ? 32 * j.nchunks : 1);
-    if (!j.sums)
+    size_t nc = 0;
+    for (unsigned i = 0; i < n; i++) {
+        uint64_t end = i + 1 < n ? offs[i + 1] : len;
+        nc += (size_t)((end - offs[i] + CHUNK - 1) / CHUNK);
+    }
+    chunk *c = malloc((nc ? nc : 1) * sizeof *c);
+    unsigned *owner = malloc((nc ? nc : 1) * sizeof *owner);
+    uint8_t *sums = malloc(nc ? 32 * nc : 1);
+    if (!c || !owner || !sums) {
+        free(c);
+        free(owner);
+        free(sums);
         return VG_ENOMEM;
+    }
+    size_t k = 0;
+    for (unsigned i = 0; i < n; i++) {
+        uint64_t end = i + 1 < n ? offs[i + 1] : len;
+        for (uint64_t o = offs[i]; o < end; o += CHUNK) {
+            c[k].off = o;
+            c[k].len = end - o < CHUNK ? end - o : CHUNK;
+            owner[k++] = ids[i];
+        }
+    }
+    digest_job j = {.fd = fd, .mem = mem, .c = c, .n = nc, .sums = sums};
     atomic_init(&j.next, 0);
     atomic_init(&j.fail, 0);
-    long nc = sysconf(_SC_NPROCESSORS_ONLN);
-    size_t nth = nc > 1 ? (size_t)nc : 1;
+    long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+    size_t nth = ncpu > 1 ? (size_t)ncpu : 1;
     if (nth > 16)
         nth = 16;
-    if (nth > j.nchunks)
-        nth = j.nchunks ? j.nchunks : 1;
+    if (nth > nc)
+        nth = nc ? nc : 1;
     pthread_t th[16];
     size_t started = 0;
     for (size_t i = 1; i < nth; i++)
@@ -126,12 +189,21 @@ static vg_status body_digest(const uint8_t *body, size_t len, uint8_t out[32])
     for (size_t i = 0; i < started; i++)
         pthread_join(th[i], NULL);
     unsigned int l = 0;
-    int ok = !atomic_load(&j.fail) &&
-             EVP_Digest(j.sums, 32 * j.nchunks, out, &l, EVP_sha256(), NULL);
-    free(j.sums);
-    return ok ? VG_OK : VG_ENOMEM;
+    int ok = !atomic_load(&j.fail) && EVP_Digest(sums, 32 * nc, out, &l, EVP_sha256(), NULL);
+    if (ok && key) {
+        size_t a = 0;
+        while (a < nc && owner[a] != key_id)
+            a++;
+        size_t b = a;
+        while (b < nc && owner[b] == key_id)
+            b++;
+        ok = EVP_Digest(sums + 32 * a, 32 * (b - a), key, &l, EVP_sha256(), NULL);
+    }
+    free(c);
+    free(owner);
+    free(sums);
+    return ok ? VG_OK : VG_EIO;
 }
-
 
 static vg_status fmt_err(char *err, size_t n, const char *msg)
 {
@@ -139,9 +211,9 @@ static vg_status fmt_err(char *err, size_t n, const char *msg)
     return VG_EFORMAT;
 }
 
-/* Header, section table and checksum. */
-static vg_status parse(const uint8_t *b, size_t len, vdbview *v, int check_sum, char *err,
-                       size_t errlen)
+/* Header and section table: ids, offsets, extents. */
+static vg_status parse_header(const uint8_t *b, size_t len, vdbview *v, uint64_t *offs,
+                              unsigned *ids, unsigned *nsec, char *err, size_t errlen)
 {
     memset(v, 0, sizeof *v);
     if (len < VGDB_VDB_HEADER || memcmp(b, VGDB_VDB_MAGIC, 8) != 0)
@@ -154,16 +226,19 @@ static vg_status parse(const uint8_t *b, size_t len, vdbview *v, int check_sum, 
     }
     if (rd32(b + 12) != VGDB_VDB_HEADER)
         return fmt_err(err, errlen, "bad header size");
-    v->flags = rd64(b + 16);
-    if (v->flags & ~(uint64_t)0x3f)
+    if (rd64(b + 16) != 0)
         return fmt_err(err, errlen, "unknown feature flags");
     if (rd64(b + 24) != len)
         return fmt_err(err, errlen, "file size does not match the header (truncated or extended)");
     v->created = rd64(b + 32);
     v->nsigs = rd64(b + 40);
     uint32_t ns = rd32(b + 48);
-    if (ns > VGDB_MAX_SECTIONS || 88 + 24 * ns > VGDB_VDB_HEADER)
+    v->nnames = rd32(b + 52);
+    if (ns > VGDB_MAX_SECTIONS)
         return fmt_err(err, errlen, "bad section count");
+    for (size_t i = 88 + 24 * (size_t)ns; i < VGDB_VDB_HEADER; i++)
+        if (b[i])
+            return fmt_err(err, errlen, "header padding is not zero");
     uint64_t prev_end = VGDB_VDB_HEADER;
     unsigned prev_id = 0;
     for (uint32_t i = 0; i < ns; i++) {
@@ -172,80 +247,91 @@ static vg_status parse(const uint8_t *b, size_t len, vdbview *v, int check_sum, 
         uint64_t off = rd64(t + 8), l = rd64(t + 16);
         if (id == 0 || id > VGDB_S_LAST || id <= prev_id || rd32(t + 4) != 0)
             return fmt_err(err, errlen, "bad or unknown section id");
-        if (off % ALIGN || off < prev_end || off > len || l > len - off)
+        if (off % ALIGN || off < prev_end || off > len || l > len - off ||
+            (i == 0 && off != VGDB_VDB_HEADER) || (i > 0 && off - prev_end >= ALIGN))
             return fmt_err(err, errlen, "section out of bounds");
         if (l % elem_size(id))
             return fmt_err(err, errlen, "section length is not a whole number of entries");
         v->s[id].p = b + off;
+        v->s[id].off = off;
         v->s[id].len = l;
+        offs[i] = off;
+        ids[i] = id;
         prev_end = off + l;
         prev_id = id;
     }
-    if (!check_sum)
-        return VG_OK;
-    uint8_t sum[32];
-    if (body_digest(b + VGDB_VDB_HEADER, len - VGDB_VDB_HEADER, sum) != VG_OK)
-        return VG_ENOMEM;
-    if (memcmp(sum, b + 56, 32) != 0) {
-        snprintf(err, errlen, "checksum mismatch: the file is corrupted");
-        return VG_EVERIFY;
-    }
+    if ((ns == 0 && len != VGDB_VDB_HEADER) || len - prev_end >= ALIGN)
+        return fmt_err(err, errlen, "bytes after the last section");
+    *nsec = ns;
     return VG_OK;
 }
 
-static uint32_t count(const vdbview *v, unsigned id)
+static uint64_t count(const vdbview *v, unsigned id) { return v->s[id].len / elem_size(id); }
+
+/* Hash set s of a view as a frozen, mapped set (not yet checked). */
+static void view_set(const vdbview *v, unsigned s, vgdb_hashset *hs)
 {
-    return (uint32_t)(v->s[id].len / elem_size(id));
+    memset(hs, 0, sizeof *hs);
+    hs->dlen = (uint8_t)vghash_len[s % VGH_KINDS];
+    hs->n = (size_t)count(v, hs_id(s, VGDB_C_DIG));
+    hs->dig = v->s[hs_id(s, VGDB_C_DIG)].p;
+    hs->lo = (const uint16_t *)v->s[hs_id(s, VGDB_C_LO)].p;
+    hs->names = (const uint32_t *)v->s[hs_id(s, VGDB_C_NAME)].p;
+    uint64_t nbk = count(v, hs_id(s, VGDB_C_BKT));
+    hs->bkt = nbk ? (const uint32_t *)v->s[hs_id(s, VGDB_C_BKT)].p : NULL;
+    hs->nb = nbk ? (uint32_t)(nbk > 65537 ? 65537 : nbk) - 1 : 0;
+    hs->any_size = hs->bkt && hs->bkt[hs->nb] < hs->n;
 }
 
-/* Every index and reference inside the sections. */
+/* The names of a view, set on a scratch engine for vgdb_name(). */
+static void view_names(const vdbview *v, vg_engine *e)
+{
+    e->nnames = v->nnames;
+    e->fc_names = v->s[VGDB_S_NAMES].p;
+    e->fc_len = (uint32_t)v->s[VGDB_S_NAMES].len;
+    e->fc_idx = (const uint32_t *)v->s[VGDB_S_NAMEIDX].p;
+}
+
+static vgm_parts view_parts(const vdbview *v)
+{
+    vgm_parts p = {(const vgm_sig *)v->s[VGDB_S_MSIGS].p, (uint32_t)count(v, VGDB_S_MSIGS), NULL, 0,
+                   v->s[VGDB_S_MNODES].p, (uint32_t)v->s[VGDB_S_MNODES].len,
+                   v->s[VGDB_S_MPOOL].p, (uint32_t)v->s[VGDB_S_MPOOL].len};
+    return p;
+}
+
+/* The tables' own consistency: section sizes against each other, bucket
+ * tables, the name block table, the matcher's signatures. */
 static vg_status validate(const vdbview *v, char *err, size_t errlen)
 {
-    const sect *st = &v->s[VGDB_S_STRTAB];
-    uint32_t nn = count(v, VGDB_S_NAMEOFF);
-    if (v->s[VGDB_S_NAMEOFF].len / 4 > UINT32_MAX)
-        return fmt_err(err, errlen, "too many names");
-    if (nn && (st->len == 0 || st->p[st->len - 1] != 0))
-        return fmt_err(err, errlen, "name table is not terminated");
-    const uint8_t *no = v->s[VGDB_S_NAMEOFF].p;
-    for (uint32_t i = 0; i < nn; i++)
-        if (rd32(no + 4 * i) >= st->len)
-            return fmt_err(err, errlen, "name offset out of bounds");
-    vgpages_release(no, (size_t)nn * 4);
-    for (unsigned k = 0; k < 2 * VGH_KINDS; k++) {
-        const vgdb_hashent *he = (const vgdb_hashent *)v->s[VGDB_S_DET0 + k].p;
-        uint32_t n = count(v, VGDB_S_DET0 + k);
-        for (uint32_t i = 0; i < n; i++) {
-            if (he[i].name >= nn)
-                return fmt_err(err, errlen, "hash signature names a missing name");
-            if (i && (he[i - 1].size > he[i].size ||
-                      (he[i - 1].size == he[i].size && memcmp(he[i - 1].hash, he[i].hash, 32) > 0)))
-                return fmt_err(err, errlen, "hash table is not sorted");
-            if (i % 8192 == 8191)
-                vgpages_release(&he[i - 8191], 8191 * sizeof *he);
-        }
-        const uint64_t *sz = (const uint64_t *)v->s[VGDB_S_DETSIZES0 + k].p;
-        uint32_t m = count(v, VGDB_S_DETSIZES0 + k);
-        for (uint32_t i = 0; i < m; i++)
-            if (sz[i] == UINT64_MAX || (i && sz[i - 1] >= sz[i]))
-                return fmt_err(err, errlen, "size table is not sorted");
-        vgpages_release(sz, (size_t)m * 8);
-        vgpages_release(he, (size_t)n * sizeof *he);
+    if (v->s[VGDB_S_NAMES].len > UINT32_MAX || v->s[VGDB_S_MNODES].len > UINT32_MAX ||
+        v->s[VGDB_S_MPOOL].len > UINT32_MAX || count(v, VGDB_S_MSIGS) > UINT32_MAX)
+        return fmt_err(err, errlen, "section too large");
+    if (count(v, VGDB_S_NAMEIDX) != (v->nnames + (uint64_t)VGDB_NAME_BLOCK - 1) / VGDB_NAME_BLOCK)
+        return fmt_err(err, errlen, "name block table does not match the name count");
+    vg_engine *ne = calloc(1, sizeof *ne);
+    if (!ne)
+        return VG_ENOMEM;
+    view_names(v, ne);
+    int ok = vgdb_names_check(ne);
+    free(ne);
+    if (!ok)
+        return fmt_err(err, errlen, "name table is inconsistent");
+    for (unsigned s = 0; s < 2 * VGH_KINDS; s++) {
+        vgdb_hashset hs;
+        view_set(v, s, &hs);
+        if (count(v, hs_id(s, VGDB_C_LO)) != hs.n || count(v, hs_id(s, VGDB_C_NAME)) != hs.n ||
+            (hs.n && !hs.bkt) || count(v, hs_id(s, VGDB_C_BKT)) > 65537 || !vgdb_hashset_check(&hs))
+            return fmt_err(err, errlen, "hash table is inconsistent");
     }
-    const vgdb_bodysig *bs = (const vgdb_bodysig *)v->s[VGDB_S_BODY].p;
-    uint32_t nb = count(v, VGDB_S_BODY);
-    for (uint32_t i = 0; i < nb; i++)
-        if (bs[i].name >= nn)
-            return fmt_err(err, errlen, "body signature names a missing name");
-    vgm_parts p = {(const vgm_sig *)v->s[VGDB_S_MSIGS].p, count(v, VGDB_S_MSIGS),
-                   (const vgp_node *)v->s[VGDB_S_MNODES].p, count(v, VGDB_S_MNODES),
-                   v->s[VGDB_S_MPOOL].p, (uint32_t)v->s[VGDB_S_MPOOL].len};
-    if (v->s[VGDB_S_MPOOL].len > UINT32_MAX)
-        return fmt_err(err, errlen, "pattern pool too large");
-    return vgm_validate_parts(&p, nb, err, errlen);
+    vgm_parts p = view_parts(v);
+    return vgm_validate_parts(&p, (uint32_t)count(v, VGDB_S_BODY), err, errlen);
 }
 
-static vg_status map_file(const char *path, void **map, size_t *len, char *err, size_t errlen)
+/* Map path, check header and sections, verify the checksum. *key gets the
+ * Vectorscan section's key. */
+static vg_status open_view(const char *path, void **map, size_t *len, vdbview *v, uint8_t key[32],
+                           char *err, size_t errlen)
 {
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
@@ -258,15 +344,54 @@ static vg_status map_file(const char *path, void **map, size_t *len, char *err, 
         close(fd);
         return VG_EFORMAT;
     }
-    void *p = mmap(NULL, (size_t)sb.st_size, PROT_READ, MAP_SHARED, fd, 0);
-    close(fd);
+    /* private and read-only: pages come from the page cache and are
+     * shared with every other mapping of the file */
+    void *p = mmap(NULL, (size_t)sb.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
     if (p == MAP_FAILED) {
         snprintf(err, errlen, "%s: %s", path, strerror(errno));
+        close(fd);
         return VG_EIO;
+    }
+    uint64_t offs[VGDB_MAX_SECTIONS];
+    unsigned ids[VGDB_MAX_SECTIONS], ns = 0;
+    char why[256];
+    vg_status st = parse_header(p, (size_t)sb.st_size, v, offs, ids, &ns, why, sizeof why);
+    uint8_t sum[32];
+    if (st == VG_OK)
+        st = body_digest(fd, NULL, offs, ids, ns, (uint64_t)sb.st_size, sum, VGDB_S_HSDB, key);
+    close(fd);
+    if (st == VG_EIO)
+        snprintf(why, sizeof why, "read error while verifying");
+    if (st == VG_OK && memcmp(sum, (const uint8_t *)p + 56, 32) != 0) {
+        snprintf(why, sizeof why, "checksum mismatch: the file is corrupted");
+        st = VG_EVERIFY;
+    }
+    if (st == VG_OK)
+        st = validate(v, why, sizeof why);
+    if (st != VG_OK) {
+        snprintf(err, errlen, "%s: %s", path, why);
+        munmap(p, (size_t)sb.st_size);
+        return st;
     }
     *map = p;
     *len = (size_t)sb.st_size;
     return VG_OK;
+}
+
+vg_status vgdb_vdb_seal(uint8_t *buf, size_t len)
+{
+    if (len < VGDB_VDB_HEADER)
+        return VG_EFORMAT;
+    wr64(buf + 24, len);
+    vdbview v;
+    uint64_t offs[VGDB_MAX_SECTIONS];
+    unsigned ids[VGDB_MAX_SECTIONS], ns = 0;
+    char why[256];
+    memcpy(buf, VGDB_VDB_MAGIC, 8);
+    vg_status st = parse_header(buf, len, &v, offs, ids, &ns, why, sizeof why);
+    if (st != VG_OK)
+        return st;
+    return body_digest(-1, buf, offs, ids, ns, len, buf + 56, 0, NULL);
 }
 
 static int engine_empty(const vg_engine *e)
@@ -276,7 +401,7 @@ static int engine_empty(const vg_engine *e)
     for (int k = 0; k < VGH_KINDS; k++)
         if (e->det[k].n || e->fp[k].n)
             return 0;
-    return 1;
+    return vgm_builder_count(e->mb) == 0 && !vgy_rules_count(e->yara);
 }
 
 static vg_status parse_sources(vg_engine *e, const sect *s)
@@ -314,30 +439,35 @@ static vg_status parse_sources(vg_engine *e, const sect *s)
 /* Copy a verified file's signatures into e's build tables. */
 static vg_status import(vg_engine *e, const vdbview *v)
 {
-    uint32_t nn = count(v, VGDB_S_NAMEOFF), base = e->nnames, bbase = e->nbody;
-    const char *strtab = (const char *)v->s[VGDB_S_STRTAB].p;
+    uint32_t nn = v->nnames, base = e->nnames, bbase = e->nbody;
+    vg_engine *ne = calloc(1, sizeof *ne);
+    if (!ne)
+        return VG_ENOMEM;
+    view_names(v, ne);
     vg_status st = VG_OK;
     for (uint32_t i = 0; st == VG_OK && i < nn; i++) {
-        const char *nm = strtab + rd32(v->s[VGDB_S_NAMEOFF].p + 4 * i);
+        const char *nm = vgdb_name(ne, i);
         uint32_t idx;
-        st = vgdb_name_add(e, nm, strlen(nm), 1, &idx);
+        st = nm == vgdb_bad_name ? VG_EFORMAT : vgdb_name_add(e, nm, strlen(nm), 1, &idx);
     }
-    for (unsigned k = 0; st == VG_OK && k < VGH_KINDS; k++) {
-        const vgdb_hashent *he = (const vgdb_hashent *)v->s[VGDB_S_DET0 + k].p;
-        for (uint32_t i = 0; st == VG_OK && i < count(v, VGDB_S_DET0 + k); i++)
-            st = vgdb_hash_add(&e->det[k], he[i].hash, he[i].size, base + he[i].name);
-        he = (const vgdb_hashent *)v->s[VGDB_S_FP0 + k].p;
-        for (uint32_t i = 0; st == VG_OK && i < count(v, VGDB_S_FP0 + k); i++)
-            st = vgdb_hash_add(&e->fp[k], he[i].hash, he[i].size, base + he[i].name);
+    free(ne);
+    for (unsigned s = 0; st == VG_OK && s < 2 * VGH_KINDS; s++) {
+        vgdb_hashset hs;
+        view_set(v, s, &hs);
+        vgdb_hashset *to = s < VGH_KINDS ? &e->det[s] : &e->fp[s - VGH_KINDS];
+        for (size_t j = 0; st == VG_OK && j < hs.n; j++) {
+            uint8_t h[32] = {0};
+            memcpy(h, hs.dig + j * hs.dlen, hs.dlen);
+            st = hs.names[j] < nn ? vgdb_hash_add(to, h, vgdb_hashset_size(&hs, j), base + hs.names[j])
+                                  : VG_EFORMAT;
+        }
     }
     const vgdb_bodysig *bs = (const vgdb_bodysig *)v->s[VGDB_S_BODY].p;
     for (uint32_t i = 0; st == VG_OK && i < count(v, VGDB_S_BODY); i++) {
         uint32_t idx;
-        st = vgdb_body_add(e, base + bs[i].name, &idx);
+        st = bs[i].name < nn ? vgdb_body_add(e, base + bs[i].name, &idx) : VG_EFORMAT;
     }
-    vgm_parts p = {(const vgm_sig *)v->s[VGDB_S_MSIGS].p, count(v, VGDB_S_MSIGS),
-                   (const vgp_node *)v->s[VGDB_S_MNODES].p, count(v, VGDB_S_MNODES),
-                   v->s[VGDB_S_MPOOL].p, (uint32_t)v->s[VGDB_S_MPOOL].len};
+    vgm_parts p = view_parts(v);
     for (uint32_t i = 0; st == VG_OK && i < p.nsigs; i++) {
         vgp_pattern pat;
         vgm_offset off;
@@ -349,8 +479,13 @@ static vg_status import(vg_engine *e, const vdbview *v)
             vgp_free(&pat);
         }
     }
+    if (st == VG_EFORMAT)
+        vgdb_error(e, "%s: a signature refers to a missing name or pattern",
+                   e->pending_vdb ? e->pending_vdb : "compiled database");
     if (st == VG_OK)
         st = parse_sources(e, &v->s[VGDB_S_SOURCES]);
+    if (st == VG_OK)
+        st = vgdb_srctext_load(e, v->s[VGDB_S_SRCTEXT].p, v->s[VGDB_S_SRCTEXT].len);
     if (st == VG_OK)
         e->nsigs += v->nsigs;
     return st;
@@ -369,24 +504,13 @@ vg_status vgdb_vdb_open(vg_engine *e, const char *path)
     void *map;
     size_t len;
     char err[512];
-    vg_status st = map_file(path, &map, &len, err, sizeof err);
+    vdbview v;
+    uint8_t key[32];
+    vg_status st = open_view(path, &map, &len, &v, key, err, sizeof err);
     if (st != VG_OK) {
         vgdb_error(e, "%s", err);
         return st;
     }
-    vdbview v;
-    st = parse(map, len, &v, 1, err, sizeof err);
-    if (st == VG_OK)
-        st = validate(&v, err, sizeof err);
-    if (st != VG_OK) {
-        vgdb_error(e, "%s: %s", path, err);
-        munmap(map, len);
-        return st;
-    }
-    /* Verification read every page; hand them back to the page cache so
-     * that only what scans touch (a few pages of each binary search, the
-     * matcher arrays) counts against this process. */
-    madvise(map, len, MADV_DONTNEED);
     if (engine_empty(e)) {
         e->pending_vdb = strdup(path);
         if (!e->pending_vdb) {
@@ -395,6 +519,7 @@ vg_status vgdb_vdb_open(vg_engine *e, const char *path)
         }
         e->map = map;
         e->maplen = len;
+        memcpy(e->vdb_key, key, 32);
         return VG_OK;
     }
     st = vgdb_vdb_flush(e);
@@ -404,17 +529,25 @@ vg_status vgdb_vdb_open(vg_engine *e, const char *path)
     return st;
 }
 
+/* The view of the pending mapping (checked when it was opened). */
+static vg_status pending_view(vg_engine *e, vdbview *v)
+{
+    uint64_t offs[VGDB_MAX_SECTIONS];
+    unsigned ids[VGDB_MAX_SECTIONS], ns;
+    char err[256];
+    return parse_header(e->map, e->maplen, v, offs, ids, &ns, err, sizeof err);
+}
+
 vg_status vgdb_vdb_flush(vg_engine *e)
 {
     if (!e->pending_vdb)
         return VG_OK;
     vdbview v;
-    char err[256];
-    vg_status st = parse(e->map, e->maplen, &v, 0, err, sizeof err);
-    free(e->pending_vdb);
-    e->pending_vdb = NULL;
+    vg_status st = pending_view(e, &v);
     if (st == VG_OK)
         st = import(e, &v);
+    free(e->pending_vdb);
+    e->pending_vdb = NULL;
     vgdb_vdb_unmap(e);
     return st;
 }
@@ -422,44 +555,32 @@ vg_status vgdb_vdb_flush(vg_engine *e)
 vg_status vgdb_vdb_activate(vg_engine *e, int *rebuilt)
 {
     vdbview v;
-    char err[512];
-    vg_status st = parse(e->map, e->maplen, &v, 0, err, sizeof err);
+    vg_status st = pending_view(e, &v);
     if (st != VG_OK) {
-        vgdb_error(e, "%s: %s", e->pending_vdb, err);
+        vgdb_error(e, "%s: changed while loading", e->pending_vdb);
         return st;
     }
-    vgm_parts p = {(const vgm_sig *)v.s[VGDB_S_MSIGS].p, count(&v, VGDB_S_MSIGS),
-                   (const vgp_node *)v.s[VGDB_S_MNODES].p, count(&v, VGDB_S_MNODES),
-                   v.s[VGDB_S_MPOOL].p, (uint32_t)v.s[VGDB_S_MPOOL].len};
-    st = vgm_from_parts(&p, v.s[VGDB_S_HSDB].p, v.s[VGDB_S_HSDB].len, &e->m, rebuilt,
+    vgm_parts p = view_parts(&v);
+    st = vgm_from_parts(&p, v.s[VGDB_S_HSDB].p, v.s[VGDB_S_HSDB].len, e->vdb_key, &e->m, rebuilt,
                         e->err, sizeof e->err);
     if (st != VG_OK)
         return st;
     st = parse_sources(e, &v.s[VGDB_S_SOURCES]);
+    if (st == VG_OK)
+        st = vgdb_srctext_load(e, v.s[VGDB_S_SRCTEXT].p, v.s[VGDB_S_SRCTEXT].len);
     if (st != VG_OK)
         return st;
-    e->strtab = (char *)v.s[VGDB_S_STRTAB].p;
-    e->strtab_len = v.s[VGDB_S_STRTAB].len;
-    e->name_off = (uint32_t *)v.s[VGDB_S_NAMEOFF].p;
-    e->nnames = count(&v, VGDB_S_NAMEOFF);
+    view_names(&v, e);
     for (unsigned k = 0; k < VGH_KINDS; k++) {
-        free(e->det[k].e);
-        free(e->fp[k].e);
-        e->det[k].e = (vgdb_hashent *)v.s[VGDB_S_DET0 + k].p;
-        e->det[k].n = count(&v, VGDB_S_DET0 + k);
-        e->det[k].sizes = (uint64_t *)v.s[VGDB_S_DETSIZES0 + k].p;
-        e->det[k].nsizes = count(&v, VGDB_S_DETSIZES0 + k);
-        e->det[k].any_size = (int)((v.flags >> k) & 1);
-        e->fp[k].e = (vgdb_hashent *)v.s[VGDB_S_FP0 + k].p;
-        e->fp[k].n = count(&v, VGDB_S_FP0 + k);
-        e->fp[k].sizes = (uint64_t *)v.s[VGDB_S_FPSIZES0 + k].p;
-        e->fp[k].nsizes = count(&v, VGDB_S_FPSIZES0 + k);
-        e->fp[k].any_size = (int)((v.flags >> (3 + k)) & 1);
+        vgdb_hashset_free(&e->det[k]);
+        vgdb_hashset_free(&e->fp[k]);
+        view_set(&v, k, &e->det[k]);
+        view_set(&v, VGH_KINDS + k, &e->fp[k]);
     }
     free(e->body);
     e->body = (vgdb_bodysig *)v.s[VGDB_S_BODY].p;
-    e->nbody = count(&v, VGDB_S_BODY);
-    e->nsigs = v.nsigs;
+    e->nbody = (uint32_t)count(&v, VGDB_S_BODY);
+    e->nsigs += v.nsigs;
     e->vdb_created = v.created;
     e->mapped = 1;
     return VG_OK;
@@ -489,27 +610,61 @@ static vg_status write_all(int fd, const void *p, size_t n)
     return VG_OK;
 }
 
+/* Matcher signatures with packed nodes (node0 = byte offset). */
+static vg_status pack_parts(const vgm_parts *p, vgm_sig **sigs, uint8_t **packed, size_t *plen)
+{
+    if (p->packed) { /* already packed (a mapped engine) */
+        *sigs = NULL;
+        *packed = NULL;
+        *plen = p->npacked;
+        return VG_OK;
+    }
+    *sigs = malloc((size_t)p->nsigs * sizeof **sigs + 1);
+    *packed = malloc(vgm_pack_bound(p->nnodes) + 1);
+    if (!*sigs || !*packed) {
+        free(*sigs);
+        free(*packed);
+        return VG_ENOMEM;
+    }
+    size_t o = 0;
+    for (uint32_t i = 0; i < p->nsigs; i++) {
+        (*sigs)[i] = p->sigs[i];
+        (*sigs)[i].node0 = (uint32_t)o;
+        o += vgm_pack_nodes(p->nodes + p->sigs[i].node0, p->sigs[i].nnodes, *packed + o);
+        if (o > UINT32_MAX) {
+            free(*sigs);
+            free(*packed);
+            return VG_ELIMIT;
+        }
+    }
+    *plen = o;
+    return VG_OK;
+}
+
 vg_status vgdb_vdb_write(vg_engine *e, const char *path, uint64_t created)
 {
     if (!e->compiled)
         return VG_ESTATE;
-    if (vgy_rules_count(e->yara)) {
-        vgdb_error(e, "YARA rules cannot be compiled into .vdb yet");
-        return VG_EUNSUPPORTED;
-    }
     vgm_parts p;
-    char *hs = NULL;
-    size_t hslen = 0;
-    vg_status st = vgm_export(e->m, &p, &hs, &hslen);
+    char *hs = NULL, *src = NULL, *tmp = NULL;
+    size_t hslen = 0, srclen = 0, namelen = 0, plen = 0, stlen = 0;
+    uint8_t *names = NULL, *packed = NULL, *stext = NULL;
+    uint32_t *nameidx = NULL, nidx = 0;
+    vgm_sig *sigs = NULL;
+    uint64_t nsigs_text = 0;
+    vg_status st = vgdb_srctext_build(e, &stext, &stlen, &nsigs_text);
+    if (st == VG_OK && e->m)
+        st = vgm_export(e->m, &p, &hs, &hslen);
+    else if (st == VG_OK)
+        memset(&p, 0, sizeof p);
+    if (st == VG_OK)
+        st = pack_parts(&p, &sigs, &packed, &plen);
+    if (st == VG_OK)
+        st = vgdb_names_encode(e, &names, &namelen, &nameidx, &nidx);
+    if (st == VG_OK && !(src = malloc((size_t)e->nsources * 400 + 1)))
+        st = VG_ENOMEM;
     if (st != VG_OK)
-        return st;
-    /* sources text */
-    size_t srclen = 0;
-    char *src = malloc((size_t)e->nsources * 400 + 1);
-    if (!src) {
-        free(hs);
-        return VG_ENOMEM;
-    }
+        goto out;
     for (uint32_t i = 0; i < e->nsources; i++) {
         char hex[65];
         vghash_hex(e->sources[i].sha256, 32, hex);
@@ -518,69 +673,66 @@ vg_status vgdb_vdb_write(vg_engine *e, const char *path, uint64_t created)
     }
     wsect ws[VGDB_S_LAST];
     unsigned n = 0;
-    ws[n++] = (wsect){VGDB_S_STRTAB, e->strtab, e->strtab_len};
-    ws[n++] = (wsect){VGDB_S_NAMEOFF, e->name_off, (uint64_t)e->nnames * 4};
-    for (unsigned k = 0; k < VGH_KINDS; k++)
-        ws[n++] = (wsect){VGDB_S_DET0 + k, e->det[k].e, e->det[k].n * sizeof(vgdb_hashent)};
-    for (unsigned k = 0; k < VGH_KINDS; k++)
-        ws[n++] = (wsect){VGDB_S_FP0 + k, e->fp[k].e, e->fp[k].n * sizeof(vgdb_hashent)};
-    for (unsigned k = 0; k < VGH_KINDS; k++)
-        ws[n++] = (wsect){VGDB_S_DETSIZES0 + k, e->det[k].sizes, e->det[k].nsizes * 8};
-    for (unsigned k = 0; k < VGH_KINDS; k++)
-        ws[n++] = (wsect){VGDB_S_FPSIZES0 + k, e->fp[k].sizes, e->fp[k].nsizes * 8};
+    ws[n++] = (wsect){VGDB_S_NAMES, names, namelen};
+    ws[n++] = (wsect){VGDB_S_NAMEIDX, nameidx, (uint64_t)nidx * 4};
+    for (unsigned s = 0; s < 2 * VGH_KINDS; s++) {
+        const vgdb_hashset *h = s < VGH_KINDS ? &e->det[s] : &e->fp[s - VGH_KINDS];
+        uint64_t cnt = h->n;
+        ws[n++] = (wsect){hs_id(s, VGDB_C_DIG), h->dig, cnt * vghash_len[s % VGH_KINDS]};
+        ws[n++] = (wsect){hs_id(s, VGDB_C_LO), h->lo, cnt * 2};
+        ws[n++] = (wsect){hs_id(s, VGDB_C_BKT), h->bkt, cnt ? ((uint64_t)h->nb + 1) * 4 : 0};
+        ws[n++] = (wsect){hs_id(s, VGDB_C_NAME), h->names, cnt * 4};
+    }
     ws[n++] = (wsect){VGDB_S_BODY, e->body, (uint64_t)e->nbody * sizeof(vgdb_bodysig)};
-    ws[n++] = (wsect){VGDB_S_MSIGS, p.sigs, (uint64_t)p.nsigs * sizeof(vgm_sig)};
-    ws[n++] = (wsect){VGDB_S_MNODES, p.nodes, (uint64_t)p.nnodes * sizeof(vgp_node)};
+    ws[n++] = (wsect){VGDB_S_MSIGS, sigs ? sigs : p.sigs, (uint64_t)p.nsigs * sizeof(vgm_sig)};
+    ws[n++] = (wsect){VGDB_S_MNODES, packed ? packed : p.packed, plen};
     ws[n++] = (wsect){VGDB_S_MPOOL, p.pool, p.npool};
     ws[n++] = (wsect){VGDB_S_HSDB, hs, hslen};
     ws[n++] = (wsect){VGDB_S_SOURCES, src, srclen};
+    ws[n++] = (wsect){VGDB_S_SRCTEXT, stext, stlen};
 
     uint8_t hdr[VGDB_VDB_HEADER];
     memset(hdr, 0, sizeof hdr);
     memcpy(hdr, VGDB_VDB_MAGIC, 8);
     wr32(hdr + 8, VGDB_VDB_VERSION);
     wr32(hdr + 12, VGDB_VDB_HEADER);
-    uint64_t flags = 0;
-    for (unsigned k = 0; k < VGH_KINDS; k++) {
-        flags |= (uint64_t)(e->det[k].any_size ? 1 : 0) << k;
-        flags |= (uint64_t)(e->fp[k].any_size ? 1 : 0) << (3 + k);
-    }
-    wr64(hdr + 16, flags);
     wr64(hdr + 32, created);
-    wr64(hdr + 40, e->nsigs);
+    wr64(hdr + 40, e->nsigs - nsigs_text);
     wr32(hdr + 48, n);
-    uint64_t off = VGDB_VDB_HEADER;
+    wr32(hdr + 52, e->nnames);
+    uint64_t off = VGDB_VDB_HEADER, offs[VGDB_MAX_SECTIONS];
+    unsigned ids[VGDB_MAX_SECTIONS];
     for (unsigned i = 0; i < n; i++) {
         uint8_t *t = hdr + 88 + 24 * i;
         wr32(t, ws[i].id);
         wr64(t + 8, off);
         wr64(t + 16, ws[i].len);
+        offs[i] = off;
+        ids[i] = ws[i].id;
         off += ws[i].len;
         off = (off + ALIGN - 1) / ALIGN * ALIGN;
     }
     wr64(hdr + 24, off);
 
     size_t pl = strlen(path);
-    char *tmp = malloc(pl + 16);
+    tmp = malloc(pl + 16);
     if (!tmp) {
-        free(hs);
-        free(src);
-        return VG_ENOMEM;
+        st = VG_ENOMEM;
+        goto out;
     }
     snprintf(tmp, pl + 16, "%s.tmpXXXXXX", path);
     int fd = mkstemp(tmp);
     if (fd < 0) {
         vgdb_error(e, "%s: %s", tmp, strerror(errno));
-        free(tmp);
-        free(hs);
-        free(src);
-        return VG_EIO;
+        st = VG_EIO;
+        goto out;
     }
     st = write_all(fd, hdr, sizeof hdr);
     static const uint8_t zeros[ALIGN];
     uint64_t pos = VGDB_VDB_HEADER;
     for (unsigned i = 0; st == VG_OK && i < n; i++) {
-        st = write_all(fd, ws[i].p, ws[i].len);
+        if (ws[i].len)
+            st = write_all(fd, ws[i].p, ws[i].len);
         pos += ws[i].len;
         size_t pad = (size_t)((ALIGN - pos % ALIGN) % ALIGN);
         if (st == VG_OK)
@@ -588,15 +740,8 @@ vg_status vgdb_vdb_write(vg_engine *e, const char *path, uint64_t created)
         pos += pad;
     }
     uint8_t sum[32];
-    if (st == VG_OK) {
-        void *mp = mmap(NULL, (size_t)pos, PROT_READ, MAP_SHARED, fd, 0);
-        if (mp == MAP_FAILED)
-            st = VG_EIO;
-        else {
-            st = body_digest((const uint8_t *)mp + VGDB_VDB_HEADER, (size_t)pos - VGDB_VDB_HEADER, sum);
-            munmap(mp, (size_t)pos);
-        }
-    }
+    if (st == VG_OK)
+        st = body_digest(fd, NULL, offs, ids, n, pos, sum, 0, NULL);
     if (st == VG_OK && pwrite(fd, sum, 32, 56) != 32)
         st = VG_EIO;
     if (st == VG_OK && fchmod(fd, 0644) != 0)
@@ -622,9 +767,15 @@ vg_status vgdb_vdb_write(vg_engine *e, const char *path, uint64_t created)
         vgdb_error(e, "%s: cannot write: %s", path, strerror(errno));
         unlink(tmp);
     }
+out:
     free(tmp);
     free(hs);
     free(src);
+    free(names);
+    free(nameidx);
+    free(sigs);
+    free(packed);
+    free(stext);
     return st;
 }
 
@@ -633,33 +784,37 @@ vg_status vgdb_vdb_describe(const char *path, void *file, char *err, size_t errl
     FILE *f = file;
     void *map;
     size_t len;
-    vg_status st = map_file(path, &map, &len, err, errlen);
+    vdbview v;
+    uint8_t key[32];
+    vg_status st = open_view(path, &map, &len, &v, key, err, errlen);
     if (st != VG_OK)
         return st;
-    vdbview v;
-    st = parse(map, len, &v, 1, err, errlen);
-    if (st == VG_OK)
-        st = validate(&v, err, errlen);
-    if (st == VG_OK) {
-        char hex[65];
-        vghash_hex((const uint8_t *)map + 56, 32, hex);
-        fprintf(f, "format version: %u\n", VGDB_VDB_VERSION);
-        fprintf(f, "file size: %zu\n", len);
-        fprintf(f, "body sha256: %s\n", hex);
-        fprintf(f, "created: %llu\n", (unsigned long long)v.created);
-        fprintf(f, "signatures: %llu\n", (unsigned long long)v.nsigs);
-        static const char *const kn[] = {"md5", "sha1", "sha256"};
-        for (unsigned k = 0; k < VGH_KINDS; k++)
-            fprintf(f, "hash signatures (%s): %u\n", kn[k], count(&v, VGDB_S_DET0 + k));
-        for (unsigned k = 0; k < VGH_KINDS; k++)
-            fprintf(f, "allowlist entries (%s): %u\n", kn[k], count(&v, VGDB_S_FP0 + k));
-        fprintf(f, "body signatures: %u\n", count(&v, VGDB_S_BODY));
-        fprintf(f, "pattern nodes: %u\n", count(&v, VGDB_S_MNODES));
-        fprintf(f, "matcher database: %llu bytes\n", (unsigned long long)v.s[VGDB_S_HSDB].len);
-        fprintf(f, "name table: %llu bytes\n", (unsigned long long)v.s[VGDB_S_STRTAB].len);
-        fprintf(f, "sources:\n%.*s", (int)v.s[VGDB_S_SOURCES].len,
-                (const char *)v.s[VGDB_S_SOURCES].p);
-    }
+    char hex[65];
+    vghash_hex((const uint8_t *)map + 56, 32, hex);
+    fprintf(f, "format version: %u\n", VGDB_VDB_VERSION);
+    fprintf(f, "file size: %zu\n", len);
+    fprintf(f, "body sha256: %s\n", hex);
+    fprintf(f, "created: %llu\n", (unsigned long long)v.created);
+    fprintf(f, "signatures: %llu\n", (unsigned long long)v.nsigs);
+    static const char *const kn[] = {"md5", "sha1", "sha256"};
+    for (unsigned k = 0; k < VGH_KINDS; k++)
+        fprintf(f, "hash signatures (%s): %llu\n", kn[k],
+                (unsigned long long)count(&v, hs_id(k, VGDB_C_DIG)));
+    for (unsigned k = 0; k < VGH_KINDS; k++)
+        fprintf(f, "allowlist entries (%s): %llu\n", kn[k],
+                (unsigned long long)count(&v, hs_id(VGH_KINDS + k, VGDB_C_DIG)));
+    uint64_t hbytes = 0;
+    for (unsigned s = 0; s < 2 * VGH_KINDS; s++)
+        for (unsigned c = 0; c < 4; c++)
+            hbytes += v.s[hs_id(s, c)].len;
+    fprintf(f, "body signatures: %llu\n", (unsigned long long)count(&v, VGDB_S_BODY));
+    fprintf(f, "hash tables: %llu bytes\n", (unsigned long long)hbytes);
+    fprintf(f, "packed patterns: %llu bytes\n", (unsigned long long)v.s[VGDB_S_MNODES].len);
+    fprintf(f, "matcher database: %llu bytes\n", (unsigned long long)v.s[VGDB_S_HSDB].len);
+    fprintf(f, "names: %u, %llu bytes\n", v.nnames,
+            (unsigned long long)(v.s[VGDB_S_NAMES].len + v.s[VGDB_S_NAMEIDX].len));
+    vgdb_srctext_describe(v.s[VGDB_S_SRCTEXT].p, v.s[VGDB_S_SRCTEXT].len, f);
+    fprintf(f, "sources:\n%.*s", (int)v.s[VGDB_S_SOURCES].len, (const char *)v.s[VGDB_S_SOURCES].p);
     munmap(map, len);
-    return st;
+    return VG_OK;
 }

@@ -4,46 +4,68 @@
  * read-only mmap plus checks: no parsing, no per-entry allocation, no
  * pattern compilation. Same sources give the same bytes (stable order,
  * generic-CPU Vectorscan target, timestamp only from SOURCE_DATE_EPOCH).
- * Little-endian; all offsets from the start of the file.
+ * Loading reads and checks every byte of the file (the checksum) before
+ * any of it is used, so the file is kept small: the time to load is the
+ * time to hash it. Little-endian; all offsets from the start of the file.
  *
  * Header (1024 bytes)
  *   off  size  field
  *   0    8     magic "VIGILVDB"
  *   8    4     format version (VGDB_VDB_VERSION)
  *   12   4     header size (1024)
- *   16   8     feature flags (VGDB_F_*)
+ *   16   8     feature flags (none yet: must be 0)
  *   24   8     file size
  *   32   8     creation time (SOURCE_DATE_EPOCH, or 0)
- *   40   8     detection signatures (hash + body)
- *   48   4     number of sections (<= VGDB_MAX_SECTIONS)
- *   52   4     0
- *   56   32    body digest: SHA-256 over the SHA-256 of each 4 MiB chunk
- *              of bytes [1024, file size) in order (the last chunk may be
- *              shorter), so the chunks are hashed on all cores at load
+ *   40   8     signatures in the tables (source-text formats are counted
+ *              when they are compiled at load)
+ *   48   4     number of sections n (<= VGDB_MAX_SECTIONS)
+ *   52   4     number of names
+ *   56   32    body digest (below)
  *   88   24*n  section table: {u32 id, u32 0, u64 offset, u64 length}
  *   ...        zero up to 1024
- * Sections start at 64-byte aligned offsets, in id order, zero padded:
- *   id  contents                         element
- *   1   name string table                bytes, each name NUL-terminated
- *   2   name offsets into 1              u32
- *   3-5 detection hashes MD5/SHA1/SHA256 vgdb_hashent (48 B), sorted by
- *                                         (size, hash, name); size
- *                                         UINT64_MAX = any size
- *   6-8 allowlist hashes, same layout
- *   9-11  distinct sizes of 3-5          u64, ascending, no UINT64_MAX
- *   12-14 distinct sizes of 6-8          u64
- *   15  body signatures                  vgdb_bodysig (u32 name index)
- *   16  matcher signatures               vgm_sig (56 B, match/matcher_int.h)
- *   17  pattern nodes                    vgp_node (20 B, match/pattern.h)
- *   18  pattern pool                     bytes
- *   19  Vectorscan database              hs_serialize_database() bytes
- *   20  sources                          text: "sha256 size name\n" per file
- * Feature flags: bits 0-2 "some detection hash of kind k has any size",
- * bits 3-5 the same for the allowlist. Unknown flag bits are refused.
+ * Sections follow in id order from offset 1024, each at the first 64-byte
+ * boundary after the previous one, zero padded; the file ends at the
+ * first 64-byte boundary after the last. A section's extent is its bytes
+ * and its padding. Body digest: each extent is cut into chunks of 4 MiB
+ * (the last one shorter); the digest is SHA-256 over the SHA-256 of every
+ * chunk in file order. Chunks are hashed on all cores at load; the
+ * SHA-256 over the chunk hashes of section 31 alone identifies the
+ * Vectorscan database, so that engines of one process share it.
  *
- * New formats (.ldb, .yar, ...) add section ids; a reader refuses a file
- * whose version it does not know, and ignores no section it does not know
- * (unknown ids are refused too, so nothing in a file is silently unused). */
+ *   id     contents                        element
+ *   1      names, front-coded (names.c):   bytes; blocks of 16 names, per
+ *          varint shared-prefix length,    name; ".UNOFFICIAL" is the low
+ *          varint rest << 1 | unofficial,  bit, not stored
+ *          rest bytes
+ *   2      offset of each block in 1       u32
+ *   3+4s   hash set s digests, sorted by   16/20/32 B (MD5/SHA-1/SHA-256)
+ *          (size, digest, load order)
+ *   4+4s   low 16 bits of each size        u16
+ *   5+4s   bucket starts: entries with     u32, nb + 1 of them; entries
+ *          size >> 16 == b are             from bkt[nb] on match any size
+ *          [bkt[b], bkt[b+1])
+ *   6+4s   name index of each entry        u32
+ *          s = 0..5: detection MD5, SHA-1, SHA-256 (.hdb .hsb), allowlist
+ *          MD5, SHA-1, SHA-256 (.fp .sfp)  (hashset.c)
+ *   27     body signatures                 u32 name index
+ *   28     matcher signatures              vgm_sig (56 B, match/matcher_int.h)
+ *                                          node0 = byte offset into 29
+ *   29     pattern nodes, packed           bytes (match/serial.c: runs of
+ *                                          literal bytes, other nodes whole)
+ *   30     pattern pool                    bytes
+ *   31     Vectorscan database             hs_serialize_database() bytes
+ *   32     sources                         text: "sha256 size name\n" per file
+ *   33     source texts compiled at load   entries (srctext.c): formats with
+ *                                          no compiled form yet (YARA)
+ * Checked at load: header, section bounds, sizes against each other, the
+ * checksum, bucket and name-block tables, every matcher signature's
+ * fields. Checked when followed: name indices and name entries (a bad one
+ * reads VGDB_BAD_NAME), packed nodes (unpacked per signature and checked;
+ * a bad one never matches). Unknown section ids, versions and flags are
+ * refused, so nothing in a file is silently unused.
+ *
+ * A new format adds its compiled form as new section ids, or, until it
+ * has one, travels in section 33 as text with a new kind. */
 #ifndef VG_DB_VDB_H
 #define VG_DB_VDB_H
 
@@ -51,16 +73,16 @@
 #include "db/engine_int.h"
 
 #define VGDB_VDB_MAGIC "VIGILVDB"
-#define VGDB_VDB_VERSION 2u /* 2: pattern nodes LINE, CH, EDGE sides */
+#define VGDB_VDB_VERSION 3u /* 3: columns, front-coded names, packed nodes, source texts */
 #define VGDB_VDB_HEADER 1024u
-#define VGDB_MAX_SECTIONS 32u
+#define VGDB_MAX_SECTIONS 39u /* (1024 - 88) / 24 */
 
 enum {
-    VGDB_S_STRTAB = 1, VGDB_S_NAMEOFF = 2,
-    VGDB_S_DET0 = 3, VGDB_S_FP0 = 6, VGDB_S_DETSIZES0 = 9, VGDB_S_FPSIZES0 = 12,
-    VGDB_S_BODY = 15, VGDB_S_MSIGS = 16, VGDB_S_MNODES = 17, VGDB_S_MPOOL = 18,
-    VGDB_S_HSDB = 19, VGDB_S_SOURCES = 20, VGDB_S_LAST = 20
+    VGDB_S_NAMES = 1, VGDB_S_NAMEIDX = 2, VGDB_S_HASH0 = 3, /* 3..26: 6 sets x 4 columns */
+    VGDB_S_BODY = 27, VGDB_S_MSIGS = 28, VGDB_S_MNODES = 29, VGDB_S_MPOOL = 30,
+    VGDB_S_HSDB = 31, VGDB_S_SOURCES = 32, VGDB_S_SRCTEXT = 33, VGDB_S_LAST = 33
 };
+enum { VGDB_C_DIG = 0, VGDB_C_LO = 1, VGDB_C_BKT = 2, VGDB_C_NAME = 3 };
 
 /* Load a .vdb into e: mapped and verified now; if e holds nothing else at
  * compile time it runs straight from the mapping, else it is merged. */
@@ -75,6 +97,10 @@ void vgdb_vdb_unmap(vg_engine *e);
 /* Write compiled engine e to path atomically (temporary file, fsync,
  * rename). `created` goes into the header. */
 vg_status vgdb_vdb_write(vg_engine *e, const char *path, uint64_t created);
+
+/* Write size and checksum into a .vdb image in memory whose section
+ * table is consistent (the fuzz target uses it to get past the checksum). */
+vg_status vgdb_vdb_seal(uint8_t *buf, size_t len);
 
 /* Describe a .vdb (header, sections) on f; for `vigil db info`. */
 vg_status vgdb_vdb_describe(const char *path, void *file /* FILE* */, char *err, size_t errlen);

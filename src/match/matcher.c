@@ -60,6 +60,7 @@
  * maximum lengths before the anchor imply (note_anchor). */
 #include "matcher.h"
 #include "match/matcher_int.h"
+#include "match/serial.h"
 #include "match/offset.h"
 
 #include <hs/hs.h>
@@ -103,6 +104,8 @@ struct vgm_scratch {
     uint32_t nmemo;
     jump_memo *memo;     /* two per signature with a `*`: fwd, bwd; the
                             signature's slot is vgm_sig.memo */
+    vgp_node *unpacked;  /* a signature's nodes from a .vdb (serial.c) */
+    uint32_t unpacked_cap;
     const vg_exe_info *exe; /* executable info of the buffers being scanned
                                (EP/Sx/SEx/SL offsets); NULL: none */
 };
@@ -749,7 +752,10 @@ void vgm_matcher_free(vgm_matcher *m)
 {
     if (!m)
         return;
-    hs_free_database(m->db);
+    if (m->shared)
+        vgm_shared_put(m->shared);
+    else
+        hs_free_database(m->db);
     if (!m->borrowed) {
         free(m->sigs);
         free(m->nodes);
@@ -798,6 +804,7 @@ void vgm_scratch_free(vgm_scratch *s)
     free(s->reported);
     free(s->dead);
     free(s->memo);
+    free(s->unpacked);
     free(s);
 }
 
@@ -1361,7 +1368,10 @@ typedef struct sctx {
 static int verify(const sctx *c, const vgm_sig *s, size_t win_end)
 {
     uint32_t ms = s->memo ? s->memo - 1 : UINT32_MAX;
-    vctx v = {c->m->nodes + s->node0, c->m->pool + s->pool0, c->d, c->len, 0, 0,
+    const vgp_node *nodes = vgm_sig_nodes(c->m, s, &c->s->unpacked, &c->s->unpacked_cap);
+    if (!nodes)
+        return -1;
+    vctx v = {nodes, c->m->pool + s->pool0, c->d, c->len, 0, 0,
               VGM_VERIFY_BUDGET, s->nnodes, UINT32_MAX, 0,
               ms == UINT32_MAX ? NULL : &c->s->memo[ms],
               ms == UINT32_MAX ? NULL : &c->s->memo[ms + 1], c->s->buf_gen, 0, 0, 0,

@@ -37,6 +37,9 @@ struct vgm_matcher {
     uint32_t npool;
     uint32_t nmemo;   /* jump memos a scratch needs (2 per `*` signature) */
     int borrowed; /* sigs/nodes/pool point into a mapped .vdb */
+    const uint8_t *packed;  /* or packed nodes (match/serial.c) */
+    uint32_t npacked;
+    struct vgm_shared_db *shared; /* db is shared (match/serial.c) */
 };
 
 #endif

@@ -12,28 +12,49 @@
 #include <stdint.h>
 #include "match/matcher_int.h"
 
+/* Nodes are either an array (nodes, nnodes) or packed (packed, npacked:
+ * see serial.c; vgm_sig.node0 is then a byte offset). */
 typedef struct vgm_parts {
     const vgm_sig *sigs;
     uint32_t nsigs;
     const vgp_node *nodes;
     uint32_t nnodes;
+    const uint8_t *packed;
+    uint32_t npacked;
     const uint8_t *pool;
     uint32_t npool;
 } vgm_parts;
+
+/* Packing: at most vgm_pack_bound(n) bytes for n nodes; returns the bytes
+ * written. */
+size_t vgm_pack_bound(uint32_t nnodes);
+size_t vgm_pack_nodes(const vgp_node *nodes, uint32_t n, uint8_t *out);
+
+/* The nodes of sig s of m: m's own array, or unpacked into *buf (grown to
+ * *cap nodes as needed) and checked; NULL when inconsistent or out of
+ * memory. */
+const vgp_node *vgm_sig_nodes(const vgm_matcher *m, const vgm_sig *s, vgp_node **buf,
+                              uint32_t *cap);
+
+/* Drop a reference to a shared Vectorscan database (vgm_matcher_free). */
+void vgm_shared_put(struct vgm_shared_db *s);
 
 /* Parts of m (borrowed from m) and a malloc'd copy of its serialized
  * Vectorscan database (*hs = NULL, *hslen = 0 when m has no patterns). */
 vg_status vgm_export(const vgm_matcher *m, vgm_parts *p, char **hs, size_t *hslen);
 
-/* Check every index and pool reference in untrusted parts; `nids` bounds
- * the ids. VG_EFORMAT with a reason in err on any inconsistency. */
+/* Check every index and pool reference in untrusted parts (packed nodes:
+ * when unpacked); `nids` bounds the ids. VG_EFORMAT with a reason in err
+ * on any inconsistency. */
 vg_status vgm_validate_parts(const vgm_parts *p, uint32_t nids, char *err, size_t errlen);
 
 /* An owned copy of signature i's pattern (for merging into a builder). */
 vg_status vgm_pattern_copy(const vgm_parts *p, uint32_t i, vgp_pattern *out,
                            vgm_offset *off, uint8_t *target, uint32_t *id);
 
-vg_status vgm_from_parts(const vgm_parts *p, const void *hs, size_t hslen,
+/* key: SHA-256 identifying hs's bytes, so that matchers with the same
+ * database share one deserialized copy; NULL: no sharing. */
+vg_status vgm_from_parts(const vgm_parts *p, const void *hs, size_t hslen, const uint8_t *key,
                          vgm_matcher **out, int *rebuilt, char *err, size_t errlen);
 
 #endif
