@@ -21,7 +21,14 @@
 #   VIGIL [build/vigil]            binary to measure
 #   SETS [small,large]             any of small (10k hashes + 1k bodies),
 #                                  mid (100k + 10k), large (1M + 100k);
-#                                  "hashes" = that many MD5 and as many SHA-256 sigs
+#                                  "hashes" = that many MD5 and as many SHA-256 sigs;
+#                                  real = the real public sets in
+#                                  shared/data/clamav-sigs all loaded together
+#                                  (REAL_SETS; no expected.txt: clamscan is the
+#                                  only reference)
+#   REAL_SETS [A0140A-PubSigList,artefactual-labs-clamav-files,ditekshen-detection/clamav,
+#              interserver-clamav-unofficial,rfxn-linux-malware-detect/files/sigs,wmetcalf-clam-punch]
+#                                  the folders of shared/data/clamav-sigs that make "real"
 #   THREADS [nproc]                threads for the multi-threaded vigil column
 #   CORPUS_DIR [CACHE_DIR/corpus]  corpus to scan; built there if missing/empty
 #   CORPUS_MB [400]                size budget of a fresh corpus
@@ -81,11 +88,32 @@ set_params() { # NAME -> "HASHES BODIES"
         small) echo "10000 1000" ;;
         mid) echo "100000 10000" ;;
         large) echo "1000000 100000" ;;
+        real) echo "real real" ;;
         *) return 1 ;;
     esac
 }
 IFS=, read -r -a SET_LIST <<< "$SETS"
-for s in "${SET_LIST[@]}"; do set_params "$s" >/dev/null || die "unknown set '$s' (small, mid, large)"; done
+for s in "${SET_LIST[@]}"; do set_params "$s" >/dev/null || die "unknown set '$s' (small, mid, large, real)"; done
+REAL_SETS=${REAL_SETS:-A0140A-PubSigList,artefactual-labs-clamav-files,ditekshen-detection/clamav,interserver-clamav-unofficial,rfxn-linux-malware-detect/files/sigs,wmetcalf-clam-punch}
+REAL_DIRS=()
+IFS=, read -r -a _rs <<< "$REAL_SETS"
+for r in "${_rs[@]}"; do REAL_DIRS+=("$SHARED/data/clamav-sigs/$r"); done
+# db_args SET SIGDIR: the -d arguments of a set (real: one per folder)
+db_args() {
+    DB_ARGV=()
+    if [ "$1" = real ]; then
+        for d in "${REAL_DIRS[@]}"; do DB_ARGV+=(-d "$d"); done
+    else
+        DB_ARGV=(-d "$2/clamav")
+    fi
+}
+db_paths() { # SET SIGDIR -> the database paths, one per line
+    if [ "$1" = real ]; then printf '%s\n' "${REAL_DIRS[@]}"; else echo "$2/clamav"; fi
+}
+for s in "${SET_LIST[@]}"; do
+    [ "$s" = real ] || continue
+    for d in "${REAL_DIRS[@]}"; do [ -e "$d" ] || die "real set folder missing: $d"; done
+done
 
 # ------------------------------------------------------------------ corpus
 build_corpus() { # OUT
@@ -132,6 +160,7 @@ make_set() { # NAME
     local name=$1 dir h b t0
     dir=$(sigdir_for "$name")
     read -r h b <<< "$(set_params "$name")"
+    if [ "$name" = real ]; then log "sigs real: ${#REAL_DIRS[@]} folders of $SHARED/data/clamav-sigs"; return 0; fi
     if [ -f "$dir/.done" ]; then log "sigs $name: cached $dir"; return 0; fi
     rm -rf "$dir"
     local v=--no-verify
@@ -218,11 +247,12 @@ TOOLS+=(vigil-t1 "vigil-t$THREADS")
 # vigil on the same set compiled once into a .vdb (`vigil db build`, the
 # time it took is in the log): the start-up a daemon or a repeated scan sees
 [ "$VDB" = 1 ] && TOOLS+=(vigil-vdb-t1)
-tool_cmd() { # TOOL SIGDIR -> argv array TOOL_ARGV (without targets)
+tool_cmd() { # TOOL SIGDIR [SET] -> argv array TOOL_ARGV (without targets)
+    db_args "${3:-}" "$2"
     case "$1" in
-        clamscan) TOOL_ARGV=(clamscan --tempdir="$WORK/clamtmp" -r --allmatch --no-summary -i -d "$2/clamav") ;;
+        clamscan) TOOL_ARGV=(clamscan --tempdir="$WORK/clamtmp" -r --allmatch --no-summary -i "${DB_ARGV[@]}") ;;
         vigil-vdb-t*) TOOL_ARGV=("$VIGIL" scan --threads "${1#vigil-vdb-t}" --all-match --no-summary -i -d "$WORK/$(basename "$2").vdb") ;;
-        vigil-t*) TOOL_ARGV=("$VIGIL" scan --threads "${1#vigil-t}" --all-match --no-summary -i -d "$2/clamav") ;;
+        vigil-t*) TOOL_ARGV=("$VIGIL" scan --threads "${1#vigil-t}" --all-match --no-summary -i "${DB_ARGV[@]}") ;;
     esac
 }
 
@@ -246,10 +276,15 @@ for set in "${SET_LIST[@]}"; do
     SIG=$(sigdir_for "$set")
     if [ "$VDB" = 1 ]; then
         log "$set: vigil db build -> $WORK/$(basename "$SIG").vdb"
-        "$VIGIL" db build -o "$WORK/$(basename "$SIG").vdb" "$SIG/clamav" 2>&1 | tail -1 >&2
+        mapfile -t _dbp < <(db_paths "$set" "$SIG")
+        if ! "$VIGIL" db build -o "$WORK/$(basename "$SIG").vdb" "${_dbp[@]}" > "$WORK/$set-vdb-build.log" 2>&1; then
+            V[$set,vdbfail]=$(grep -v '^vigil: [0-9]* ' "$WORK/$set-vdb-build.log" | tail -n 1)
+            log "$set: vigil db build failed: ${V[$set,vdbfail]}"
+        fi
+        tail -n 1 "$WORK/$set-vdb-build.log" >&2
     fi
     for tool in "${TOOLS[@]}"; do
-        tool_cmd "$tool" "$SIG"
+        tool_cmd "$tool" "$SIG" "$set"
         log "$set: $tool DB load x$LOAD_RUNS"
         walls=() rsss=() cpus=()
         for i in $(seq "$LOAD_RUNS"); do
@@ -285,7 +320,7 @@ for set in "${SET_LIST[@]}"; do
     done
 
     # ---- detections
-    expected_set "$SIG" clamav > "$WORK/$set-expected.set"
+    if [ "$set" = real ]; then : > "$WORK/$set-expected.set"; else expected_set "$SIG" clamav > "$WORK/$set-expected.set"; fi
     AG=$WORK/$set-agreement.txt
     {
         printf 'detections (%s): expected.txt %d' "$set" "$(wc -l < "$WORK/$set-expected.set")"
@@ -296,6 +331,7 @@ for set in "${SET_LIST[@]}"; do
         for tool in "${TOOLS[@]}"; do
             for other in expected clamscan; do
                 [ "$tool" = "$other" ] && continue
+                [ "$set" = real ] && [ "$other" = expected ] && continue
                 [ -f "$WORK/$set-$other.set" ] || continue
                 [ "$other" = clamscan ] && [ "$SKIP_CLAMSCAN" = 1 ] && continue
                 miss=$(only_in "$WORK/$set-$other.set" "$WORK/$set-$tool.set" | wc -l)
@@ -324,7 +360,11 @@ mib() { awk -v k="$1" 'BEGIN {printf "%.1f", k / 1024}'; }
     for set in "${SET_LIST[@]}"; do
         read -r h b <<< "$(set_params "$set")"
         echo
-        echo "== set $set: $h MD5 + $h SHA-256 + $b body sigs; corpus $MB MB, $NFILES files; clamscan --allmatch, vigil --all-match"
+        if [ "$set" = real ]; then
+            echo "== set real: ${REAL_SETS//,/ + } (shared/data/clamav-sigs) loaded together; corpus $MB MB, $NFILES files; clamscan --allmatch, vigil --all-match"
+        else
+            echo "== set $set: $h MD5 + $h SHA-256 + $b body sigs; corpus $MB MB, $NFILES files; clamscan --allmatch, vigil --all-match"
+        fi
         hdr=$(printf '%-30s' "")
         for tool in "${TOOLS[@]}"; do hdr+=$(printf ' %12s' "$tool"); done
         if [ "$SKIP_CLAMSCAN" != 1 ]; then
@@ -358,10 +398,27 @@ mib() { awk -v k="$1" 'BEGIN {printf "%.1f", k / 1024}'; }
         line "scan peak RSS (MiB)" rss
         line "other procs' CPU (s, max)" other noratio
         line "exit status" rc noratio
+        [ -z "${V[$set,vdbfail]:-}" ] || echo "  vigil-vdb-t1: no .vdb, vigil db build failed: ${V[$set,vdbfail]}"
         cat "$WORK/$set-agreement.txt"
         echo "  vigil detections equal ${ref}'s: ${V[$set,agree]}"
     done
     echo
+    if [ "$SKIP_CLAMSCAN" != 1 ]; then
+        for set in "${SET_LIST[@]}"; do
+            for tool in "${TOOLS[@]}"; do
+                [ "$tool" = clamscan ] && continue
+                if [ "${V[$set,$tool,rc]}" -gt 1 ] || [ "${V[$set,clamscan,rc]}" -gt 1 ]; then
+                    echo "ratios $set, $tool / clamscan: not measured (exit status $tool ${V[$set,$tool,rc]}, clamscan ${V[$set,clamscan,rc]})"
+                    continue
+                fi
+                echo "ratios $set, $tool / clamscan: DB load $(ratio "${V[$set,$tool,load]}" "${V[$set,clamscan,load]}")," \
+                    "load peak RSS $(ratio "${V[$set,$tool,loadrss]}" "${V[$set,clamscan,loadrss]}")," \
+                    "throughput incl. load $(ratio "${V[$set,$tool,mbs]}" "${V[$set,clamscan,mbs]}")," \
+                    "excl. load $(ratio "${V[$set,$tool,mbsx]}" "${V[$set,clamscan,mbsx]}")," \
+                    "scan peak RSS $(ratio "${V[$set,$tool,rss]}" "${V[$set,clamscan,rss]}"); detections equal: ${V[$set,agree]}"
+            done
+        done
+    fi
     echo "ratios are vigil / clamscan: >1 is better for throughput, <1 is better for time and RSS."
     echo "MB = 10^6 bytes of corpus files as stored; RSS from /usr/bin/time -v; 'other procs' CPU' = CPU"
     echo "seconds the rest of the machine used during the run (large values mean a disturbed measurement;"
