@@ -324,7 +324,7 @@ vg_status vgdb_load_any(vg_engine *e, const char *name, const char *text, size_t
                         int official)
 {
     vg_status st;
-    if (vgdb_special_load(e, name, text, len, &st))
+    if (vgdb_special_load(e, name, text, len, official, &st))
         return st;
     char *kept = NULL; /* the text with ignored signatures commented out */
     st = vgdb_ign_filter(e->ign, name, text, len, &kept);

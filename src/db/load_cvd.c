@@ -47,6 +47,9 @@
  * applies to the members after it, as in clamscan. The container loads
  * whole or not at all: vg_engine_load's mark and rollback cover it.
  *
+ * The old .db body format (`Name=HexSignature`) is read here too, as the
+ * .ndb lines it stands for (load_old_db).
+ *
  * Types that carry no signatures vigil can use are taken deliberately:
  *   COPYING, .info        read (the .info is the manifest above);
  *   .cfg                  engine configuration switches, skipped;
@@ -130,7 +133,7 @@ int vgdb_is_container(const char *name) { return ext_in(name, container_exts); }
 
 int vgdb_special_ext(const char *name)
 {
-    return ext_in(name, container_exts) || ends_with(name, ".ign") ||
+    return ext_in(name, container_exts) || ends_with(name, ".db") || ends_with(name, ".ign") ||
            ends_with(name, ".ign2") || ends_with(name, ".ftm") || ends_with(name, ".cbc") ||
            ext_in(name, pua_exts);
 }
@@ -609,13 +612,88 @@ vg_status vgdb_cvd_load(vg_engine *e, const char *name, const uint8_t *data, siz
     return st;
 }
 
+/* ---- the old .db body format ---------------------------------------------------- */
+
+/* ClamAV's first database format, still published by some (InterServer):
+ * `Name=HexSignature` per line, a body signature for any file type at any
+ * offset, i.e. the .ndb line `Name:0:*:HexSignature`. Each line is
+ * rewritten so and the whole goes to the .ndb loader; an error message
+ * names the .db file and its line (one line in, one line out). */
+static vg_status load_old_db(vg_engine *e, const char *name, const char *text, size_t len,
+                             int official)
+{
+    size_t cap = len + len / 4 + 64, o = 0, pos = 0, line = 0;
+    char *out = malloc(cap);
+    if (!out)
+        return VG_ENOMEM;
+    vg_status st = VG_OK;
+    while (pos < len) {
+        const char *nl = memchr(text + pos, '\n', len - pos);
+        size_t end = nl ? (size_t)(nl - text) : len;
+        const char *p = text + pos;
+        size_t n = end - pos;
+        pos = end + 1;
+        line++;
+        const char *eq = n && p[0] != '#' ? memchr(p, '=', n) : NULL;
+        size_t need = n + 8;
+        if (o + need > cap) {
+            cap = (o + need) * 2;
+            char *no = realloc(out, cap);
+            if (!no) {
+                st = VG_ENOMEM;
+                break;
+            }
+            out = no;
+        }
+        if (n && p[0] != '#' && !eq) {
+            vgdb_error(e, "%s:%zu: expected Name=HexSignature", name, line);
+            st = VG_EFORMAT;
+            break;
+        }
+        if (eq && memchr(p, ':', (size_t)(eq - p))) {
+            vgdb_error(e, "%s:%zu: ':' in a signature name", name, line);
+            st = VG_EFORMAT;
+            break;
+        }
+        if (!eq) {
+            memcpy(out + o, p, n);
+            o += n;
+        } else {
+            size_t nn = (size_t)(eq - p);
+            memcpy(out + o, p, nn);
+            o += nn;
+            memcpy(out + o, ":0:*:", 5);
+            o += 5;
+            memcpy(out + o, eq + 1, n - nn - 1);
+            o += n - nn - 1;
+        }
+        if (nl)
+            out[o++] = '\n';
+    }
+    if (st == VG_OK) {
+        char nname[600];
+        snprintf(nname, sizeof nname, "%s.ndb", name);
+        st = vgdb_load_any(e, nname, out, o, official);
+        /* "x.db.ndb:12: reason" -> "x.db:12: reason" */
+        char *m = strstr(e->err, ".db.ndb");
+        if (st != VG_OK && m)
+            memmove(m + 3, m + 7, strlen(m + 7) + 1);
+    }
+    free(out);
+    return st;
+}
+
 /* ---- the non-signature types ----------------------------------------------------- */
 
 int vgdb_special_load(vg_engine *e, const char *name, const char *text, size_t len,
-                      vg_status *st)
+                      int official, vg_status *st)
 {
     if (ext_in(name, container_exts)) {
         *st = vgdb_cvd_load(e, name, (const uint8_t *)text, len);
+        return 1;
+    }
+    if (ends_with(name, ".db")) {
+        *st = load_old_db(e, name, text, len, official);
         return 1;
     }
     if (ends_with(name, ".ign") || ends_with(name, ".ign2")) {

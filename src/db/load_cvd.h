@@ -9,7 +9,7 @@
 #include "vigil/engine.h"
 
 int vgdb_is_container(const char *name);
-/* .cvd .cld .cud .ign .ign2 .ftm .cbc and PUA types: handled here. */
+/* .cvd .cld .cud .db .ign .ign2 .ftm .cbc and PUA types: handled here. */
 int vgdb_special_ext(const char *name);
 /* A ClamAV database type vigil has no loader for (counted as skipped). */
 int vgdb_unsupported_ext(const char *name);
@@ -20,6 +20,6 @@ vg_status vgdb_cvd_load(vg_engine *e, const char *name, const uint8_t *data, siz
 /* When `name` is one of the types above: load or count it, set *st and
  * return 1; else return 0 and leave it to the text loaders. */
 int vgdb_special_load(vg_engine *e, const char *name, const char *text, size_t len,
-                      vg_status *st);
+                      int official, vg_status *st);
 
 #endif

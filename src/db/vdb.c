@@ -32,7 +32,7 @@ _Static_assert(sizeof(vgdb_bodysig) == 4, "vgdb_bodysig is part of the .vdb form
 
 #define ALIGN 64u
 #define CHUNK (4u << 20)
-#define READ_BUF (256u << 10)
+#define READ_BUF (64u << 10)
 
 typedef struct sect {
     const uint8_t *p;
@@ -315,6 +315,7 @@ static vg_status validate(const vdbview *v, char *err, size_t errlen)
     view_names(v, ne);
     int ok = vgdb_names_check(ne);
     free(ne);
+    vgpages_release(v->s[VGDB_S_NAMEIDX].p, v->s[VGDB_S_NAMEIDX].len);
     if (!ok)
         return fmt_err(err, errlen, "name table is inconsistent");
     for (unsigned s = 0; s < 2 * VGH_KINDS; s++) {

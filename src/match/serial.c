@@ -372,10 +372,15 @@ vg_status vgm_from_parts(const vgm_parts *p, const void *hs, size_t hslen, const
     m->pool = (uint8_t *)p->pool;
     m->npool = p->npool;
     m->borrowed = 1;
-    for (uint32_t i = 0; i < p->nsigs; i++)
+    /* the signatures are read again on hits only: give their pages back
+     * as they are passed */
+    for (uint32_t i = 0; i < p->nsigs; i++) {
         if (p->sigs[i].memo && p->sigs[i].memo + 1 > m->nmemo)
             m->nmemo = p->sigs[i].memo + 1;
-    vgpages_release(p->sigs, (size_t)p->nsigs * sizeof *p->sigs); /* read again on hits */
+        if (i % 1024 == 1023)
+            vgpages_release(&p->sigs[i - 1023], 1024 * sizeof *p->sigs);
+    }
+    vgpages_release(p->sigs, (size_t)p->nsigs * sizeof *p->sigs);
     if (p->nsigs == 0) {
         *out = m;
         return VG_OK;
