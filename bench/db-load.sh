@@ -8,8 +8,11 @@
 #             clamscan on the sources; vigil on the .vdb and on the sources
 #             (median of LOAD_RUNS), with peak RSS
 #   daemon    RSS after load and peak RSS during RELOAD: clamd (concurrent
-#             reload, its default) vs vigil's engine slot reloading the
-#             .vdb while a thread scans (build/bench/bench_reload)
+#             reload, its default) on the sources vs vigild on the .vdb,
+#             both sampled from /proc/PID/status (VmRSS) every 20 ms from
+#             the RELOAD command until the log says the reload is done;
+#             and vigil's engine slot reloading the .vdb 5 times while a
+#             thread scans (build/bench/bench_reload, VmRSS every 5 ms)
 # Sets are generated with shared/bench/make-sigs.py and cached in
 # $CACHE (default /var/tmp/vigil-bench). Prints one table with ratios.
 # Knobs: SETS="small mid large", LOAD_RUNS=3, CACHE, SKIP_CLAMD=1.
@@ -21,11 +24,12 @@ CACHE=${CACHE:-/var/tmp/vigil-bench}
 SETS=${SETS:-small mid large}
 LOAD_RUNS=${LOAD_RUNS:-3}
 VIGIL=${VIGIL:-$ROOT/build/vigil}
-RELOAD_BIN=${RELOAD_BIN:-$ROOT/build/bench/bench_reload}
-[ -x "$VIGIL" ] && [ -x "$RELOAD_BIN" ] || { echo "build first: make build" >&2; exit 2; }
+VIGILD=${VIGILD:-$(dirname "$VIGIL")/vigild}
+RELOAD_BIN=${RELOAD_BIN:-$(dirname "$VIGIL")/bench/bench_reload}
+[ -x "$VIGIL" ] && [ -x "$VIGILD" ] && [ -x "$RELOAD_BIN" ] || { echo "build first: make build" >&2; exit 2; }
 mkdir -p "$CACHE"
 W=$(mktemp -d /tmp/vigil-dbload.XXXXXX)
-trap 'pkill -F "$W/clamd.pid" 2>/dev/null; rm -rf "$W"' EXIT
+trap 'pkill -F "$W/clamd.pid" 2>/dev/null; [ -n "${VGD_PID:-}" ] && kill "$VGD_PID" 2>/dev/null; rm -rf "$W"' EXIT
 probe=/usr/share/clamav-testfiles/clam.exe
 [ -f "$probe" ] || { printf 'hello\n' > "$W/probe"; probe=$W/probe; }
 
@@ -65,25 +69,29 @@ timed() { # runs command LOAD_RUNS times; prints "median_wall peak_rss_kb"
 
 vmrss() { awk '/^VmRSS/ {print $2}' "/proc/$1/status" 2>/dev/null; }
 
-clamd_case() { # sigdir -> "load_s rss_kb reload_peak_kb"
-  local sig=$1
-  cat > "$W/clamd.conf" <<EOC
-LocalSocket $W/clamd.sock
+# daemon_case clamd|vigild DBDIR -> "ready_s rss_kb reload_peak_kb"
+daemon_case() {
+  local kind=$1 sig=$2 bin pid
+  cat > "$W/$kind.conf" <<EOC
+LocalSocket $W/$kind.sock
 DatabaseDirectory $sig
-PidFile $W/clamd.pid
+PidFile $W/$kind.pid
 Foreground yes
 TemporaryDirectory $W
-LogFile $W/clamd.log
+LogFile $W/$kind.log
 User root
 MaxThreads 10
 DisableCache yes
 EOC
-  rm -f "$W/clamd.sock" "$W/clamd.log"
-  local t0 t1 pid
+  [ "$kind" = vigild ] && sed -i '/^User /d; /^DisableCache /d; /^PidFile /d' "$W/$kind.conf"
+  rm -f "$W/$kind.sock" "$W/$kind.log"
+  bin=clamd; [ "$kind" = vigild ] && bin=$VIGILD
+  local t0 t1
   t0=$(date +%s.%N)
-  clamd -c "$W/clamd.conf" >/dev/null 2>&1 & pid=$!
+  "$bin" -c "$W/$kind.conf" -F >/dev/null 2>&1 & pid=$!
+  [ "$kind" = vigild ] && VGD_PID=$pid
   for _ in $(seq 1 3000); do
-    [ -S "$W/clamd.sock" ] && python3 - "$W/clamd.sock" <<'EOP' 2>/dev/null && break
+    [ -S "$W/$kind.sock" ] && python3 - "$W/$kind.sock" <<'EOP' 2>/dev/null && break
 import socket,sys
 s=socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]); s.sendall(b"zPING\0")
 sys.exit(0 if s.recv(16).startswith(b"PONG") else 1)
@@ -92,22 +100,30 @@ EOP
   done
   t1=$(date +%s.%N)
   sleep 1
-  local rss; rss=$(vmrss $pid)
-  python3 - "$W/clamd.sock" <<'EOP' >/dev/null 2>&1
-import socket,sys
-s=socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]); s.sendall(b"zRELOAD\0"); s.recv(64)
+  local out
+  out=$(python3 - "$W/$kind.sock" "$pid" "$W/$kind.log" <<'EOP'
+import socket, sys, time
+sock, pid, log = sys.argv[1], sys.argv[2], sys.argv[3]
+def rss():
+    for l in open("/proc/%s/status" % pid):
+        if l.startswith("VmRSS"):
+            return int(l.split()[1])
+steady = rss(); peak = steady
+s = socket.socket(socket.AF_UNIX); s.connect(sock); s.sendall(b"zRELOAD\0"); s.recv(64)
+t = time.time()
+while time.time() - t < 300:
+    peak = max(peak, rss())
+    if "correctly reloaded" in open(log, errors="replace").read():
+        break
+    time.sleep(0.02)
+print(steady, peak)
 EOP
-  local peak=$rss
-  for _ in $(seq 1 6000); do
-    local r; r=$(vmrss $pid); [ -n "$r" ] && [ "$r" -gt "$peak" ] && peak=$r
-    grep -q "Database correctly reloaded" "$W/clamd.log" 2>/dev/null && break
-    sleep 0.02
-  done
+)
   kill $pid 2>/dev/null; wait $pid 2>/dev/null
-  echo "$(echo "$t1 - $t0" | bc -l | xargs printf '%.3f') $rss $peak"
+  echo "$(echo "$t1 - $t0" | bc -l | xargs printf '%.3f') $out"
 }
 
-printf '%-6s | %-26s | %-28s | %-30s | %-34s\n' set "compile (vigil db build)" "load s (clamscan / vigil vdb)" "RSS after load MB (clamd/vigil)" "reload peak/steady (clamd / vigil)"
+printf '%-6s | %-26s | %-28s | %-30s | %-34s\n' set "compile (vigil db build)" "load s (clamscan / vigil vdb)" "RSS after load MB (clamd/vigild)" "reload peak/steady (clamd / vigild / slot)"
 for set in $SETS; do
   d=$(ensure_set "$set")
   sig="$d/clamav"
@@ -118,10 +134,12 @@ for set in $SETS; do
   read -r vg_load vg_rss < <(timed "$VIGIL" scan --no-summary -d "$W/$set.vdb" "$probe")
   read -r vs_load vs_rss < <(timed "$VIGIL" scan --no-summary -d "$sig" "$probe")
   read -r _ l_s _ steady _ peak _ ratio < <("$RELOAD_BIN" "$W/$set.vdb" 5)
-  if [ "${SKIP_CLAMD:-0}" != 1 ]; then read -r cd_load cd_rss cd_peak < <(clamd_case "$sig"); else cd_load=0; cd_rss=1; cd_peak=1; fi
-  printf '%-6s | %6.2f s, %4d MB .vdb      | %6.3f / %6.3f  (x%-6.1f)    | %6.0f / %6.0f  (1/%-5.1f)       | %4.2f / %4.2f\n' \
+  mkdir -p "$W/vdbdir-$set"; cp "$W/$set.vdb" "$W/vdbdir-$set/"
+  read -r vd_load vd_rss vd_peak < <(daemon_case vigild "$W/vdbdir-$set")
+  if [ "${SKIP_CLAMD:-0}" != 1 ]; then read -r cd_load cd_rss cd_peak < <(daemon_case clamd "$sig"); else cd_load=0; cd_rss=1; cd_peak=1; fi
+  printf '%-6s | %6.2f s, %4d MB .vdb      | %6.3f / %6.3f  (x%-6.1f)    | %6.0f / %6.0f  (1/%-5.1f)       | %4.2f / %4.2f / %4.2f\n' \
     "$set" "$cwall" $((vsize / 1048576)) "$cl_load" "$vg_load" "$(echo "$cl_load / $vg_load" | bc -l)" \
-    "$(echo "$cd_rss / 1024" | bc -l)" "$(echo "$steady / 1024" | bc -l)" "$(echo "$cd_rss / $steady" | bc -l)" \
-    "$(echo "$cd_peak / $cd_rss" | bc -l)" "$ratio"
-  echo "         details: vigil text-source load ${vs_load}s peak ${vs_rss}KB; clamscan peak ${cl_rss}KB; vigil vdb peak ${vg_rss}KB; clamd ready in ${cd_load}s; vigil slot load ${l_s}s"
+    "$(echo "$cd_rss / 1024" | bc -l)" "$(echo "$vd_rss / 1024" | bc -l)" "$(echo "$cd_rss / $vd_rss" | bc -l)" \
+    "$(echo "$cd_peak / $cd_rss" | bc -l)" "$(echo "$vd_peak / $vd_rss" | bc -l)" "$ratio"
+  echo "         details: vigil text-source load ${vs_load}s peak ${vs_rss}KB; clamscan peak ${cl_rss}KB; vigil vdb peak ${vg_rss}KB; clamd ready in ${cd_load}s, vigild in ${vd_load}s; slot steady ${steady}KB peak ${peak}KB, load ${l_s}s"
 done
