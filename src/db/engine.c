@@ -116,6 +116,7 @@ void vgdb_mark_take(const vg_engine *e, vgdb_mark *mk)
     mk->had_pending = e->pending_vdb != NULL;
     mk->nyara = vgy_rules_units(e->yara);
     mk->nsrct = e->nsrct;
+    vgl_mark_take(e->ldb, &mk->ldb);
     mk->nign = vgdb_ign_count(e->ign);
     mk->skip_bytecode = e->skip_bytecode;
     mk->skip_unsupported = e->skip_unsupported;
@@ -145,6 +146,7 @@ void vgdb_mark_rollback(vg_engine *e, const vgdb_mark *mk)
     e->nsigs = mk->nsigs;
     vgy_rules_truncate(e->yara, mk->nyara);
     vgdb_srctext_truncate(e, mk->nsrct);
+    vgl_mark_rollback(e->ldb, &mk->ldb);
     vgdb_ign_truncate(e->ign, mk->nign);
     e->skip_bytecode = mk->skip_bytecode;
     e->skip_unsupported = mk->skip_unsupported;
@@ -263,7 +265,7 @@ vg_status vgdb_body_add(vg_engine *e, uint32_t name, uint32_t *idx)
 static int known_ext(const char *name)
 {
     static const char *const exts[] = {".hdb", ".hsb", ".fp", ".sfp", ".ndb", ".vdb",
-                                       ".yar", ".yara", ".mdb", ".msb",
+                                       ".yar", ".yara", ".ldb", ".cdb", ".mdb", ".msb",
                                        ".imp", NULL};
     size_t n = strlen(name);
     for (int i = 0; exts[i]; i++) {
@@ -296,6 +298,12 @@ static int is_yara(const char *path)
            (n > 5 && strcmp(path + n - 5, ".yara") == 0);
 }
 
+static int is_ldb(const char *path)
+{
+    size_t n = strlen(path);
+    return n > 4 && (strcmp(path + n - 4, ".ldb") == 0 || strcmp(path + n - 4, ".cdb") == 0);
+}
+
 static vg_status yara_rules(vg_engine *e)
 {
     return e->yara ? VG_OK : vgy_rules_new(&e->yara);
@@ -306,6 +314,8 @@ static vg_status yara_rules(vg_engine *e)
 static vg_status load_text_plain(vg_engine *e, const char *name, const char *text,
                                  size_t len, int official)
 {
+    if (is_ldb(name))
+        return vgdb_load_ldb(e, name, text, len, official);
     if (!is_yara(name))
         return vgdb_load_text(e, name, text, len, official);
     vg_status st = yara_rules(e);
@@ -463,7 +473,8 @@ static vg_status load_dir(vg_engine *e, const char *path)
     if (st == VG_OK) {
         qsort(files, n, sizeof *files, cmp_str); /* stable load order */
         for (size_t i = 0; i < n && st == VG_OK; i++)
-            st = load_file(e, files[i]);
+            if (!vgdb_cvd_superseded(files[i])) /* X.cvd beside a newer X.cld */
+                st = load_file(e, files[i]);
     }
     for (size_t i = 0; i < n; i++)
         free(files[i]);
@@ -491,7 +502,7 @@ vg_status vg_engine_load(vg_engine *e, const char *path)
     if (S_ISDIR(sb.st_mode))
         st = load_dir(e, path);
     else if (!loadable(path)) {
-        vgdb_error(e, "%s: not a supported database file (.hdb .hsb .fp .sfp .ndb .vdb .yar .yara .cvd .cld .cud .ign2)",
+        vgdb_error(e, "%s: not a supported database file (.hdb .hsb .fp .sfp .ndb .ldb .cdb .mdb .msb .imp .vdb .yar .yara .cvd .cld .cud .ign2)",
                    path);
         st = VG_EUNSUPPORTED;
     } else
@@ -568,6 +579,8 @@ vg_status vg_engine_compile(vg_engine *e)
         st = vgdb_exeh_freeze(e);
     if (st == VG_OK)
         st = vgm_build(e->mb, &e->m, e->err, sizeof e->err);
+    if (st == VG_OK)
+        st = vgl_db_compile(e->ldb);
     if (st == VG_OK && e->yara)
         st = vgy_rules_compile(e->yara, e->err, sizeof e->err);
     if (st != VG_OK)

@@ -14,6 +14,7 @@
 #include "vigil/engine.h"
 #include "core/hash.h"
 #include "match/matcher.h"
+#include "match/ldb.h"
 
 struct vgy_rules; /* yara/yara_int.h */
 struct vgdb_exehash; /* db/exehash.h */
@@ -113,6 +114,8 @@ struct vg_engine {
     uint32_t nsrct, capsrct;
     /* YARA rules (.yar/.yara), made at the first load or define */
     struct vgy_rules *yara;
+    /* .ldb / .cdb signatures (match/ldb.h), made at the first such load */
+    vgl_db *ldb;
     vg_yara_string_fn yara_trace;
     void *yara_trace_user;
     /* ignore lists, and what was read but is not used (db/load_cvd.c) */
@@ -145,6 +148,7 @@ typedef struct vgdb_mark {
     int had_pending;
     uint32_t nyara; /* YARA units */
     uint32_t nsrct;
+    vgl_mark ldb;   /* .ldb / .cdb tables */
     size_t nign;
     uint64_t skip_bytecode, skip_unsupported, nftm;
     char skip_types[96];
@@ -200,6 +204,10 @@ void vgdb_hashset_free(vgdb_hashset *hs);
 int vgdb_hashset_check(const vgdb_hashset *hs);
 /* Size of frozen entry j (VGDB_SIZE_ANY for any). */
 uint64_t vgdb_hashset_size(const vgdb_hashset *hs, size_t j);
+
+/* .ldb / .cdb text (db/load_ldb.c). */
+vg_status vgdb_load_ldb(vg_engine *e, const char *fname, const char *text, size_t len,
+                        int official);
 
 /* Lookup after compile: name index of a hash signature matching (kind,
  * size, hash), or -1. */

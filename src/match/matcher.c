@@ -106,6 +106,8 @@ struct vgm_scratch {
                             signature's slot is vgm_sig.memo */
     vgp_node *unpacked;  /* a signature's nodes from a .vdb (serial.c) */
     uint32_t unpacked_cap;
+    vgm_multi_fn multi;  /* .ldb subsignature matches (VGM_SIG_MULTI) */
+    void *multi_user;
     const vg_exe_info *exe; /* executable info of the buffers being scanned
                                (EP/Sx/SEx/SL offsets); NULL: none */
 };
@@ -170,6 +172,15 @@ vg_status vgm_builder_add(vgm_builder *b, vgp_pattern *pat,
     memset(pat, 0, sizeof *pat);
     b->n++;
     return VG_OK;
+}
+
+vg_status vgm_builder_add_multi(vgm_builder *b, vgp_pattern *pat,
+                                const vgm_offset *off, uint8_t target, uint32_t id)
+{
+    vg_status st = vgm_builder_add(b, pat, off, target, id);
+    if (st == VG_OK)
+        b->sigs[b->n - 1].flags |= VGM_SIG_MULTI;
+    return st;
 }
 
 /* ---- anchor choice ---------------------------------------------------- */
@@ -707,9 +718,9 @@ vg_status vgm_build(vgm_builder *b, vgm_matcher **out, char *err, size_t errlen)
                 m->nmemo += 2;
                 break;
             }
-        /* an offset whose allowed starts are a range (SEx, a long shift)
-         * must see every hit */
-        int settles = s->exact && s->off_kind == VGM_OFF_ANY ? 1 : 0;
+        /* a multi signature wants every match, unless pinned; so does one
+         * whose allowed starts are a range (SEx, a long shift) */
+        int settles = s->exact && s->off_kind == VGM_OFF_ANY && !(s->flags & VGM_SIG_MULTI) ? 1 : 0;
         if (PINNED(s))
             settles = 1;
         flags[i] = HS_FLAG_DOTALL | (settles ? HS_FLAG_SINGLEMATCH : 0);
@@ -808,6 +819,12 @@ void vgm_scratch_free(vgm_scratch *s)
     free(s);
 }
 
+void vgm_scratch_set_multi(vgm_scratch *s, vgm_multi_fn fn, void *user)
+{
+    s->multi = fn;
+    s->multi_user = user;
+}
+
 void vgm_scratch_set_exe(vgm_scratch *s, const vg_exe_info *exe) { s->exe = exe; }
 
 void vgm_new_object(vgm_scratch *s)
@@ -837,6 +854,7 @@ typedef struct vctx {
     uint32_t anc1;            /* offset signatures: the first part's anchor, */
     size_t pmin, pmax;        /* and ClamAV's idea of the length before it */
     size_t bend;              /* bwd: where the current part ends, or SIZE_MAX */
+    size_t mstart;            /* where the match found starts */
 } vctx;
 
 static int mv_ok(const uint8_t *mv, const uint8_t *d, uint32_t n)
@@ -1278,8 +1296,10 @@ static int bwd(vctx *v, uint32_t i, size_t pos)
     uint32_t ps = part_begin(v, i);
     if (!part_bwd(v, i, ps, pos, &pos))
         return 0;
-    if (ps == 0)
+    if (ps == 0) {
+        v->mstart = pos;
         return pos >= v->lo && pos <= v->hi;
+    }
     /* the GAP before: the previous part ends a..b bytes earlier; when it
      * ends in a literal byte, jump between occurrences of that byte */
     i = ps;
@@ -1364,8 +1384,9 @@ typedef struct sctx {
     void *user;
 } sctx;
 
-/* 1 = matched, 0 = not at this hit, -1 = settled absent for this buffer */
-static int verify(const sctx *c, const vgm_sig *s, size_t win_end)
+/* 1 = matched, 0 = not at this hit, -1 = settled absent for this buffer;
+ * on a match *start is where it starts */
+static int verify(const sctx *c, const vgm_sig *s, size_t win_end, size_t *start)
 {
     uint32_t ms = s->memo ? s->memo - 1 : UINT32_MAX;
     const vgp_node *nodes = vgm_sig_nodes(c->m, s, &c->s->unpacked, &c->s->unpacked_cap);
@@ -1375,7 +1396,7 @@ static int verify(const sctx *c, const vgm_sig *s, size_t win_end)
               VGM_VERIFY_BUDGET, s->nnodes, UINT32_MAX, 0,
               ms == UINT32_MAX ? NULL : &c->s->memo[ms],
               ms == UINT32_MAX ? NULL : &c->s->memo[ms + 1], c->s->buf_gen, 0, 0, 0,
-              UINT32_MAX, 0, 0, SIZE_MAX};
+              UINT32_MAX, 0, 0, SIZE_MAX, 0};
     if (!start_range(s, c->s->exe, c->len, &v.lo, &v.hi))
         return -1;
     if (s->off_kind != VGM_OFF_ANY) {
@@ -1389,12 +1410,16 @@ static int verify(const sctx *c, const vgm_sig *s, size_t win_end)
             v.pmax += clam_max(n, v.pool);
         }
     }
-    if (s->exact && s->off_kind == VGM_OFF_ANY)
+    if (s->exact && s->off_kind == VGM_OFF_ANY) {
+        *start = win_end - s->win_width - s->pre_width;
         return 1;
+    }
     if (PINNED(s)) {
         for (size_t p = v.lo; p <= v.hi; p++)
-            if (fwd(&v, 0, p))
+            if (fwd(&v, 0, p)) {
+                *start = p;
                 return 1;
+            }
         return -1;
     }
     if (win_end < s->win_width + s->pre_width)
@@ -1405,6 +1430,7 @@ static int verify(const sctx *c, const vgm_sig *s, size_t win_end)
     v.seg_start = seg_start;
     if (!precheck(&v, s->seg0, s->seg1, seg_start) || !bwd(&v, s->seg0, seg_start))
         return 0;
+    *start = v.mstart;
     return fwd(&v, s->seg0, seg_start);
 }
 
@@ -1422,13 +1448,22 @@ static int on_hit(unsigned int id, unsigned long long from, unsigned long long t
     const vgm_sig *sig = &c->m->sigs[id];
     if (!((c->mask >> sig->target) & 1))
         return 0;
-    int r = verify(c, sig, (size_t)to);
+    size_t start = 0;
+    int r = verify(c, sig, (size_t)to, &start);
     if (r < 0) {
         s->dead[id] = s->buf_gen;
         return 0;
     }
     if (r == 0)
         return 0;
+    if (sig->flags & VGM_SIG_MULTI) {
+        /* every match counts; a pinned one is settled by its first */
+        if (PINNED(sig))
+            s->dead[id] = s->buf_gen;
+        if (s->multi)
+            s->multi(s->multi_user, sig->id, start);
+        return 0;
+    }
     s->reported[id] = s->obj_gen;
     return c->fn(c->user, sig->id) ? 1 : 0;
 }

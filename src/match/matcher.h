@@ -33,6 +33,12 @@ void vgm_builder_truncate(vgm_builder *b, uint32_t count);
 vg_status vgm_builder_add(vgm_builder *b, vgp_pattern *pat,
                           const vgm_offset *off, uint8_t target, uint32_t id);
 
+/* The same for an .ldb subsignature: every match is reported to the
+ * multi callback (vgm_scratch_set_multi) with its start, not once per
+ * object through vgm_hit_fn. */
+vg_status vgm_builder_add_multi(vgm_builder *b, vgp_pattern *pat,
+                                const vgm_offset *off, uint8_t target, uint32_t id);
+
 /* Compile the patterns into a matcher. The builder can be freed afterwards.
  * On failure err gets Vectorscan's message. */
 vg_status vgm_build(vgm_builder *b, vgm_matcher **out, char *err, size_t errlen);
@@ -45,6 +51,13 @@ void vgm_scratch_free(vgm_scratch *s);
 /* Called once per signature that matches (per object). Return nonzero to
  * stop the scan. */
 typedef int (*vgm_hit_fn)(void *user, uint32_t id);
+
+/* Called for each match of a multi pattern: its id and where the match
+ * starts in the buffer. */
+typedef void (*vgm_multi_fn)(void *user, uint32_t id, uint64_t start);
+/* Set the multi callback of the scans that follow (NULL: multi patterns
+ * are not reported). */
+void vgm_scratch_set_multi(vgm_scratch *s, vgm_multi_fn fn, void *user);
 
 /* Executable info (exe/exe.h) of the buffers scanned next, for EP/Sx/SEx/
  * SL offsets (match/offset.h); NULL when they are not a parsed executable.

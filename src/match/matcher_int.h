@@ -17,12 +17,15 @@ typedef struct vgm_sig {
     uint32_t win0;           /* first node of the window */
     uint32_t pre_width;      /* bytes from segment start to window start */
     uint32_t win_width;      /* bytes in the window */
-    uint8_t exact, target, off_kind, pad;
+    uint8_t exact, target, off_kind, flags; /* flags: VGM_SIG_* */
     uint32_t off_shift;
     uint64_t off_n;
     uint32_t id;
     uint32_t memo;           /* 0, or 1 + index of its two jump memos */
 } vgm_sig;
+
+/* vgm_sig.flags */
+#define VGM_SIG_MULTI 1u /* .ldb subsignature: every match reported, with its start */
 
 _Static_assert(sizeof(vgm_sig) == 56, "vgm_sig is part of the .vdb format");
 _Static_assert(sizeof(vgp_node) == 20, "vgp_node is part of the .vdb format");

@@ -37,11 +37,13 @@
 
 #define VG_MAX_MEMBER_PATH 4096
 #define VG_READ_CHUNK (1u << 16)
+#define VG_MAX_ANC 64 /* container types kept for .ldb/.cdb checks */
 
 struct vg_scanner {
     vg_engine *e;
     vgm_scratch *ms;
     vgy_scratch *ys; /* YARA strings and verdicts; NULL without YARA rules */
+    vgl_run *lr;     /* .ldb counts and verdicts; NULL without .ldb signatures */
     uint8_t *norm;
     size_t normcap;
 };
@@ -65,6 +67,11 @@ typedef struct scan {
     /* The current layer parsed as an executable (PE, ELF, Mach-O), or NULL:
      * parsed once per layer, used by EP/Sx offsets and section hashes. */
     const vg_exe_info *exe;
+    /* .ldb Container/Intermediates and .cdb: the types of the enclosing
+     * objects (outermost first), their sizes and members seen so far */
+    int16_t anc[VG_MAX_ANC];
+    uint64_t anc_size[VG_MAX_ANC], anc_pos[VG_MAX_ANC];
+    unsigned nanc;
 } scan;
 
 void vg_limits_default(vg_limits *lim)
@@ -101,6 +108,12 @@ vg_status vg_scanner_new(vg_engine *e, vg_scanner **out)
         free(s);
         return st;
     }
+    if (e->ldb && (st = vgl_run_new(e->ldb, &s->lr)) != VG_OK) {
+        vgy_scratch_free(s->ys);
+        vgm_scratch_free(s->ms);
+        free(s);
+        return st;
+    }
     s->e = vg_engine_ref(e);
     *out = s;
     return VG_OK;
@@ -112,6 +125,7 @@ void vg_scanner_free(vg_scanner *s)
         return;
     vgm_scratch_free(s->ms);
     vgy_scratch_free(s->ys);
+    vgl_run_free(s->lr);
     free(s->norm);
     vg_engine_free(s->e);
     free(s);
@@ -285,6 +299,19 @@ static int on_body_hit(void *user, uint32_t id)
     return s->stop;
 }
 
+static void on_ldb_hit(void *user, uint32_t sub, uint64_t start)
+{
+    scan *s = user;
+    vgl_run_hit(s->sc->lr, s->e->ldb, sub, start);
+}
+
+static int on_ldb_found(void *user, uint32_t name)
+{
+    scan *s = user;
+    detect(s, vgdb_name(s->e, name));
+    return s->stop;
+}
+
 static void match_buffer(scan *s, const uint8_t *d, size_t len, uint32_t mask)
 {
     if (s->stop || len == 0)
@@ -293,7 +320,17 @@ static void match_buffer(scan *s, const uint8_t *d, size_t len, uint32_t mask)
         limit_hit(s, VG_LIMIT_FILESIZE);
         return;
     }
+    vgl_run *lr = s->sc->lr;
+    if (lr) {
+        vgl_run_buffer(lr);
+        vgm_scratch_set_multi(s->sc->ms, on_ldb_hit, s);
+    }
     vg_status st = vgm_scan(s->e->m, s->sc->ms, d, len, mask, on_body_hit, s);
+    if (st == VG_OK && lr && !s->stop) {
+        /* logical signatures once the pass over this buffer is done */
+        vgl_obj o = {len, s->exe, s->anc, s->nanc < VG_MAX_ANC ? s->nanc : VG_MAX_ANC};
+        st = vgl_run_eval(lr, s->e->ldb, &o, d, len, mask, on_ldb_found, s);
+    }
     if (st != VG_OK) {
         s->err = st;
         s->stop = 1;
@@ -338,6 +375,14 @@ static vg_status on_member(void *user, const char *name, const uint8_t *d, size_
     if (s->r->files >= s->o->limits.max_files) {
         limit_hit(s, VG_LIMIT_FILES);
         return VGARC_STOP;
+    }
+    if (s->e->ldb && s->nanc > 0 && s->nanc <= VG_MAX_ANC) {
+        /* .cdb: the member as its container lists it */
+        unsigned k = s->nanc - 1;
+        vgl_member m = {s->anc[k], s->anc_size[k], name ? name : "", len, len, 0,
+                        ++s->anc_pos[k], UINT64_MAX};
+        if (vgl_cdb_match(s->e->ldb, &m, on_ldb_found, s))
+            return VGARC_STOP;
     }
     size_t saved = s->mlen;
     const char *nm = name && *name ? name : "[data]";
@@ -445,6 +490,8 @@ static void scan_layer(scan *s, const uint8_t *d, size_t len)
     vgft_type t = vgft_detect(d, len);
     int target = vgft_target(t);
     vgm_new_object(s->sc->ms);
+    if (s->sc->lr)
+        vgl_run_object(s->sc->lr);
     uint32_t mask = 1u;
     if (target != 7 && target != 3)
         mask |= 1u << target;
@@ -483,8 +530,16 @@ static void scan_layer(scan *s, const uint8_t *d, size_t len)
         size_t nl = vgtext_normalize(d, len, s->sc->norm);
         match_buffer(s, s->sc->norm, nl, 1u | (1u << (target == 3 ? 3 : 7)));
     }
-    if (!s->stop && vgft_is_container(t) && !(s->o->flags & VG_SCAN_NO_UNPACK))
+    if (!s->stop && vgft_is_container(t) && !(s->o->flags & VG_SCAN_NO_UNPACK)) {
+        if (s->nanc < VG_MAX_ANC) {
+            s->anc[s->nanc] = (int16_t)t;
+            s->anc_size[s->nanc] = len;
+            s->anc_pos[s->nanc] = 0;
+        }
+        s->nanc++;
         extract(s, t, d, len);
+        s->nanc--;
+    }
 out:
     if (have_exe)
         vg_exe_free(&exe);
