@@ -612,6 +612,52 @@ vg_status vgdb_cvd_load(vg_engine *e, const char *name, const uint8_t *data, siz
     return st;
 }
 
+/* ---- X.cvd beside X.cld ----------------------------------------------------------- */
+
+/* The version in a container's header (field 3), or -1. */
+static long header_version(const char *path)
+{
+    char h[513];
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return -1;
+    size_t n = fread(h, 1, 512, f);
+    fclose(f);
+    h[n] = 0;
+    if (n < 512 || strncmp(h, "ClamAV-VDB:", 11) != 0)
+        return -1;
+    const char *p = h;
+    for (int i = 0; i < 2 && p; i++) {
+        p = strchr(p, ':');
+        if (p)
+            p++;
+    }
+    if (!p || *p < '0' || *p > '9')
+        return -1;
+    long v = 0;
+    for (; *p >= '0' && *p <= '9' && v < 100000000; p++)
+        v = v * 10 + (*p - '0');
+    return v;
+}
+
+int vgdb_cvd_superseded(const char *path)
+{
+    int cvd = ends_with(path, ".cvd"), cld = ends_with(path, ".cld");
+    if (!cvd && !cld)
+        return 0;
+    size_t n = strlen(path);
+    char other[4096];
+    if (n >= sizeof other)
+        return 0;
+    memcpy(other, path, n + 1);
+    memcpy(other + n - 4, cvd ? ".cld" : ".cvd", 4);
+    long mine = header_version(path), theirs = header_version(other);
+    if (theirs < 0)
+        return 0;
+    /* the newer one loads; on a tie the .cld (freshclam's newest form) */
+    return cvd ? theirs >= mine : theirs > mine;
+}
+
 /* ---- the old .db body format ---------------------------------------------------- */
 
 /* ClamAV's first database format, still published by some (InterServer):

@@ -14,6 +14,10 @@ int vgdb_special_ext(const char *name);
 /* A ClamAV database type vigil has no loader for (counted as skipped). */
 int vgdb_unsupported_ext(const char *name);
 
+/* In a directory holding both X.cvd and X.cld, clamscan loads only the
+ * one with the newer header version: 1 when `path` is the other one. */
+int vgdb_cvd_superseded(const char *path);
+
 /* Check and load a whole container held in memory. */
 vg_status vgdb_cvd_load(vg_engine *e, const char *name, const uint8_t *data, size_t len);
 

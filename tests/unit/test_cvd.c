@@ -220,11 +220,12 @@ static void t_signed(void)
         d = memchr(d + 1, ':', (size_t)(cvd + 512 - (uint8_t *)d - 1));
     TAP_OK(d != NULL, "found the DSIG field");
     if (d) {
-        d[5] = d[5] == 'a' ? 'b' : 'a';
+        char keep = d[5];
+        d[5] = keep == 'a' ? 'b' : 'a';
         st = run1("test-6.cvd", cvd, n, eicar, sizeof eicar - 1, out, err, NULL);
         TAP_OK(st == VG_EVERIFY && strstr(err, "digital signature does not verify"),
                "forged header signature refused: %s", err);
-        d[5] = d[5] == 'a' ? 'b' : 'a';
+        d[5] = keep;
     }
 
     /* the same bytes as a .cld: the header is not checked, the signed
@@ -251,6 +252,35 @@ static void t_signed(void)
                ".cld with a forged .info signature refused: %s", err);
     }
     free(cld);
+
+    /* a directory with X.cvd and X.cld: only the newer loads (clamscan) */
+    char dir[] = "/tmp/vigil-test-cvd2.XXXXXX", p3[1200], pc[128], pv[128];
+    snprintf(p3, sizeof p3, "%s/freshclam_testfiles/test-3.cvd", talos);
+    size_t n3;
+    uint8_t *cvd3 = slurp(p3, &n3);
+    if (cvd3 && mkdtemp(dir)) {
+        cld = cvd_to_cld(cvd, n, &cl); /* version 6 */
+        snprintf(pc, sizeof pc, "%s/test.cld", dir);
+        snprintf(pv, sizeof pv, "%s/test.cvd", dir);
+        tap_write_file(pc, cld, cl);
+        tap_write_file(pv, cvd3, n3); /* version 3 */
+        vg_engine *a, *b;
+        vg_engine_new(&a);
+        vg_engine_new(&b);
+        vg_status sa = vg_engine_load(a, dir);
+        vg_status sb = vg_engine_load_mem(b, "test-6.cvd", (const char *)cvd, n, 0);
+        TAP_OK(sa == VG_OK && sb == VG_OK && vg_engine_sig_count(a) == vg_engine_sig_count(b),
+               "X.cvd (v3) beside X.cld (v6): only the .cld loads (%llu sigs, v6 alone %llu) %s%s",
+               (unsigned long long)vg_engine_sig_count(a), (unsigned long long)vg_engine_sig_count(b),
+               vg_engine_error(a), vg_engine_error(b));
+        vg_engine_free(a);
+        vg_engine_free(b);
+        unlink(pc);
+        unlink(pv);
+        rmdir(dir);
+        free(cld);
+    }
+    free(cvd3);
 
     /* truncations never crash and never load */
     int bad = 0;
