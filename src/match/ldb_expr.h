@@ -29,7 +29,7 @@
 
 #define VGLE_MAX_SUBS 64       /* subsignatures in one .ldb line */
 #define VGLE_MAX_NODES 1024    /* nodes in one expression */
-#define VGLE_MAX_DEPTH 64      /* nesting of parentheses */
+#define VGLE_MAX_DEPTH 256     /* nesting: parentheses plus operators in a chain */
 
 enum vgle_kind { VGLE_LEAF = 0, VGLE_AND, VGLE_OR };
 
