@@ -254,7 +254,8 @@ static vg_status parse_thin(moctx *c)
         m->thread_pc = pc;
         info->ep_addr = pc;
         if (vgx_map(info->sections, info->nsections, pc, 0, c->end, &off) ==
-            0) {
+                0 &&
+            off < c->end) { /* section sizes are not checked against the file */
             info->ep_valid = 1;
             info->ep_offset = off;
         }
