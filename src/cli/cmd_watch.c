@@ -672,6 +672,14 @@ static vg_engine *watch_engine(const char **dbs, int ndbs)
         vg_engine_free(e);
         return NULL;
     }
+    vg_engine_skipped sk; /* never silently: see db/load_cvd.c */
+    vg_engine_skipped_get(e, &sk);
+    if (sk.bytecode)
+        fprintf(stderr, "vigil: %llu bytecode signatures skipped (not supported)\n",
+                (unsigned long long)sk.bytecode);
+    if (sk.unsupported)
+        fprintf(stderr, "vigil: %llu signatures in %s files skipped (not supported yet)\n",
+                (unsigned long long)sk.unsupported, sk.types);
     return e;
 }
 

@@ -110,6 +110,17 @@ static int build_engine(const vgd_conf *c, vg_engine **out, char *err, size_t er
         vg_engine_free(e);
         return -1;
     }
+    vg_engine_skipped sk; /* never silently: see db/load_cvd.c */
+    vg_engine_skipped_get(e, &sk);
+    if (sk.bytecode)
+        vgd_log(VGD_LOG_WARN, "%llu bytecode signatures skipped (not supported)",
+                (unsigned long long)sk.bytecode);
+    if (sk.unsupported)
+        vgd_log(VGD_LOG_WARN, "%llu signatures in %s files skipped (not supported yet)",
+                (unsigned long long)sk.unsupported, sk.types);
+    if (sk.ftm)
+        vgd_log(VGD_LOG_WARN, "%llu file-type magic entries (.ftm) read, not applied",
+                (unsigned long long)sk.ftm);
     if (vg_engine_sig_count(e) == 0) {
         snprintf(err, errlen, "%s: no signatures loaded",
                  c->database_directory ? c->database_directory : "built-in database");
