@@ -107,7 +107,7 @@ struct vg_engine {
     int mapped;
     uint64_t vdb_created;
     int vdb_rebuilt; /* matcher recompiled for this CPU at load */
-    uint8_t vdb_key[32]; /* of its Vectorscan section, to share it */
+    struct vgm_shared_db *vdb_shared; /* its Vectorscan database, made early */
     /* sources that go into a .vdb as text (db/srctext.c) */
     int keep_src;
     vgdb_srctext *srct;

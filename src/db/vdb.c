@@ -78,19 +78,22 @@ static size_t elem_size(unsigned id)
     case VGDB_S_NAMEIDX: return 4;
     case VGDB_S_BODY: return sizeof(vgdb_bodysig);
     case VGDB_S_MSIGS: return sizeof(vgm_sig);
+    case VGDB_S_CHUNKS: return 32;
     default: return 1;
     }
 }
 
 /* ---- checksum --------------------------------------------------------- */
 
-/* The body is cut into chunks of at most CHUNK bytes, never across a
- * section's extent (its bytes and the padding after it); the body digest
- * is the SHA-256 of the chunks' SHA-256s in order, and a section's key is
- * the SHA-256 of its own chunks' SHA-256s. Chunks are hashed on all cores,
- * from a file descriptor or from memory. */
+/* Every section's extent (its bytes and its padding) but the chunk
+ * table's is cut into chunks of at most CHUNK bytes; the chunk table
+ * (the last section) holds their SHA-256s in file order, and the header
+ * the SHA-256 of the chunk table's extent. So each chunk is verified on
+ * its own, on any core, as soon as it is hashed: the Vectorscan section is
+ * hashed first and deserialized while the other chunks are hashed. */
 typedef struct chunk {
     uint64_t off, len;
+    unsigned id;  /* section */
 } chunk;
 
 typedef struct digest_job {
@@ -98,9 +101,16 @@ typedef struct digest_job {
     const uint8_t *mem;  /* else: bytes in memory */
     const chunk *c;
     size_t n;
-    uint8_t *sums;
+    const size_t *order; /* hashing order (NULL: file order) */
+    uint8_t *sums;       /* computed here, or */
+    const uint8_t *expect; /* compared with these */
     atomic_size_t next;
     atomic_int fail;
+    unsigned early_id;   /* when the chunks of this section are verified, */
+    size_t early_n;      /* the worker that verified the last one calls */
+    atomic_size_t early_done; /* early(early_arg) */
+    void (*early)(void *);
+    void *early_arg;
 } digest_job;
 
 static void *digest_worker(void *arg)
@@ -111,9 +121,10 @@ static void *digest_worker(void *arg)
     if (!md || (j->fd >= 0 && !buf))
         atomic_store(&j->fail, 1);
     while (!atomic_load(&j->fail)) {
-        size_t i = atomic_fetch_add(&j->next, 1);
-        if (i >= j->n)
+        size_t k = atomic_fetch_add(&j->next, 1);
+        if (k >= j->n)
             break;
+        size_t i = j->order ? j->order[k] : k;
         const chunk *c = &j->c[i];
         int ok = EVP_DigestInit_ex(md, EVP_sha256(), NULL);
         for (uint64_t done = 0; ok && done < c->len;) {
@@ -132,77 +143,74 @@ static void *digest_worker(void *arg)
             ok = EVP_DigestUpdate(md, p, want);
             done += want;
         }
+        uint8_t sum[32];
         unsigned int l = 0;
-        if (!ok || !EVP_DigestFinal_ex(md, j->sums + 32 * i, &l))
+        if (!ok || !EVP_DigestFinal_ex(md, sum, &l) ||
+            (j->expect && memcmp(sum, j->expect + 32 * i, 32) != 0)) {
             atomic_store(&j->fail, 1);
+            break;
+        }
+        if (j->sums)
+            memcpy(j->sums + 32 * i, sum, 32);
+        if (j->early && c->id == j->early_id &&
+            atomic_fetch_add(&j->early_done, 1) + 1 == j->early_n)
+            j->early(j->early_arg);
     }
     free(buf);
     EVP_MD_CTX_free(md);
     return NULL;
 }
 
-/* Extents of the n sections (offsets ascending from the header, as parse
- * checks) up to len; body digest into out, and the key of section id
- * `key_id` (if present) into key. */
-static vg_status body_digest(int fd, const uint8_t *mem, const uint64_t *offs, const unsigned *ids,
-                             unsigned n, uint64_t len, uint8_t out[32], unsigned key_id,
-                             uint8_t key[32])
+static int run_job(digest_job *j)
 {
-    size_t nc = 0;
-    for (unsigned i = 0; i < n; i++) {
-        uint64_t end = i + 1 < n ? offs[i + 1] : len;
-        nc += (size_t)((end - offs[i] + CHUNK - 1) / CHUNK);
-    }
-    chunk *c = malloc((nc ? nc : 1) * sizeof *c);
-    unsigned *owner = malloc((nc ? nc : 1) * sizeof *owner);
-    uint8_t *sums = malloc(nc ? 32 * nc : 1);
-    if (!c || !owner || !sums) {
-        free(c);
-        free(owner);
-        free(sums);
-        return VG_ENOMEM;
-    }
-    size_t k = 0;
-    for (unsigned i = 0; i < n; i++) {
-        uint64_t end = i + 1 < n ? offs[i + 1] : len;
-        for (uint64_t o = offs[i]; o < end; o += CHUNK) {
-            c[k].off = o;
-            c[k].len = end - o < CHUNK ? end - o : CHUNK;
-            owner[k++] = ids[i];
-        }
-    }
-    digest_job j = {.fd = fd, .mem = mem, .c = c, .n = nc, .sums = sums};
-    atomic_init(&j.next, 0);
-    atomic_init(&j.fail, 0);
     long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
     size_t nth = ncpu > 1 ? (size_t)ncpu : 1;
     if (nth > 16)
         nth = 16;
-    if (nth > nc)
-        nth = nc ? nc : 1;
+    if (nth > j->n)
+        nth = j->n ? j->n : 1;
     pthread_t th[16];
     size_t started = 0;
     for (size_t i = 1; i < nth; i++)
-        if (pthread_create(&th[started], NULL, digest_worker, &j) == 0)
+        if (pthread_create(&th[started], NULL, digest_worker, j) == 0)
             started++;
-    digest_worker(&j);
+    digest_worker(j);
     for (size_t i = 0; i < started; i++)
         pthread_join(th[i], NULL);
+    return !atomic_load(&j->fail);
+}
+
+/* The chunks of the n - 1 sections before the chunk table (offsets
+ * ascending, extents up to offs[n - 1]). */
+static chunk *make_chunks(const uint64_t *offs, const unsigned *ids, unsigned n, size_t *nc)
+{
+    size_t cnt = 0;
+    for (unsigned i = 0; i + 1 < n; i++)
+        cnt += (size_t)((offs[i + 1] - offs[i] + CHUNK - 1) / CHUNK);
+    chunk *c = malloc((cnt ? cnt : 1) * sizeof *c);
+    if (!c)
+        return NULL;
+    size_t k = 0;
+    for (unsigned i = 0; i + 1 < n; i++)
+        for (uint64_t o = offs[i]; o < offs[i + 1]; o += CHUNK) {
+            c[k].off = o;
+            c[k].len = offs[i + 1] - o < CHUNK ? offs[i + 1] - o : CHUNK;
+            c[k++].id = ids[i];
+        }
+    *nc = cnt;
+    return c;
+}
+
+/* SHA-256 of the chunk table entries of section id: its key. */
+static void section_key(const chunk *c, size_t nc, const uint8_t *table, unsigned id, uint8_t key[32])
+{
+    size_t a = 0, b;
+    while (a < nc && c[a].id != id)
+        a++;
+    for (b = a; b < nc && c[b].id == id;)
+        b++;
     unsigned int l = 0;
-    int ok = !atomic_load(&j.fail) && EVP_Digest(sums, 32 * nc, out, &l, EVP_sha256(), NULL);
-    if (ok && key) {
-        size_t a = 0;
-        while (a < nc && owner[a] != key_id)
-            a++;
-        size_t b = a;
-        while (b < nc && owner[b] == key_id)
-            b++;
-        ok = EVP_Digest(sums + 32 * a, 32 * (b - a), key, &l, EVP_sha256(), NULL);
-    }
-    free(c);
-    free(owner);
-    free(sums);
-    return ok ? VG_OK : VG_EIO;
+    EVP_Digest(table + 32 * a, 32 * (b - a), key, &l, EVP_sha256(), NULL);
 }
 
 static vg_status fmt_err(char *err, size_t n, const char *msg)
@@ -260,10 +268,34 @@ static vg_status parse_header(const uint8_t *b, size_t len, vdbview *v, uint64_t
         prev_end = off + l;
         prev_id = id;
     }
-    if ((ns == 0 && len != VGDB_VDB_HEADER) || len - prev_end >= ALIGN)
-        return fmt_err(err, errlen, "bytes after the last section");
+    if (ns == 0 || ids[ns - 1] != VGDB_S_CHUNKS || len - prev_end >= ALIGN)
+        return fmt_err(err, errlen, "no chunk table at the end");
+    offs[ns] = len;
     *nsec = ns;
     return VG_OK;
+}
+
+/* The chunks of a parsed file, its chunk table checked against the
+ * header's digest. NULL with a reason in err. */
+static chunk *file_chunks(const uint8_t *b, size_t len, const vdbview *v, const uint64_t *offs,
+                          const unsigned *ids, unsigned ns, size_t *nc, char *err, size_t errlen)
+{
+    const sect *t = &v->s[VGDB_S_CHUNKS];
+    uint8_t sum[32];
+    unsigned int l = 0;
+    if (!EVP_Digest(t->p, len - t->off, sum, &l, EVP_sha256(), NULL) || memcmp(sum, b + 56, 32)) {
+        snprintf(err, errlen, "checksum mismatch: the file is corrupted");
+        return NULL;
+    }
+    chunk *c = make_chunks(offs, ids, ns, nc);
+    if (!c)
+        snprintf(err, errlen, "out of memory");
+    else if (t->len != 32 * (uint64_t)*nc) {
+        snprintf(err, errlen, "chunk table does not match the sections");
+        free(c);
+        c = NULL;
+    }
+    return c;
 }
 
 static uint64_t count(const vdbview *v, unsigned id) { return v->s[id].len / elem_size(id); }
@@ -329,11 +361,28 @@ static vg_status validate(const vdbview *v, char *err, size_t errlen)
     return vgm_validate_parts(&p, (uint32_t)count(v, VGDB_S_BODY), err, errlen);
 }
 
-/* Map path, check header and sections, verify the checksum. *key gets the
- * Vectorscan section's key. */
-static vg_status open_view(const char *path, void **map, size_t *len, vdbview *v, uint8_t key[32],
-                           char *err, size_t errlen)
+typedef struct early_hs {
+    uint8_t key[32];
+    const void *p;
+    size_t len;
+    struct vgm_shared_db *sh;
+} early_hs;
+
+static void early_hs_get(void *arg)
 {
+    early_hs *h = arg;
+    h->sh = vgm_shared_get(h->key, h->p, h->len);
+}
+
+/* Map path, check header and sections, verify every chunk against the
+ * chunk table. With sh, the Vectorscan section is deserialized (or shared)
+ * as soon as its chunks are verified, while the rest is checked; *sh gets
+ * it, or NULL when it does not deserialize here. */
+static vg_status open_view(const char *path, void **map, size_t *len, vdbview *v,
+                           struct vgm_shared_db **sh, char *err, size_t errlen)
+{
+    if (sh)
+        *sh = NULL;
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
         snprintf(err, errlen, "%s: %s", path, strerror(errno));
@@ -353,27 +402,54 @@ static vg_status open_view(const char *path, void **map, size_t *len, vdbview *v
         close(fd);
         return VG_EIO;
     }
-    uint64_t offs[VGDB_MAX_SECTIONS];
+    uint64_t offs[VGDB_MAX_SECTIONS + 1];
     unsigned ids[VGDB_MAX_SECTIONS], ns = 0;
     char why[256];
+    size_t nc = 0;
+    chunk *c = NULL;
+    size_t *order = NULL;
     vg_status st = parse_header(p, (size_t)sb.st_size, v, offs, ids, &ns, why, sizeof why);
-    uint8_t sum[32];
-    if (st == VG_OK)
-        st = body_digest(fd, NULL, offs, ids, ns, (uint64_t)sb.st_size, sum, VGDB_S_HSDB, key);
-    close(fd);
-    if (st == VG_EIO)
-        snprintf(why, sizeof why, "read error while verifying");
-    if (st == VG_OK && memcmp(sum, (const uint8_t *)p + 56, 32) != 0) {
-        snprintf(why, sizeof why, "checksum mismatch: the file is corrupted");
+    if (st == VG_OK && !(c = file_chunks(p, (size_t)sb.st_size, v, offs, ids, ns, &nc, why, sizeof why)))
         st = VG_EVERIFY;
+    if (st == VG_OK && !(order = malloc((nc ? nc : 1) * sizeof *order)))
+        st = VG_ENOMEM;
+    early_hs h = {.p = v->s[VGDB_S_HSDB].p, .len = (size_t)v->s[VGDB_S_HSDB].len};
+    if (st == VG_OK) {
+        /* the Vectorscan section first, so it is ready early */
+        size_t k = 0;
+        for (size_t i = 0; i < nc; i++)
+            if (c[i].id == VGDB_S_HSDB)
+                order[k++] = i;
+        size_t nhs = k;
+        for (size_t i = 0; i < nc; i++)
+            if (c[i].id != VGDB_S_HSDB)
+                order[k++] = i;
+        section_key(c, nc, v->s[VGDB_S_CHUNKS].p, VGDB_S_HSDB, h.key);
+        digest_job j = {.fd = fd, .c = c, .n = nc, .order = order,
+                        .expect = v->s[VGDB_S_CHUNKS].p, .early_id = VGDB_S_HSDB,
+                        .early_n = nhs, .early = sh && nhs && h.len ? early_hs_get : NULL,
+                        .early_arg = &h};
+        atomic_init(&j.next, 0);
+        atomic_init(&j.fail, 0);
+        atomic_init(&j.early_done, 0);
+        if (!run_job(&j)) {
+            snprintf(why, sizeof why, "checksum mismatch: the file is corrupted");
+            st = VG_EVERIFY;
+        }
     }
+    free(c);
+    free(order);
+    close(fd);
     if (st == VG_OK)
         st = validate(v, why, sizeof why);
     if (st != VG_OK) {
+        vgm_shared_put(h.sh);
         snprintf(err, errlen, "%s: %s", path, why);
         munmap(p, (size_t)sb.st_size);
         return st;
     }
+    if (sh)
+        *sh = h.sh;
     *map = p;
     *len = (size_t)sb.st_size;
     return VG_OK;
@@ -384,15 +460,29 @@ vg_status vgdb_vdb_seal(uint8_t *buf, size_t len)
     if (len < VGDB_VDB_HEADER)
         return VG_EFORMAT;
     wr64(buf + 24, len);
+    memcpy(buf, VGDB_VDB_MAGIC, 8);
     vdbview v;
-    uint64_t offs[VGDB_MAX_SECTIONS];
+    uint64_t offs[VGDB_MAX_SECTIONS + 1];
     unsigned ids[VGDB_MAX_SECTIONS], ns = 0;
     char why[256];
-    memcpy(buf, VGDB_VDB_MAGIC, 8);
     vg_status st = parse_header(buf, len, &v, offs, ids, &ns, why, sizeof why);
-    if (st != VG_OK)
-        return st;
-    return body_digest(-1, buf, offs, ids, ns, len, buf + 56, 0, NULL);
+    size_t nc = 0;
+    chunk *c = st == VG_OK ? make_chunks(offs, ids, ns, &nc) : NULL;
+    if (!c)
+        return st == VG_OK ? VG_ENOMEM : st;
+    st = v.s[VGDB_S_CHUNKS].len == 32 * (uint64_t)nc ? VG_OK : VG_EFORMAT;
+    if (st == VG_OK) {
+        digest_job j = {.fd = -1, .mem = buf, .c = c, .n = nc,
+                        .sums = buf + v.s[VGDB_S_CHUNKS].off};
+        atomic_init(&j.next, 0);
+        atomic_init(&j.fail, 0);
+        atomic_init(&j.early_done, 0);
+        unsigned int l = 0;
+        st = run_job(&j) && EVP_Digest(buf + v.s[VGDB_S_CHUNKS].off, len - v.s[VGDB_S_CHUNKS].off,
+                                       buf + 56, &l, EVP_sha256(), NULL) ? VG_OK : VG_ENOMEM;
+    }
+    free(c);
+    return st;
 }
 
 static int engine_empty(const vg_engine *e)
@@ -494,6 +584,8 @@ static vg_status import(vg_engine *e, const vdbview *v)
 
 void vgdb_vdb_unmap(vg_engine *e)
 {
+    vgm_shared_put(e->vdb_shared);
+    e->vdb_shared = NULL;
     if (e->map)
         munmap(e->map, e->maplen);
     e->map = NULL;
@@ -506,21 +598,23 @@ vg_status vgdb_vdb_open(vg_engine *e, const char *path)
     size_t len;
     char err[512];
     vdbview v;
-    uint8_t key[32];
-    vg_status st = open_view(path, &map, &len, &v, key, err, sizeof err);
+    struct vgm_shared_db *sh = NULL;
+    int empty = engine_empty(e);
+    vg_status st = open_view(path, &map, &len, &v, empty ? &sh : NULL, err, sizeof err);
     if (st != VG_OK) {
         vgdb_error(e, "%s", err);
         return st;
     }
-    if (engine_empty(e)) {
+    if (empty) {
         e->pending_vdb = strdup(path);
         if (!e->pending_vdb) {
+            vgm_shared_put(sh);
             munmap(map, len);
             return VG_ENOMEM;
         }
         e->map = map;
         e->maplen = len;
-        memcpy(e->vdb_key, key, 32);
+        e->vdb_shared = sh;
         return VG_OK;
     }
     st = vgdb_vdb_flush(e);
@@ -533,7 +627,7 @@ vg_status vgdb_vdb_open(vg_engine *e, const char *path)
 /* The view of the pending mapping (checked when it was opened). */
 static vg_status pending_view(vg_engine *e, vdbview *v)
 {
-    uint64_t offs[VGDB_MAX_SECTIONS];
+    uint64_t offs[VGDB_MAX_SECTIONS + 1];
     unsigned ids[VGDB_MAX_SECTIONS], ns;
     char err[256];
     return parse_header(e->map, e->maplen, v, offs, ids, &ns, err, sizeof err);
@@ -562,8 +656,9 @@ vg_status vgdb_vdb_activate(vg_engine *e, int *rebuilt)
         return st;
     }
     vgm_parts p = view_parts(&v);
-    st = vgm_from_parts(&p, v.s[VGDB_S_HSDB].p, v.s[VGDB_S_HSDB].len, e->vdb_key, &e->m, rebuilt,
-                        e->err, sizeof e->err);
+    st = vgm_from_parts(&p, v.s[VGDB_S_HSDB].p, v.s[VGDB_S_HSDB].len, e->vdb_shared, &e->m,
+                        rebuilt, e->err, sizeof e->err);
+    e->vdb_shared = NULL; /* the matcher's now, or released */
     if (st != VG_OK)
         return st;
     st = parse_sources(e, &v.s[VGDB_S_SOURCES]);
@@ -699,10 +794,28 @@ vg_status vgdb_vdb_write(vg_engine *e, const char *path, uint64_t created)
     wr32(hdr + 12, VGDB_VDB_HEADER);
     wr64(hdr + 32, created);
     wr64(hdr + 40, e->nsigs - nsigs_text);
-    wr32(hdr + 48, n);
     wr32(hdr + 52, e->nnames);
-    uint64_t off = VGDB_VDB_HEADER, offs[VGDB_MAX_SECTIONS];
+    uint64_t off = VGDB_VDB_HEADER, offs[VGDB_MAX_SECTIONS + 1];
     unsigned ids[VGDB_MAX_SECTIONS];
+    /* the chunk table comes last; its size follows from the others' */
+    for (unsigned i = 0; i < n; i++) {
+        offs[i] = off;
+        ids[i] = ws[i].id;
+        off = (off + ws[i].len + ALIGN - 1) / ALIGN * ALIGN;
+    }
+    offs[n] = off;
+    ids[n] = VGDB_S_CHUNKS;
+    size_t nc = 0;
+    chunk *ch = make_chunks(offs, ids, n + 1, &nc);
+    uint8_t *table = ch ? calloc(1, 32 * nc + ALIGN) : NULL;
+    if (!table) {
+        free(ch);
+        st = VG_ENOMEM;
+        goto out;
+    }
+    ws[n++] = (wsect){VGDB_S_CHUNKS, table, 32 * (uint64_t)nc};
+    wr32(hdr + 48, n);
+    off = VGDB_VDB_HEADER;
     for (unsigned i = 0; i < n; i++) {
         uint8_t *t = hdr + 88 + 24 * i;
         wr32(t, ws[i].id);
@@ -717,21 +830,23 @@ vg_status vgdb_vdb_write(vg_engine *e, const char *path, uint64_t created)
 
     size_t pl = strlen(path);
     tmp = malloc(pl + 16);
-    if (!tmp) {
-        st = VG_ENOMEM;
-        goto out;
+    int fd = -1;
+    if (tmp) {
+        snprintf(tmp, pl + 16, "%s.tmpXXXXXX", path);
+        fd = mkstemp(tmp);
     }
-    snprintf(tmp, pl + 16, "%s.tmpXXXXXX", path);
-    int fd = mkstemp(tmp);
     if (fd < 0) {
-        vgdb_error(e, "%s: %s", tmp, strerror(errno));
-        st = VG_EIO;
+        if (tmp)
+            vgdb_error(e, "%s: %s", tmp, strerror(errno));
+        st = tmp ? VG_EIO : VG_ENOMEM;
+        free(ch);
+        free(table);
         goto out;
     }
     st = write_all(fd, hdr, sizeof hdr);
     static const uint8_t zeros[ALIGN];
     uint64_t pos = VGDB_VDB_HEADER;
-    for (unsigned i = 0; st == VG_OK && i < n; i++) {
+    for (unsigned i = 0; st == VG_OK && i + 1 < n; i++) {
         if (ws[i].len)
             st = write_all(fd, ws[i].p, ws[i].len);
         pos += ws[i].len;
@@ -740,9 +855,22 @@ vg_status vgdb_vdb_write(vg_engine *e, const char *path, uint64_t created)
             st = write_all(fd, zeros, pad);
         pos += pad;
     }
-    uint8_t sum[32];
+    if (st == VG_OK) { /* chunk hashes from the file as written */
+        digest_job j = {.fd = fd, .c = ch, .n = nc, .sums = table};
+        atomic_init(&j.next, 0);
+        atomic_init(&j.fail, 0);
+        atomic_init(&j.early_done, 0);
+        st = run_job(&j) ? VG_OK : VG_EIO;
+    }
+    size_t tlen = (32 * nc + ALIGN - 1) / ALIGN * ALIGN; /* zeros after the table */
     if (st == VG_OK)
-        st = body_digest(fd, NULL, offs, ids, n, pos, sum, 0, NULL);
+        st = write_all(fd, table, tlen);
+    uint8_t sum[32];
+    unsigned int sl = 0;
+    if (st == VG_OK && !EVP_Digest(table, tlen, sum, &sl, EVP_sha256(), NULL))
+        st = VG_ENOMEM;
+    free(ch);
+    free(table);
     if (st == VG_OK && pwrite(fd, sum, 32, 56) != 32)
         st = VG_EIO;
     if (st == VG_OK && fchmod(fd, 0644) != 0)
@@ -786,15 +914,14 @@ vg_status vgdb_vdb_describe(const char *path, void *file, char *err, size_t errl
     void *map;
     size_t len;
     vdbview v;
-    uint8_t key[32];
-    vg_status st = open_view(path, &map, &len, &v, key, err, errlen);
+    vg_status st = open_view(path, &map, &len, &v, NULL, err, errlen);
     if (st != VG_OK)
         return st;
     char hex[65];
     vghash_hex((const uint8_t *)map + 56, 32, hex);
     fprintf(f, "format version: %u\n", VGDB_VDB_VERSION);
     fprintf(f, "file size: %zu\n", len);
-    fprintf(f, "body sha256: %s\n", hex);
+    fprintf(f, "chunk table sha256: %s\n", hex);
     fprintf(f, "created: %llu\n", (unsigned long long)v.created);
     fprintf(f, "signatures: %llu\n", (unsigned long long)v.nsigs);
     static const char *const kn[] = {"md5", "sha1", "sha256"};

@@ -20,17 +20,20 @@
  *              when they are compiled at load)
  *   48   4     number of sections n (<= VGDB_MAX_SECTIONS)
  *   52   4     number of names
- *   56   32    body digest (below)
+ *   56   32    SHA-256 of the chunk table's extent (section 34)
  *   88   24*n  section table: {u32 id, u32 0, u64 offset, u64 length}
  *   ...        zero up to 1024
  * Sections follow in id order from offset 1024, each at the first 64-byte
  * boundary after the previous one, zero padded; the file ends at the
- * first 64-byte boundary after the last. A section's extent is its bytes
- * and its padding. Body digest: each extent is cut into chunks of 4 MiB
- * (the last one shorter); the digest is SHA-256 over the SHA-256 of every
- * chunk in file order. Chunks are hashed on all cores at load; the
- * SHA-256 over the chunk hashes of section 31 alone identifies the
- * Vectorscan database, so that engines of one process share it.
+ * first 64-byte boundary after the last, which is always the chunk table.
+ * A section's extent is its bytes and its padding. Every extent but the
+ * chunk table's is cut into chunks of 4 MiB (the last one shorter); the
+ * chunk table holds the SHA-256 of each, in file order. So every byte is
+ * covered by one root in the header, and each chunk is checked on its
+ * own, on any core, as soon as it is hashed: the loader hashes the
+ * Vectorscan section first and deserializes it while the rest is checked.
+ * The SHA-256 over the table entries of section 31 identifies the
+ * Vectorscan database, so that engines of one process share one copy.
  *
  *   id     contents                        element
  *   1      names, front-coded (names.c):   bytes; blocks of 16 names, per
@@ -57,8 +60,9 @@
  *   32     sources                         text: "sha256 size name\n" per file
  *   33     source texts compiled at load   entries (srctext.c): formats with
  *                                          no compiled form yet (YARA)
+ *   34     chunk table                     32 B: SHA-256 per chunk
  * Checked at load: header, section bounds, sizes against each other, the
- * checksum, bucket and name-block tables, every matcher signature's
+ * chunk table against the header and every chunk against the table, bucket and name-block tables, every matcher signature's
  * fields. Checked when followed: name indices and name entries (a bad one
  * reads VGDB_BAD_NAME), packed nodes (unpacked per signature and checked;
  * a bad one never matches). Unknown section ids, versions and flags are
@@ -80,7 +84,8 @@
 enum {
     VGDB_S_NAMES = 1, VGDB_S_NAMEIDX = 2, VGDB_S_HASH0 = 3, /* 3..26: 6 sets x 4 columns */
     VGDB_S_BODY = 27, VGDB_S_MSIGS = 28, VGDB_S_MNODES = 29, VGDB_S_MPOOL = 30,
-    VGDB_S_HSDB = 31, VGDB_S_SOURCES = 32, VGDB_S_SRCTEXT = 33, VGDB_S_LAST = 33
+    VGDB_S_HSDB = 31, VGDB_S_SOURCES = 32, VGDB_S_SRCTEXT = 33, VGDB_S_CHUNKS = 34,
+    VGDB_S_LAST = 34
 };
 enum { VGDB_C_DIG = 0, VGDB_C_LO = 1, VGDB_C_BKT = 2, VGDB_C_NAME = 3 };
 

@@ -295,9 +295,7 @@ void vgm_shared_put(struct vgm_shared_db *s)
     }
 }
 
-/* The database for key, deserialized from hs unless a live matcher of this
- * process already has it. */
-static struct vgm_shared_db *shared_get(const uint8_t key[32], const void *hs, size_t hslen)
+struct vgm_shared_db *vgm_shared_get(const uint8_t key[32], const void *hs, size_t hslen)
 {
     pthread_mutex_lock(&shared_lock);
     for (struct vgm_shared_db *s = shared_list; s; s = s->next)
@@ -356,13 +354,16 @@ static vg_status rebuild(const vgm_parts *p, vgm_matcher **out, char *err, size_
     return st;
 }
 
-vg_status vgm_from_parts(const vgm_parts *p, const void *hs, size_t hslen, const uint8_t *key,
-                         vgm_matcher **out, int *rebuilt, char *err, size_t errlen)
+vg_status vgm_from_parts(const vgm_parts *p, const void *hs, size_t hslen,
+                         struct vgm_shared_db *sh, vgm_matcher **out, int *rebuilt, char *err,
+                         size_t errlen)
 {
     *rebuilt = 0;
     vgm_matcher *m = calloc(1, sizeof *m);
-    if (!m)
+    if (!m) {
+        vgm_shared_put(sh);
         return VG_ENOMEM;
+    }
     m->sigs = (vgm_sig *)p->sigs;
     m->nsigs = p->nsigs;
     m->nodes = (vgp_node *)p->nodes;
@@ -382,13 +383,13 @@ vg_status vgm_from_parts(const vgm_parts *p, const void *hs, size_t hslen, const
     }
     vgpages_release(p->sigs, (size_t)p->nsigs * sizeof *p->sigs);
     if (p->nsigs == 0) {
+        vgm_shared_put(sh);
         *out = m;
         return VG_OK;
     }
-    if (hslen && key) {
-        m->shared = shared_get(key, hs, hslen);
-        if (m->shared)
-            m->db = m->shared->db;
+    if (sh) {
+        m->shared = sh;
+        m->db = sh->db;
     } else if (hslen && hs_deserialize_database(hs, hslen, &m->db) != HS_SUCCESS)
         m->db = NULL;
     vgpages_release(hs, hslen); /* Vectorscan keeps its own copy */

@@ -52,9 +52,15 @@ vg_status vgm_validate_parts(const vgm_parts *p, uint32_t nids, char *err, size_
 vg_status vgm_pattern_copy(const vgm_parts *p, uint32_t i, vgp_pattern *out,
                            vgm_offset *off, uint8_t *target, uint32_t *id);
 
-/* key: SHA-256 identifying hs's bytes, so that matchers with the same
- * database share one deserialized copy; NULL: no sharing. */
-vg_status vgm_from_parts(const vgm_parts *p, const void *hs, size_t hslen, const uint8_t *key,
-                         vgm_matcher **out, int *rebuilt, char *err, size_t errlen);
+/* The deserialized database for key (a SHA-256 identifying hs's bytes):
+ * a live matcher's copy when one has it, else deserialized from hs; NULL
+ * when it does not deserialize here. Release with vgm_shared_put. */
+struct vgm_shared_db *vgm_shared_get(const uint8_t key[32], const void *hs, size_t hslen);
+
+/* sh: the database from vgm_shared_get, whose reference the matcher takes
+ * over (also on failure); NULL: deserialize hs privately. */
+vg_status vgm_from_parts(const vgm_parts *p, const void *hs, size_t hslen,
+                         struct vgm_shared_db *sh, vgm_matcher **out, int *rebuilt, char *err,
+                         size_t errlen);
 
 #endif

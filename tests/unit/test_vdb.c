@@ -1,7 +1,9 @@
 /* tests/unit/test_vdb.c - compiled databases: a .vdb gives the same
- * detections as its sources, is byte-for-byte deterministic, and every
- * kind of damage (truncation at any length, a flipped byte anywhere, a
- * wrong version) is refused with an error, never a crash. */
+ * detections as its sources, is byte-for-byte deterministic, carries YARA
+ * rules as source text, refuses by name a source it would leave out,
+ * shares one Vectorscan database between engines loaded from one file,
+ * and every kind of damage (truncation at any length, a flipped byte
+ * anywhere, a wrong version) is refused with an error, never a crash. */
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,7 +11,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "db/listing.h"
 #include "db/vdb.h"
+#include "match/matcher_int.h"
 #include "tap.h"
 #include "vigil/vigil.h"
 
@@ -29,10 +33,13 @@ static void put(const char *name, const char *text)
     tap_write_file(p, text, strlen(text));
 }
 
-static vg_engine *load(const char *path, vg_status *stp)
+static void put_at(const char *path, const char *text) { tap_write_file(path, text, strlen(text)); }
+
+static vg_engine *load_keep(const char *path, vg_status *stp, int keep_src)
 {
     vg_engine *e;
     vg_engine_new(&e);
+    e->keep_src = keep_src;
     vg_status st = vg_engine_load(e, path);
     if (st == VG_OK)
         st = vg_engine_compile(e);
@@ -43,6 +50,26 @@ static vg_engine *load(const char *path, vg_status *stp)
         return NULL;
     }
     return e;
+}
+
+static vg_engine *load(const char *path, vg_status *stp) { return load_keep(path, stp, 0); }
+
+/* the `db list` lines of e, joined */
+static char *listing(vg_engine *e)
+{
+    vgdb_entry *v;
+    size_t n;
+    if (vgdb_list(e, &v, &n) != VG_OK)
+        return NULL;
+    size_t cap = 1, len = 0;
+    for (size_t i = 0; i < n; i++)
+        cap += strlen(v[i].type) + strlen(v[i].name) + 68;
+    char *out = malloc(cap);
+    out[0] = 0;
+    for (size_t i = 0; i < n; i++)
+        len += (size_t)snprintf(out + len, cap - len, "%s %s %s\n", v[i].type, v[i].name, v[i].hash);
+    free(v);
+    return out;
 }
 
 /* names found in buf, joined by ',' */
@@ -136,7 +163,61 @@ int main(void)
     TAP_OK(em && strstr(got, "Test.Extra") && strstr(got, "Test.Body.A"),
            "-d DIR merges a .vdb with text sources (%s)", em ? got : "load failed");
     vg_engine_free(em);
+
+    /* the listing (names, content hashes) is the same from either */
+    char *la = listing(es), *lb = ev ? listing(ev) : NULL;
+    TAP_OK(la && lb && !strcmp(la, lb), "db list of the .vdb equals db list of its sources");
+    free(la);
+    free(lb);
+
+    /* a second engine from the same file shares its Vectorscan database */
+    vg_engine *ev2 = load(vdb, NULL);
+    TAP_OK(ev && ev2 && ev->m->shared && ev->m->db == ev2->m->db,
+           "two engines from one .vdb share one Vectorscan database");
+    vg_engine_free(ev2);
     vg_engine_free(ev);
+    vg_engine *ev3 = load(vdb, NULL);
+    char got3[256] = "";
+    if (ev3)
+        scan_names(ev3, "xxHELLO WORLDxx", 15, got3, sizeof got3);
+    TAP_OK(ev3 && strstr(got3, "Test.Body.A"), "a shared database outlives the engine that made it");
+    vg_engine_free(ev3);
+
+    /* YARA rules travel as source text and are compiled at load */
+    char ydir[300], yvdb[320];
+    snprintf(ydir, sizeof ydir, "%s/yara", dir);
+    mkdir(ydir, 0700);
+    snprintf(p, sizeof p, "%s/r.yar", ydir);
+    put_at(p, "rule Hello_Rule { strings: $a = \"HELLO\" condition: $a }\n");
+    snprintf(p, sizeof p, "%s/b.ndb", ydir);
+    put_at(p, "Test.Extra:0:*:7a7a7a7a7a\n");
+    snprintf(yvdb, sizeof yvdb, "%s/y.vdb", dir);
+    vg_engine *ey = load(ydir, NULL);
+    TAP_OK(ey && vgdb_vdb_write(ey, yvdb, 0) == VG_EUNSUPPORTED && strstr(vg_engine_error(ey), "r.yar"),
+           "without its text kept, a YARA source is refused by name (%s)", ey ? vg_engine_error(ey) : "");
+    vg_engine_free(ey);
+    ey = load_keep(ydir, NULL, 1);
+    TAP_OK(ey && vgdb_vdb_write(ey, yvdb, 0) == VG_OK, "YARA rules and .ndb written into one .vdb");
+    vg_engine *eyv = load(yvdb, NULL);
+    char ya[256] = "", yb[256] = "";
+    if (ey && eyv) {
+        scan_names(ey, "..zzzzz..HELLO", 14, ya, sizeof ya);
+        scan_names(eyv, "..zzzzz..HELLO", 14, yb, sizeof yb);
+    }
+    TAP_OK(eyv && strstr(yb, "Hello_Rule") && strstr(yb, "Test.Extra") && !strcmp(ya, yb),
+           "the .vdb's YARA rule and body signature match as the sources do [%s] [%s]", ya, yb);
+    TAP_OK(eyv && vg_engine_sig_count(eyv) == vg_engine_sig_count(ey), "same signature count with YARA");
+    vg_engine_free(eyv);
+    vg_engine_free(ey);
+
+    /* a format that is neither compiled nor carried as text: refused by name */
+    snprintf(p, sizeof p, "%s/s.mdb", ydir);
+    put_at(p, "1024:44d88612fea8a8f36de82e1278abb02f:Test.Sect\n");
+    ey = load_keep(ydir, NULL, 1);
+    TAP_OK(!ey || (vgdb_vdb_write(ey, yvdb, 0) == VG_EUNSUPPORTED &&
+                   strstr(vg_engine_error(ey), "s.mdb")),
+           "a .mdb source is refused by name, not dropped (%s)", ey ? vg_engine_error(ey) : "not loaded");
+    vg_engine_free(ey);
 
     /* damage: every truncation length on a coarse grid, and flips */
     long n = fsize(vdb);
