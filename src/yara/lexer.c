@@ -305,17 +305,39 @@ int vgyl_next(vgyl *l)
 
 int vgyl_hex(vgyl *l)
 {
-    /* l->p is just after '{' */
-    const char *s = l->p;
+    /* l->p is just after '{'. Comments may sit inside a hex string (and
+     * may hold braces): the body is copied to l->buf with each comment
+     * replaced by a space. */
+    l->blen = 0;
     while (l->p < l->end && *l->p != '}') {
-        if (*l->p == '\n')
-            l->line++;
-        l->p++;
+        char c = *l->p;
+        if (c == '/' && l->p + 1 < l->end && l->p[1] == '/') {
+            while (l->p < l->end && *l->p != '\n')
+                l->p++;
+            c = ' ';
+        } else if (c == '/' && l->p + 1 < l->end && l->p[1] == '*') {
+            l->p += 2;
+            while (l->p + 1 < l->end && !(l->p[0] == '*' && l->p[1] == '/')) {
+                if (*l->p == '\n')
+                    l->line++;
+                l->p++;
+            }
+            if (l->p + 1 >= l->end)
+                return err(l, "unterminated hex string");
+            l->p += 2;
+            c = ' ';
+        } else {
+            if (c == '\n')
+                l->line++;
+            l->p++;
+        }
+        if (put(l, (uint8_t)c))
+            return err(l, "out of memory");
     }
     if (l->p >= l->end)
         return err(l, "unterminated hex string");
-    l->ts = s;
-    l->tlen = (size_t)(l->p - s);
+    l->ts = l->buf ? (const char *)l->buf : "";
+    l->tlen = l->blen;
     l->p++;
     return l->tok = T_HEX;
 }

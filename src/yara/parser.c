@@ -659,7 +659,7 @@ static int string_set(P *p, vgy_expr *e, int allow_rules, int *rules)
             next(p);
         first = 0;
         if (p->l.tok == T_STRID && !*rules) {
-            if (p->l.tlen == 1) {
+            if (p->l.tlen == 1 && !p->l.star) {
                 syntax(p);
                 return -1;
             }

@@ -285,8 +285,8 @@ const char *vgy_hex_to_regex(vgy_arena *a, const char *src, size_t len, char **r
             continue;
         }
         if (c == '[') {
-            if (first || depth) {
-                msg = first ? "syntax error" : "jumps inside alternatives are not supported";
+            if (first || (depth && alt_items == 0)) {
+                msg = "syntax error";
                 break;
             }
             p++;
@@ -310,6 +310,14 @@ const char *vgy_hex_to_regex(vgy_arena *a, const char *src, size_t len, char **r
                 msg = "invalid jump length";
                 break;
             }
+            if (depth && hi < 0) {
+                msg = "unbounded jumps not allowed inside alternation (|)";
+                break;
+            }
+            if (depth && hi > 200) {
+                msg = "jumps over 200 not allowed inside alternation (|)";
+                break;
+            }
             char t[64];
             if (hi < 0)
                 snprintf(t, sizeof t, ".{%ld,}?", lo);
@@ -331,7 +339,7 @@ const char *vgy_hex_to_regex(vgy_arena *a, const char *src, size_t len, char **r
             continue;
         }
         if (c == '|' || c == ')') {
-            if (!depth || alt_items == 0) {
+            if (!depth || alt_items == 0 || last_jump) {
                 msg = "syntax error";
                 break;
             }

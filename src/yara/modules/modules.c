@@ -1,7 +1,7 @@
 /* yara/modules/modules.c - the list of YARA modules this build has.
  *
- * Known to yara 4.2.3 but not here yet: dotnet, magic, cuckoo; importing
- * one is refused ("unknown module"), never silently accepted. Overloads
+ * Known to yara 4.2.3 but not here yet: magic; importing it (or any
+ * other name) is refused ("unknown module"), never silently accepted. Overloads
  * are chosen by exact argument types, as yara does: math.in_range(3, 1,
  * 5) is an error, 3.0 is needed. */
 #include <string.h>
@@ -21,7 +21,8 @@ static const vgy_module time_mod = {"time", &time_root, NULL};
 static const vgy_module console_mod = {"console", &console_root, NULL};
 
 static const vgy_module *const mods[] = {
-    &hash_mod, &math_mod, &time_mod, &console_mod, &vgymod_pe, &vgymod_elf,
+    &hash_mod, &math_mod, &time_mod, &console_mod, &vgymod_pe, &vgymod_elf, &vgymod_dotnet,
+    &vgymod_cuckoo,
 };
 _Static_assert(sizeof mods / sizeof mods[0] <= VGY_MAX_MODULES, "VGY_MAX_MODULES");
 

@@ -47,6 +47,8 @@ int vgyo_get_int(const vgy_obj *o, int64_t *v);
 
 extern const vgy_module vgymod_pe;
 extern const vgy_module vgymod_elf;
+extern const vgy_module vgymod_dotnet;
+extern const vgy_module vgymod_cuckoo;
 extern const vgy_func vgymod_hash[];
 extern const vgy_decl vgymod_math_consts[];
 extern const vgy_func vgymod_math[];

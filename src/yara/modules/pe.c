@@ -13,8 +13,8 @@
  *
  * Not here (yet): signatures[] contents (number_of_signatures counts the
  * certificate table's PKCS#7 entries only when there is none: 0),
- * rich_signature, delayed imports' details, ordinal-to-name tables for
- * imphash (ordinals hash as "ordN"). */
+ * rich_signature, delayed imports' details, ordinal-to-name tables beyond
+ * the short ones below. */
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -22,6 +22,9 @@
 #include "core/hash.h"
 #include "core/rd.h"
 #include "yara/modules/modules.h"
+#include "yara/modules/pe_int.h"
+
+typedef vgype_pe pe;
 
 #define MAX_SECTIONS 96
 #define MAX_IMPORTS 16384
@@ -164,27 +167,14 @@ static const vgy_decl pe_m[] = {
     VGYD_STR("dll_name"), VGYD_INT("export_timestamp"), VGYD_INT("number_of_imports"),
     VGYD_INT("number_of_imported_functions"), VGYD_INT("number_of_delayed_imports"),
     VGYD_ARRAY("import_details", &imp_e),
-    VGYD_ARRAY("delayed_import_details", &imp_e),
+    /* not in yara 4.2.3: the space keeps rules out; imports() reads it */
+    VGYD_ARRAY(" delayed_import_details", &imp_e),
     VGYD_END,
 };
 static const vgy_decl pe_root = VGYD_STRUCTF("pe", pe_m, pe_f);
 
 /* ---- parsing ---------------------------------------------------------- */
 
-typedef struct pe {
-    const uint8_t *d;
-    size_t n;
-    vgrd r;
-    size_t nt;        /* "PE\0\0" */
-    size_t opt;       /* optional header */
-    int is64;
-    uint16_t nsec;
-    size_t sec;       /* section table */
-    uint32_t falign;
-    uint32_t ndirs;
-    size_t dirs;
-    uint64_t image_base;
-} pe;
 
 static int u16(const pe *p, uint64_t off, uint16_t *v)
 {
@@ -224,7 +214,7 @@ static int64_t cstr(const pe *p, int64_t off, size_t max)
     return z ? z - (p->d + off) : -1;
 }
 
-static int64_t rva2off(const pe *p, uint64_t rva)
+int64_t vgype_rva2off(const pe *p, uint64_t rva)
 {
     uint32_t lowest = 0xffffffffu, srva = 0, soff = 0, sraw = 0;
     uint32_t align = p->falign < 0x200 ? p->falign : 0x200;
@@ -256,7 +246,7 @@ static int64_t rva2off(const pe *p, uint64_t rva)
     return res < p->n ? (int64_t)res : -1;
 }
 
-static int parse_headers(pe *p, const uint8_t *d, size_t n)
+int vgype_parse(pe *p, const uint8_t *d, size_t n)
 {
     memset(p, 0, sizeof *p);
     p->d = d;
@@ -293,7 +283,7 @@ static int parse_headers(pe *p, const uint8_t *d, size_t n)
     return 1;
 }
 
-static int dir_entry(const pe *p, unsigned i, uint32_t *va, uint32_t *size)
+int vgype_dir(const pe *p, unsigned i, uint32_t *va, uint32_t *size)
 {
     if (i >= p->ndirs || i >= 16)
         return 0;
@@ -343,12 +333,12 @@ static void set_headers(vgy_ctx *c, vgy_obj *o, const pe *p)
         vgyo_int(c, o, v32, "base_of_data");
     uint32_t ep = 0;
     u32(p, p->opt + 16, &ep);
-    int64_t epo = rva2off(p, ep);
+    int64_t epo = vgype_rva2off(p, ep);
     if (epo >= 0)
         vgyo_int(c, o, epo, "entry_point");
     for (unsigned i = 0; i < p->ndirs && i < 16; i++) {
         uint32_t va, sz;
-        if (!dir_entry(p, i, &va, &sz))
+        if (!vgype_dir(p, i, &va, &sz))
             break;
         vgyo_int(c, o, va, "data_directories[%i].virtual_address", (int)i);
         vgyo_int(c, o, sz, "data_directories[%i].size", (int)i);
@@ -378,20 +368,18 @@ static void set_sections(vgy_ctx *c, vgy_obj *o, const pe *p)
             nl--;
         vgyo_str(c, o, b, nl, "sections[%i].name", (int)i);
         const uint8_t *full = b;
-        size_t fl = nl;
-        if (nl > 1 && b[0] == '/') { /* "/123": offset into the COFF string table */
+        int64_t fl = (int64_t)nl;
+        if (nl > 0 && b[0] == '/') { /* "/123": offset into the COFF string table */
             uint64_t k = 0;
             size_t j = 1;
-            while (j < nl && b[j] >= '0' && b[j] <= '9')
+            while (j < nl && j < 8 && b[j] >= '0' && b[j] <= '9')
                 k = k * 10 + (uint64_t)(b[j++] - '0');
             int64_t so = (int64_t)symtab + (int64_t)nsyms * 18 + (int64_t)k;
-            int64_t l = j == nl && symtab ? cstr(p, so, 4096) : -1;
-            if (l >= 0) {
-                full = p->d + so;
-                fl = (size_t)l;
-            }
+            fl = symtab ? cstr(p, so, 4096) : -1; /* unreadable: undefined, as yara */
+            full = fl >= 0 ? p->d + so : NULL;
         }
-        vgyo_str(c, o, full, fl, "sections[%i].full_name", (int)i);
+        if (fl >= 0)
+            vgyo_str(c, o, full, (size_t)fl, "sections[%i].full_name", (int)i);
         for (size_t k = 0; k < sizeof f / sizeof f[0]; k++) {
             uint32_t v = f[k].w == 2 ? (uint32_t)(b[f[k].off] | b[f[k].off + 1] << 8)
                                      : (uint32_t)(b[f[k].off] | b[f[k].off + 1] << 8 |
@@ -418,6 +406,66 @@ static void set_sections(vgy_ctx *c, vgy_obj *o, const pe *p)
 
 /* ---- imports and exports ---------------------------------------------- */
 
+/* Names of functions imported by ordinal, for import_details and imphash:
+ * the Winsock 1.1 ordinals (the same in ws2_32.dll and wsock32.dll) and
+ * the common OLE Automation ordinals of oleaut32.dll, as Windows exports
+ * them. yara 4.2.3 knows longer lists; an ordinal missing here is "ordN"
+ * (as for every other DLL), so imphash can differ from yara's for such
+ * imports. */
+static const struct { uint16_t ord; const char *name; } winsock_ords[] = {
+    {1, "accept"}, {2, "bind"}, {3, "closesocket"}, {4, "connect"}, {5, "getpeername"},
+    {6, "getsockname"}, {7, "getsockopt"}, {8, "htonl"}, {9, "htons"}, {10, "ioctlsocket"},
+    {11, "inet_addr"}, {12, "inet_ntoa"}, {13, "listen"}, {14, "ntohl"}, {15, "ntohs"},
+    {16, "recv"}, {17, "recvfrom"}, {18, "select"}, {19, "send"}, {20, "sendto"},
+    {21, "setsockopt"}, {22, "shutdown"}, {23, "socket"}, {51, "gethostbyaddr"},
+    {52, "gethostbyname"}, {53, "getprotobyname"}, {54, "getprotobynumber"},
+    {55, "getservbyname"}, {56, "getservbyport"}, {57, "gethostname"},
+    {101, "WSAAsyncSelect"}, {102, "WSAAsyncGetHostByAddr"}, {103, "WSAAsyncGetHostByName"},
+    {104, "WSAAsyncGetProtoByNumber"}, {105, "WSAAsyncGetProtoByName"},
+    {106, "WSAAsyncGetServByPort"}, {107, "WSAAsyncGetServByName"},
+    {108, "WSACancelAsyncRequest"}, {109, "WSASetBlockingHook"},
+    {110, "WSAUnhookBlockingHook"}, {111, "WSAGetLastError"}, {112, "WSASetLastError"},
+    {113, "WSACancelBlockingCall"}, {114, "WSAIsBlocking"}, {115, "WSAStartup"},
+    {116, "WSACleanup"}, {151, "__WSAFDIsSet"}, {500, "WEP"},
+};
+static const struct { uint16_t ord; const char *name; } oleaut_ords[] = {
+    {2, "SysAllocString"}, {3, "SysReAllocString"}, {4, "SysAllocStringLen"},
+    {5, "SysReAllocStringLen"}, {6, "SysFreeString"}, {7, "SysStringLen"}, {8, "VariantInit"},
+    {9, "VariantClear"}, {10, "VariantCopy"}, {11, "VariantCopyInd"}, {12, "VariantChangeType"},
+    {13, "VariantTimeToDosDateTime"}, {14, "DosDateTimeToVariantTime"}, {15, "SafeArrayCreate"},
+    {16, "SafeArrayDestroy"}, {17, "SafeArrayGetDim"}, {18, "SafeArrayGetElemsize"},
+    {19, "SafeArrayGetUBound"}, {20, "SafeArrayGetLBound"}, {21, "SafeArrayLock"},
+    {22, "SafeArrayUnlock"}, {23, "SafeArrayAccessData"}, {24, "SafeArrayUnaccessData"},
+    {25, "SafeArrayGetElement"}, {26, "SafeArrayPutElement"}, {27, "SafeArrayCopy"},
+    {28, "DispGetParam"}, {29, "DispGetIDsOfNames"}, {30, "DispInvoke"},
+    {31, "CreateDispTypeInfo"}, {32, "CreateStdDispatch"}, {33, "RegisterActiveObject"},
+    {34, "RevokeActiveObject"}, {35, "GetActiveObject"}, {36, "SafeArrayAllocDescriptor"},
+    {37, "SafeArrayAllocData"}, {38, "SafeArrayDestroyDescriptor"},
+    {39, "SafeArrayDestroyData"}, {40, "SafeArrayRedim"}, {161, "LoadTypeLib"},
+    {162, "LoadRegTypeLib"}, {163, "RegisterTypeLib"}, {200, "GetErrorInfo"},
+    {201, "SetErrorInfo"}, {202, "CreateErrorInfo"},
+};
+
+static int dll_is(const uint8_t *dll, size_t n, const char *name)
+{
+    return n == strlen(name) && !strncasecmp((const char *)dll, name, n);
+}
+
+/* "name" or "ordN" for an import by ordinal; returns its length. */
+static int ord_name(const uint8_t *dll, size_t dn, unsigned ord, char *out, size_t cap)
+{
+    if (dll_is(dll, dn, "ws2_32.dll") || dll_is(dll, dn, "wsock32.dll")) {
+        for (size_t i = 0; i < sizeof winsock_ords / sizeof winsock_ords[0]; i++)
+            if (winsock_ords[i].ord == ord)
+                return snprintf(out, cap, "%s", winsock_ords[i].name);
+    } else if (dll_is(dll, dn, "oleaut32.dll")) {
+        for (size_t i = 0; i < sizeof oleaut_ords / sizeof oleaut_ords[0]; i++)
+            if (oleaut_ords[i].ord == ord)
+                return snprintf(out, cap, "%s", oleaut_ords[i].name);
+    }
+    return snprintf(out, cap, "ord%u", ord);
+}
+
 static int valid_dll_name(const pe *p, int64_t off, size_t *len)
 {
     int64_t l = cstr(p, off, 256);
@@ -438,12 +486,13 @@ static int valid_dll_name(const pe *p, int64_t off, size_t *len)
  * the second DLL is functions[k] with k the first DLL's count) and gives
  * number_of_functions as that running total; vigil does the same so that
  * rules see the same values. */
-static int import_funcs(vgy_ctx *c, vgy_obj *o, const pe *p, size_t desc, int di, int *total)
+static int import_funcs(vgy_ctx *c, vgy_obj *o, const pe *p, size_t desc, int di, int *total,
+                        const uint8_t *dll, size_t dn)
 {
     uint32_t oft = 0, ft = 0;
     u32(p, desc, &oft);
     u32(p, desc + 16, &ft);
-    int64_t off = rva2off(p, oft ? oft : ft);
+    int64_t off = vgype_rva2off(p, oft ? oft : ft);
     if (off < 0)
         return 0;
     unsigned w = p->is64 ? 8 : 4;
@@ -459,13 +508,13 @@ static int import_funcs(vgy_ctx *c, vgy_obj *o, const pe *p, size_t desc, int di
             break;
         uint64_t ordflag = p->is64 ? 1ull << 63 : 1ull << 31;
         if (v & ordflag) {
-            char nm[16];
-            int k = snprintf(nm, sizeof nm, "ord%u", (unsigned)(v & 0xffff));
+            char nm[64];
+            int k = ord_name(dll, dn, (unsigned)(v & 0xffff), nm, sizeof nm);
             vgyo_str(c, o, nm, (size_t)k, "import_details[%i].functions[%i].name", di, *total);
             vgyo_int(c, o, (int64_t)(v & 0xffff), "import_details[%i].functions[%i].ordinal", di,
                      *total);
         } else {
-            int64_t no = rva2off(p, v & 0x7fffffff);
+            int64_t no = vgype_rva2off(p, v & 0x7fffffff);
             int64_t l = no >= 0 ? cstr(p, no + 2, 4096) : -1;
             if (l < 0)
                 continue;
@@ -478,21 +527,76 @@ static int import_funcs(vgy_ctx *c, vgy_obj *o, const pe *p, size_t desc, int di
     return nf;
 }
 
+/* Delay-load descriptors (32 bytes: attributes, DLL name, module handle,
+ * IAT, name table, ...); with attribute bit 0 clear the addresses are
+ * virtual addresses, made RVAs by subtracting the image base. */
+static void set_delayed(vgy_ctx *c, vgy_obj *o, const pe *p)
+{
+    uint32_t va, sz;
+    int64_t off;
+    int ndll = 0, total = 0;
+    if (vgype_dir(p, 13, &va, &sz) && va && (off = vgype_rva2off(p, va)) >= 0) {
+        for (uint64_t d = (uint64_t)off; ndll < MAX_IMPORTS && total < MAX_IMPORTS; d += 32) {
+            uint32_t attr, name, nt;
+            if (!vgrd_span(&p->r, (size_t)d, 32) || !u32(p, d, &attr) || !u32(p, d + 4, &name) ||
+                !u32(p, d + 16, &nt) || !name)
+                break;
+            uint64_t base = attr & 1 ? 0 : p->image_base;
+            int64_t no = vgype_rva2off(p, name - base), to = vgype_rva2off(p, nt - base);
+            size_t nl;
+            if (no < 0 || !valid_dll_name(p, no, &nl))
+                break;
+            int nf = 0;
+            unsigned w = p->is64 ? 8 : 4;
+            for (uint64_t t = (uint64_t)to; to >= 0 && total < MAX_IMPORTS; t += w) {
+                uint64_t v;
+                uint32_t v32;
+                if (p->is64 ? !u64(p, t, &v) : !u32(p, t, &v32))
+                    break;
+                if (!p->is64)
+                    v = v32;
+                if (v == 0)
+                    break;
+                char nm[64];
+                if (v & (p->is64 ? 1ull << 63 : 1ull << 31)) {
+                    int k = ord_name(p->d + no, nl, (unsigned)(v & 0xffff), nm, sizeof nm);
+                    vgyo_str(c, o, nm, (size_t)k, " delayed_import_details[%i].functions[%i].name",
+                             ndll, nf);
+                    vgyo_int(c, o, (int64_t)(v & 0xffff),
+                             " delayed_import_details[%i].functions[%i].ordinal", ndll, nf);
+                } else {
+                    int64_t fo = vgype_rva2off(p, (v & 0x7fffffff) - base), l;
+                    if (fo < 0 || (l = cstr(p, fo + 2, 4096)) < 0)
+                        continue;
+                    vgyo_str(c, o, p->d + fo + 2, (size_t)l,
+                             " delayed_import_details[%i].functions[%i].name", ndll, nf);
+                }
+                nf++;
+                total++;
+            }
+            vgyo_str(c, o, p->d + no, nl, " delayed_import_details[%i].library_name", ndll);
+            vgyo_int(c, o, nf, " delayed_import_details[%i].number_of_functions", ndll);
+            ndll++;
+        }
+    }
+    vgyo_int(c, o, ndll, "number_of_delayed_imports");
+}
+
 static void set_imports(vgy_ctx *c, vgy_obj *o, const pe *p)
 {
     uint32_t va, sz;
     int ndll = 0, total = 0;
     int64_t off;
-    if (dir_entry(p, 1, &va, &sz) && va && (off = rva2off(p, va)) >= 0) {
+    if (vgype_dir(p, 1, &va, &sz) && va && (off = vgype_rva2off(p, va)) >= 0) {
         for (uint64_t d = (uint64_t)off; ndll < MAX_IMPORTS && total < MAX_IMPORTS; d += 20) {
             uint32_t name;
             if (!vgrd_span(&p->r, (size_t)d, 20) || !u32(p, d + 12, &name) || !name)
                 break;
-            int64_t no = rva2off(p, name);
+            int64_t no = vgype_rva2off(p, name);
             size_t nl;
             if (no >= 0 && !valid_dll_name(p, no, &nl))
                 break;
-            int nf = no >= 0 ? import_funcs(c, o, p, (size_t)d, ndll, &total) : 0;
+            int nf = no >= 0 ? import_funcs(c, o, p, (size_t)d, ndll, &total, p->d + no, nl) : 0;
             /* counted even with no function or an unmapped name (as yara),
              * with details only when it has functions */
             if (nf) {
@@ -504,7 +608,7 @@ static void set_imports(vgy_ctx *c, vgy_obj *o, const pe *p)
     }
     vgyo_int(c, o, ndll, "number_of_imports");
     vgyo_int(c, o, total, "number_of_imported_functions");
-    vgyo_int(c, o, 0, "number_of_delayed_imports");
+    set_delayed(c, o, p);
 }
 
 static void set_exports(vgy_ctx *c, vgy_obj *o, const pe *p)
@@ -513,7 +617,7 @@ static void set_exports(vgy_ctx *c, vgy_obj *o, const pe *p)
              aords = 0;
     int64_t off;
     vgyo_int(c, o, 0, "number_of_exports");
-    if (!dir_entry(p, 0, &va, &sz) || !va || (off = rva2off(p, va)) < 0 ||
+    if (!vgype_dir(p, 0, &va, &sz) || !va || (off = vgype_rva2off(p, va)) < 0 ||
         !vgrd_span(&p->r, (size_t)off, 40))
         return;
     u32(p, off + 4, &ts);
@@ -525,11 +629,11 @@ static void set_exports(vgy_ctx *c, vgy_obj *o, const pe *p)
     u32(p, off + 32, &anames);
     u32(p, off + 36, &aords);
     vgyo_int(c, o, ts, "export_timestamp");
-    int64_t no = rva2off(p, name), l;
+    int64_t no = vgype_rva2off(p, name), l;
     if (no > 0 && (l = cstr(p, no, 4096)) >= 0)
         vgyo_str(c, o, p->d + no, (size_t)l, "dll_name");
     uint32_t n = nfun < MAX_EXPORTS ? nfun : MAX_EXPORTS;
-    int64_t fo = rva2off(p, afun), nmo = rva2off(p, anames), oo = rva2off(p, aords);
+    int64_t fo = vgype_rva2off(p, afun), nmo = vgype_rva2off(p, anames), oo = vgype_rva2off(p, aords);
     if (fo < 0 || (nnames && (nmo < 0 || oo < 0)))
         return;
     for (uint32_t i = 0; i < n; i++) {
@@ -544,12 +648,12 @@ static void set_exports(vgy_ctx *c, vgy_obj *o, const pe *p)
                 break;
             if (ord != i)
                 continue;
-            int64_t so = rva2off(p, nrva), sl;
+            int64_t so = vgype_rva2off(p, nrva), sl;
             if (so >= 0 && (sl = cstr(p, so, 4096)) >= 0)
                 vgyo_str(c, o, p->d + so, (size_t)sl, "export_details[%i].name", (int)i);
             break;
         }
-        int64_t eo = rva2off(p, frva), fl;
+        int64_t eo = vgype_rva2off(p, frva), fl;
         if (frva >= va && frva < (uint64_t)va + sz) {
             if (eo >= 0 && (fl = cstr(p, eo, 4096)) >= 0)
                 vgyo_str(c, o, p->d + eo, (size_t)fl, "export_details[%i].forward_name", (int)i);
@@ -648,7 +752,7 @@ static void res_leaf(rwalk *w, uint64_t de)
     if (!u32(w->p, de, &rva) || !u32(w->p, de + 4, &size) || w->n >= (int)VGY_MAX_ITEMS)
         return;
     int i = w->n++;
-    int64_t off = rva2off(w->p, rva);
+    int64_t off = vgype_rva2off(w->p, rva);
     vgyo_int(w->c, w->o, rva, "resources[%i].rva", i);
     if (off >= 0)
         vgyo_int(w->c, w->o, off, "resources[%i].offset", i);
@@ -699,7 +803,7 @@ static void set_resources(vgy_ctx *c, vgy_obj *o, const pe *p)
     uint16_t maj = 0, min = 0;
     int64_t off;
     rwalk w = {.c = c, .o = o, .p = p};
-    if (dir_entry(p, 2, &va, &sz) && va && (off = rva2off(p, va)) >= 0 &&
+    if (vgype_dir(p, 2, &va, &sz) && va && (off = vgype_rva2off(p, va)) >= 0 &&
         vgrd_span(&p->r, (size_t)off, 16)) {
         u32(p, off + 4, &ts);
         u16(p, off + 8, &maj);
@@ -722,7 +826,7 @@ static void set_signatures(vgy_ctx *c, vgy_obj *o, const pe *p)
 static void load(vgy_ctx *c, vgy_obj *o)
 {
     pe *p = vgy_alloc(&c->tmp, sizeof *p);
-    if (!p || !parse_headers(p, c->data, c->len)) {
+    if (!p || !vgype_parse(p, c->data, c->len)) {
         vgyo_int(c, o, 0, "is_pe");
         return;
     }
@@ -778,14 +882,16 @@ static int re_ok(const vgy_obj *o, const struct vgy_regex *re)
 }
 
 /* Count imported functions matching; kind: 0 dll+name, 1 dll, 2 dll+ord,
- * 3 regex+regex. Only standard imports are known (flag bit 1). */
+ * 3 regex+regex; flags: 1 standard imports, 2 delayed ones. */
 static void imports_q(vgy_ctx *c, int64_t flags, int kind, const vgy_val *a, vgy_val *o)
 {
     if (!c->self->priv)
         return;
     int64_t n = 0;
-    if (flags & 1) {
-        const vgy_obj *d = m(c->self, "import_details");
+    for (int pass = 0; pass < 2; pass++) {
+        if (!(flags & (1 << pass)))
+            continue;
+        const vgy_obj *d = m(c->self, pass ? " delayed_import_details" : "import_details");
         for (uint32_t i = 0; d && i < d->n; i++) {
             const vgy_obj *lib = at(d, i), *fns = m(lib, "functions");
             if (kind == 3 ? !re_ok(m(lib, "library_name"), a[0].re)
@@ -959,7 +1065,7 @@ static void f_is_dll(vgy_ctx *c, const vgy_val *a, vgy_val *o)
     int64_t ch;
     (void)a;
     if (c->self->priv && vgyo_get_int(m(c->self, "characteristics"), &ch))
-        vgymod_int(o, (ch & 0x2000) != 0);
+        vgymod_int(o, ch & 0x2000); /* the flag's value, as yara 4.2.3 returns */
 }
 
 static void f_is_32bit(vgy_ctx *c, const vgy_val *a, vgy_val *o)
@@ -981,7 +1087,7 @@ static void f_is_64bit(vgy_ctx *c, const vgy_val *a, vgy_val *o)
 static void f_rva_to_offset(vgy_ctx *c, const vgy_val *a, vgy_val *o)
 {
     const pe *p = c->self->priv;
-    int64_t off = p && a[0].i >= 0 ? rva2off(p, (uint64_t)a[0].i) : -1;
+    int64_t off = p && a[0].i >= 0 ? vgype_rva2off(p, (uint64_t)a[0].i) : -1;
     if (off >= 0)
         vgymod_int(o, off);
 }

@@ -36,7 +36,9 @@ PE_CALLS = ["is_dll()", "is_32bit()", "is_64bit()", "imphash()", "calculate_chec
             "section_index(pe.entry_point)", "imports(\"kernel32.dll\")",
             "imports(\"KERNEL32.dll\", \"ExitProcess\")", "imports(/.*/, /^Get/)",
             "imports(pe.IMPORT_ANY, \"kernel32.dll\")", "exports(\"main\")", "exports(1)",
-            "exports(/^[A-Z]/)", "exports_index(1)", "locale(0x0409)", "language(9)"]
+            "exports(/^[A-Z]/)", "exports_index(1)", "locale(0x0409)", "language(9)",
+            "imports(pe.IMPORT_DELAYED, /.*/, /.*/)", "imports(pe.IMPORT_ANY, /.*/, /.*/)",
+            "exports_index(\"AlphaExport\")", "section_index(\"/4\")"]
 PE_ARRAYS = [
     ("sections", "name:s full_name:s characteristics virtual_address virtual_size "
      "raw_data_offset raw_data_size number_of_relocations"),
@@ -46,6 +48,8 @@ PE_ARRAYS = [
     ("import_details", "library_name:s number_of_functions"),
     ("version_info_list", "key:s value:s"),
 ]
+DOTNET_INTS = """is_dotnet number_of_streams number_of_guids number_of_user_strings""".split()
+DOTNET_ARRAYS = [("streams", "name:s offset size"), ("guids", ":s"), ("user_strings", ":s")]
 ELF_INTS = """type machine entry_point number_of_sections number_of_segments
 dynamic_section_entries symtab_entries""".split()
 ELF_ARRAYS = [
@@ -74,17 +78,15 @@ def module(out, mod, ints, strs, calls, arrays):
     for arr, spec in arrays:
         for i in range(N):
             for name, kind in fields(spec):
-                e = '%s.%s[%d].%s' % (mod, arr, i, name)
+                e = '%s.%s[%d]' % (mod, arr, i) + ('.' + name if name else '')
                 log(out, e, e, kind)
-        rule(out, 'v%d' % len(out), 'console.log("#%s.%s=", %d) and for all x in %s.%s : '
-             '(true)' % (mod, arr, len(out), mod, arr))
         rule(out, 'v%d' % len(out), 'for any x in %s.%s : (console.log("%s.%s any"))'
              % (mod, arr, mod, arr))
     return out
 
 
 def main():
-    out = ['import "pe"', 'import "elf"', 'import "hash"', 'import "console"']
+    out = ['import "pe"', 'import "elf"', 'import "dotnet"', 'import "hash"', 'import "console"']
     module(out, 'pe', PE_INTS, PE_STRS, PE_CALLS, PE_ARRAYS)
     for i in range(N):
         e = 'pe.import_details[0].functions[%d]' % i
@@ -96,6 +98,7 @@ def main():
     rule(out, 'v%d' % len(out),
          'for any k, v in pe.version_info : (console.log("vi key ", k) and false)')
     module(out, 'elf', ELF_INTS, [], [], ELF_ARRAYS)
+    module(out, 'dotnet', DOTNET_INTS, ['version'], [], DOTNET_ARRAYS)
     sys.stdout.write('\n'.join(out) + '\n')
 
 
