@@ -238,10 +238,13 @@ typedef struct vg_macho_info {
     size_t nloadcmds;
     vg_macho_segment *segments;
     size_t nsegments;
-    int ep_from_main;          /* 1: LC_MAIN, 0: LC_UNIXTHREAD (or none) */
-    uint64_t entryoff;         /* LC_MAIN entryoff (relative to __TEXT) */
+    int ep_from_main;          /* 1: an LC_MAIN was found */
+    uint64_t entryoff;         /* LC_MAIN entryoff: file offset relative to
+                                  `base`; NOT in vg_exe_info.ep_* (clamscan
+                                  ignores LC_MAIN, see exe/macho.c) */
     uint64_t stack_size;       /* LC_MAIN */
     uint64_t thread_pc;        /* LC_UNIXTHREAD program counter */
+    int entryoff_valid;        /* base + entryoff lies inside the file */
 } vg_macho_info;
 
 /* ---------------------------------------------------------------- info */
@@ -251,9 +254,11 @@ typedef struct vg_exe_info {
     uint32_t flags;            /* VG_EXE_F_* */
     int clam_target;           /* ClamAV target type: 1 PE, 6 ELF, 9 Mach-O */
 
+    /* Entry point as ClamAV's EP offsets and EntryPoint see it */
     int ep_valid;              /* the entry point maps into the file */
     uint64_t ep_offset;        /* file offset of the entry point */
-    uint64_t ep_addr;          /* PE: RVA; ELF: e_entry; Mach-O: vmaddr */
+    uint64_t ep_addr;          /* PE: RVA; ELF: e_entry; Mach-O: the
+                                  LC_UNIXTHREAD pc (LC_MAIN: u.macho) */
 
     vg_exe_section *sections;
     size_t nsections;

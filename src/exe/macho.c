@@ -8,9 +8,11 @@
  * thin Mach-O supplies the sections and entry point, with every file offset
  * made absolute (arch offset added).
  *
- * Entry point as a file offset: LC_MAIN's entryoff is already one (relative
- * to the start of this Mach-O); an LC_UNIXTHREAD program counter is mapped
- * through the sections (last section whose [addr, addr + size) holds it). */
+ * Entry point as a file offset (vg_exe_info.ep_*), as ClamAV has it: an
+ * LC_UNIXTHREAD program counter mapped through the sections (last section
+ * whose [addr, addr + size) holds it). LC_MAIN's entryoff (already a file
+ * offset, relative to this Mach-O) is reported in u.macho only, because
+ * clamscan ignores LC_MAIN and EP signatures must behave as there. */
 #include "exe_int.h"
 
 #include <stdlib.h>
@@ -243,13 +245,14 @@ static vg_status parse_thin(moctx *c)
     if (c->oom)
         return VG_ENOMEM;
     if (have_main) {
+        /* Kept for callers (u.macho), but not the entry point of the
+         * common view: clamscan 1.4 reads only LC_UNIXTHREAD (--debug
+         * prints no entry point for an LC_MAIN binary, and EP+n signatures
+         * never match one; tests/e2e/diff_exe.sh). */
         m->ep_from_main = 1;
-        info->ep_addr = m->entryoff;
-        if (c->base + m->entryoff < c->end) {
-            info->ep_valid = 1;
-            info->ep_offset = c->base + m->entryoff;
-        }
-    } else if (have_thread) {
+        m->entryoff_valid = c->base + m->entryoff < c->end;
+    }
+    if (have_thread) {
         uint64_t off;
         m->thread_pc = pc;
         info->ep_addr = pc;

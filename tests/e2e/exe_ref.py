@@ -115,8 +115,10 @@ def pe(d):
                         break
                     items.append(dll + "." + cstr(h + 2).decode("latin-1").lower())
     if items:
-        s = ",".join(items)
-        out["imphash"] = hashlib.md5(s.encode("latin-1")).hexdigest()
+        s = ",".join(items).encode("latin-1")
+        out["imphash"] = hashlib.md5(s).hexdigest()
+        out["impsha1"] = hashlib.sha1(s).hexdigest()
+        out["impsha256"] = hashlib.sha256(s).hexdigest()
         out["impsize"] = len(s)
     return out
 

@@ -619,9 +619,11 @@ static void check_macho(void)
     TAP_OK(st == VG_OK && x.kind == VG_EXE_MACHO && x.clam_target == 9 &&
                (x.flags & VG_EXE_F_64) && x.nsections == 1 &&
                !strcmp(x.sections[0].name, "__TEXT,__text") && x.sections[0].raw_offset == 0x300 &&
-               x.sections[0].raw_size == 0x40 && x.ep_valid && x.ep_offset == 0x310 &&
-               x.u.macho.ep_from_main && x.u.macho.nsegments == 1 && x.u.macho.nloadcmds == 2,
-           "Mach-O 64 LE: __TEXT,__text at 0x300, LC_MAIN entry at 0x310");
+               x.sections[0].raw_size == 0x40 && !x.ep_valid && x.u.macho.entryoff == 0x310 &&
+               x.u.macho.entryoff_valid && x.u.macho.ep_from_main &&
+               x.u.macho.nsegments == 1 && x.u.macho.nloadcmds == 2,
+           "Mach-O 64 LE: __TEXT,__text at 0x300; LC_MAIN entryoff 0x310 kept, "
+           "not an EP for ClamAV offsets");
     if (st == VG_OK)
         vg_exe_free(&x);
 
@@ -651,9 +653,9 @@ static void check_macho(void)
     st = parse_exact(fat, sizeof fat, &x);
     TAP_OK(st == VG_OK && x.kind == VG_EXE_MACHO_FAT && x.u.macho.narchs == 2 &&
                x.u.macho.archs[1].cputype == 18 && x.u.macho.archs[1].offset == 0x2000 &&
-               x.nsections == 1 && x.sections[0].raw_offset == 0x1300 && x.ep_valid &&
-               x.ep_offset == 0x1310,
-           "Mach-O universal: 2 archs, first arch's section and entry made absolute");
+               x.nsections == 1 && x.sections[0].raw_offset == 0x1300 && !x.ep_valid &&
+               x.u.macho.base == 0x1000 && x.u.macho.entryoff == 0x310,
+           "Mach-O universal: 2 archs, first arch's section made absolute (base 0x1000)");
     if (st == VG_OK)
         vg_exe_free(&x);
 

@@ -1,0 +1,141 @@
+#!/usr/bin/env bash
+# tests/e2e/diff_exe.sh - differential test of the executable-aware
+# signatures: EP/Sx/SEx/SL offsets in .ndb, PE section hashes (.mdb/.msb)
+# and import hashes (.imp), vigil against clamscan, live.
+#
+# Samples: unpacked PE files (clam.exe from clamav-testfiles, ClamAV's own
+# unit-test PE from ../shared), ELF files of this machine, and two Mach-O
+# files made here byte by byte (64-bit LC_MAIN, 32-bit big-endian PowerPC
+# LC_UNIXTHREAD). Packed PE samples are left out: clamscan unpacks them and
+# scans the result, which vigil does not do.
+# Signatures: diff_exe_sigs.py derives them from exe_ref.py, an independent
+# Python reading of the files, including negatives (offset one byte off,
+# wrong size, a target that does not apply). Both scanners run with
+# --allmatch; the sorted, de-duplicated "file: name FOUND" lines must be
+# identical, and a minimum number of hits keeps the test from passing
+# vacuously.
+#
+# Env: VIGIL (binary), VIGIL_SRC (repo root), DIFF_KEEP=1 (keep temp dir).
+set -uo pipefail
+export LC_ALL=C TZ=UTC
+
+SRC=${VIGIL_SRC:-$(cd "$(dirname "$0")/../.." && pwd)}
+VIGIL=${VIGIL:-$SRC/build/vigil}
+SHARED=${VIGIL_SHARED:-$SRC/../shared}
+TO=120
+
+[ -x "$VIGIL" ] || { echo "not ok 1 - vigil binary at $VIGIL"; exit 1; }
+for t in clamscan python3; do
+    command -v "$t" >/dev/null 2>&1 || { echo "1..0 # SKIP $t not installed"; exit 0; }
+done
+
+T=$(mktemp -d "${TMPDIR:-/tmp}/vigil-diffexe.XXXXXX")
+if [ "${DIFF_KEEP:-0}" = 1 ]; then trap 'echo "# kept $T"' EXIT; else trap 'rm -rf "$T"' EXIT; fi
+mkdir -p "$T/files" "$T/sigs"
+n=0
+failed=0
+ok() { n=$((n + 1)); echo "ok $n - $*"; }
+nok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $*"; }
+
+# ---- samples -------------------------------------------------------------
+files=()
+for f in /usr/share/clamav-testfiles/clam.exe \
+         "$SHARED/data/clamav-sigs/Cisco-Talos-clamav/unit_tests/input/pe_allmatch/test.exe" \
+         /bin/ls /bin/true /usr/bin/env; do
+    [ -f "$f" ] || continue
+    b=$(basename "$f")
+    cp "$f" "$T/files/$b" && files+=("$T/files/$b")
+done
+# Mach-O: 64-bit LE with LC_MAIN (EP file offset 0x310, __text at 0x300,
+# 0x40 bytes) and 32-bit BE PowerPC with LC_UNIXTHREAD (srr0 0x1210 ->
+# file offset 0x210, __text at 0x200, 0x80 bytes); distinct bytes so every
+# offset picks a unique pattern.
+python3 - "$T/files" <<'EOF'
+import struct, sys, random
+rnd = random.Random(7)
+out = sys.argv[1]
+b = bytearray(rnd.randbytes(0x400))
+b[:0x300] = bytes(0x300)
+struct.pack_into('<IIIIIII', b, 0, 0xfeedfacf, 0x01000007, 3, 2, 2, 152 + 24, 0)
+struct.pack_into('<I', b, 28, 0)
+struct.pack_into('<II16sQQQQIIII', b, 32, 0x19, 152, b'__TEXT', 0x100000000, 0x1000, 0, 0x400, 5, 5, 1, 0)
+struct.pack_into('<16s16sQQIIIIIIII', b, 104, b'__text', b'__TEXT', 0x100000300, 0x40, 0x300, 4, 0, 0, 0x80000400, 0, 0, 0)
+struct.pack_into('<IIQQ', b, 184, 0x80000028, 24, 0x310, 0)
+open(out + '/m64.macho', 'wb').write(b)
+c = bytearray(rnd.randbytes(0x400))
+c[:0x200] = bytes(0x200)
+struct.pack_into('>IIIIIII', c, 0, 0xfeedface, 18, 0, 2, 2, 124 + 176, 0)
+struct.pack_into('>II16sIIIIIIII', c, 28, 1, 124, b'__TEXT', 0x1000, 0x1000, 0, 0x400, 5, 5, 1, 0)
+struct.pack_into('>16s16sIIIIIIIII', c, 84, b'__text', b'__TEXT', 0x1200, 0x80, 0x200, 2, 0, 0, 0x80000400, 0, 0)
+struct.pack_into('>IIIII', c, 152, 5, 176, 1, 40, 0x1210)
+open(out + '/m32ppc.macho', 'wb').write(c)
+EOF
+macho=("$T/files/m64.macho:784:768:64" "$T/files/m32ppc.macho:528:512:128")
+[ ${#files[@]} -ge 3 ] || { echo "1..0 # SKIP too few sample executables"; exit 0; }
+
+nsigs=$(python3 "$SRC/tests/e2e/diff_exe_sigs.py" "$T/sigs" "${files[@]}" "${macho[@]}") ||
+    { echo "not ok 1 - signature generation"; exit 1; }
+ok "generated $nsigs signatures for ${#files[@]} files + 2 Mach-O"
+
+scan_files=("${files[@]}" "$T/files/m64.macho" "$T/files/m32ppc.macho")
+timeout $TO clamscan --no-summary --allmatch -d "$T/sigs" "${scan_files[@]}" 2>"$T/clam.err" |
+    grep ' FOUND$' | sort -u >"$T/clam.txt"
+timeout $TO "$VIGIL" scan --no-summary --allmatch -d "$T/sigs" "${scan_files[@]}" 2>"$T/vigil.err" |
+    grep ' FOUND$' | sort -u >"$T/vigil.txt"
+if [ -s "$T/vigil.err" ] && grep -qv 'sandbox' "$T/vigil.err"; then
+    nok "vigil loaded the signatures"; sed 's/^/# /' "$T/vigil.err" | head -5
+else
+    ok "vigil loaded the signatures"
+fi
+
+# Known differences, each with its reason; removed from both sides before
+# comparing (and reported). Format: "file: signature-name".
+#  - clam.exe SE0.plain: a plain-hex (Boyer-Moore) SEx signature on a PE is
+#    matched by vigil at the section start only, which is what clamscan
+#    does on ClamAV's unit-test PE (its SE1 signatures live in broken-sigs/)
+#    but not on every PE (clam.exe, clam-nsis.exe: anywhere in the section);
+#    the rule that tells them apart is not known yet.
+cat >"$T/expected" <<'EOF2'
+clam.exe: clam_exe.SE0.plain.UNOFFICIAL
+EOF2
+while read -r line; do
+    f=${line%%: *}; sig=${line#*: }
+    for side in clam vigil; do
+        grep -v -F "/$f: $sig FOUND" "$T/$side.txt" >"$T/$side.tmp"; mv "$T/$side.tmp" "$T/$side.txt"
+    done
+    echo "# expected difference (not compared): $line"
+done <"$T/expected"
+
+hits=$(wc -l <"$T/clam.txt")
+if [ "$hits" -ge 40 ]; then ok "clamscan reports $hits detections (test not vacuous)"
+else nok "clamscan reports only $hits detections"; fi
+
+# per kind, so a failure says where
+for kind in EP S SE SL sect imp; do
+    case $kind in
+        EP) pat='\.EP[0-9m]' ;; S) pat='\.S[0-9]+(s8)?(\.neg)?\.UNOFF' ;; SE) pat='\.SE[0-9]' ;;
+        SL) pat='\.SL' ;; sect) pat='\.sect[0-9]' ;; imp) pat='\.imp\.' ;;
+    esac
+    grep -E "$pat" "$T/clam.txt" >"$T/c.$kind"
+    grep -E "$pat" "$T/vigil.txt" >"$T/v.$kind"
+    if cmp -s "$T/c.$kind" "$T/v.$kind"; then
+        ok "$kind: $(wc -l <"$T/c.$kind") detections, identical to clamscan"
+    else
+        nok "$kind: detections differ from clamscan (< clamscan only, > vigil only)"
+        diff "$T/c.$kind" "$T/v.$kind" | grep '^[<>]' | sed "s#$T/files/##; s/^/# /" | head -20
+    fi
+done
+if cmp -s "$T/clam.txt" "$T/vigil.txt"; then
+    ok "all $(wc -l <"$T/clam.txt") detection lines identical"
+else
+    nok "detection lines differ"
+    diff "$T/clam.txt" "$T/vigil.txt" | grep '^[<>]' | sed "s#$T/files/##; s/^/# /" | head -20
+fi
+# negatives must stay negative in vigil whatever clamscan does
+if grep -q '\.neg\.UNOFFICIAL' "$T/vigil.txt"; then
+    nok "no negative signature matched"; grep '\.neg\.' "$T/vigil.txt" | sed 's/^/# /' | head
+else
+    ok "no negative signature matched (offset one off, wrong size, other target)"
+fi
+echo "1..$n"
+[ $failed -eq 0 ]
