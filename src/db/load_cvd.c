@@ -166,9 +166,9 @@ static void note_type(vg_engine *e, const char *name)
     if (!dot)
         return;
     size_t have = strlen(e->skip_types), n = strlen(dot);
-    /* already listed? */
+    /* already listed (as a whole word)? */
     for (const char *p = e->skip_types; (p = strstr(p, dot)) != NULL; p += n)
-        if ((p[n] == ' ' || p[n] == 0))
+        if ((p == e->skip_types || p[-1] == ' ') && (p[n] == ' ' || p[n] == 0))
             return;
     if (have + n + 2 > sizeof e->skip_types)
         return;
@@ -179,8 +179,10 @@ static void note_type(vg_engine *e, const char *name)
 
 static void skip_sigs(vg_engine *e, const char *name, const char *text, size_t len)
 {
-    e->skip_unsupported += count_lines(text, len);
-    note_type(e, name);
+    uint64_t k = count_lines(text, len);
+    e->skip_unsupported += k;
+    if (k)
+        note_type(e, name); /* a type with only comments skips nothing */
 }
 
 /* ---- signatures ------------------------------------------------------------ */
@@ -502,6 +504,9 @@ static vg_status read_body(cvd_ctx *c, const uint8_t *body, size_t blen)
             continue;
         char mname[256];
         snprintf(mname, sizeof mname, "%s", base);
+        if (!ends_with(mname, ".info") && !ext_in(mname, clam_exts) &&
+            !ext_in(mname, pua_exts) && !ext_in(mname, container_exts))
+            continue; /* COPYING and other files: not read (libarchive skips them) */
         size_t n = 0;
         for (;;) {
             if (cap - n < 65536) {
