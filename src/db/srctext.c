@@ -19,6 +19,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "db/exehash.h"
+#include "db/load_cvd.h"
+#include "match/matcher.h"
 #include "yara/yara_int.h"
 
 static int ends_with(const char *s, const char *suf)
@@ -27,14 +30,27 @@ static int ends_with(const char *s, const char *suf)
     return a > b && strcmp(s + a - b, suf) == 0;
 }
 
-/* Formats whose signatures the .vdb tables hold in compiled form. */
+/* Formats whose signatures the .vdb tables hold in compiled form (.db is
+ * ClamAV's old body format, .hdu .hsu .ndu its PUA hashes and bodies). */
 static int compiled_format(const char *name)
 {
-    static const char *const ext[] = {".hdb", ".hsb", ".fp", ".sfp", ".ndb", NULL};
+    static const char *const ext[] = {".hdb", ".hsb", ".fp", ".sfp", ".ndb", ".db",
+                                      ".hdu", ".hsu", ".ndu", NULL};
     for (int i = 0; ext[i]; i++)
         if (ends_with(name, ext[i]))
             return 1;
     return 0;
+}
+
+/* Sources with nothing to carry: ignore lists are applied while loading
+ * (the tables hold what is left), and what `vigil scan -d` reads but never
+ * uses (bytecode, .ftm, types vigil has no loader for) is left out of a
+ * .vdb as it is left out of a scan. */
+static int nothing_to_carry(const char *name)
+{
+    return ends_with(name, ".ign") || ends_with(name, ".ign2") || ends_with(name, ".ftm") ||
+           ends_with(name, ".cbc") || ends_with(name, ".cfg") || ends_with(name, ".info") ||
+           vgdb_unsupported_ext(name);
 }
 
 static unsigned text_kind(const char *name)
@@ -96,6 +112,20 @@ static int kept(const vg_engine *e, const char *name)
     return 0;
 }
 
+/* The first source whose name ends in one of exts, else the first
+ * container, else NULL. */
+static const char *source_like(const vg_engine *e, const char *const *exts)
+{
+    for (uint32_t i = 0; i < e->nsources; i++)
+        for (int k = 0; exts[k]; k++)
+            if (ends_with(e->sources[i].name, exts[k]))
+                return e->sources[i].name;
+    for (uint32_t i = 0; i < e->nsources; i++)
+        if (vgdb_is_container(e->sources[i].name))
+            return e->sources[i].name;
+    return NULL;
+}
+
 vg_status vgdb_srctext_build(vg_engine *e, uint8_t **out, size_t *len, uint64_t *nsigs)
 {
     *out = NULL;
@@ -103,7 +133,7 @@ vg_status vgdb_srctext_build(vg_engine *e, uint8_t **out, size_t *len, uint64_t 
     *nsigs = 0;
     for (uint32_t i = 0; i < e->nsources; i++) {
         const char *n = e->sources[i].name;
-        if (compiled_format(n))
+        if (compiled_format(n) || nothing_to_carry(n) || vgdb_is_container(n))
             continue;
         if (text_kind(n) && kept(e, n))
             continue;
@@ -113,6 +143,23 @@ vg_status vgdb_srctext_build(vg_engine *e, uint8_t **out, size_t *len, uint64_t 
         else
             vgdb_error(e, "%s: signatures of this type cannot be compiled into a .vdb yet; "
                           "leave the file out, or give it to `vigil scan -d` beside the .vdb", n);
+        return VG_EUNSUPPORTED;
+    }
+    /* what a container (or a type above) loaded: every body pattern of the
+     * matcher must be a body signature the tables carry, and there must be
+     * no executable-section or import hashes */
+    static const char *const logical[] = {".ldb", ".cdb", ".ldu", NULL};
+    static const char *const exe[] = {".mdb", ".msb", ".imp", ".mdu", ".msu", NULL};
+    const char *which = NULL;
+    if (e->m && vgm_matcher_count(e->m) != e->nbody)
+        which = source_like(e, logical);
+    else if (vgdb_exeh_count(e))
+        which = source_like(e, exe);
+    else
+        which = "";
+    if (!which || *which) {
+        vgdb_error(e, "%s: holds signatures (logical, or PE section and import hashes) that cannot "
+                      "be compiled into a .vdb yet", which ? which : "a source");
         return VG_EUNSUPPORTED;
     }
     size_t total = 0;

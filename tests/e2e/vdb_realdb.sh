@@ -1,0 +1,116 @@
+#!/usr/bin/env bash
+# tests/e2e/vdb_realdb.sh - the real public signature sets compiled into
+# .vdb files give what their sources give.
+#
+# For each set in shared/data/clamav-sigs (the sets diff_realdb.sh compares
+# with clamscan), `vigil db build` compiles the set's directory:
+#   - when it builds, `vigil db diff SET SET.vdb` must find no signature
+#     added, removed or changed (names and content hashes), and
+#     `vigil scan --all-match` over the inputs must print the same lines
+#     and exit status with -d SET.vdb as with -d SET;
+#   - when it refuses, the message must name the file it cannot take (never
+#     a silent drop), and `vigil scan -d SET` must refuse the set too or
+#     the file must be of a type db build cannot carry yet; then the set's
+#     files of the types it compiles are built and compared the same way.
+# Inputs: Debian's clamav-testfiles and the plain Talos scan inputs (the
+# .xor ones need decoding and are diff_realdb.sh's business). Cheap: a few
+# seconds for all sets.
+# Env: VIGIL, VIGIL_SRC, VIGIL_SHARED; VIGIL_ASAN=1 skips the largest sets
+# (A0140A, interserver), as diff_realdb.sh does.
+set -uo pipefail
+export LC_ALL=C
+
+SRC=${VIGIL_SRC:-$(cd "$(dirname "$0")/../.." && pwd)}
+VIGIL=${VIGIL:-$SRC/build/vigil}
+SHARED=${VIGIL_SHARED:-$SRC/../shared}
+SIGS=$SHARED/data/clamav-sigs
+TI=$SIGS/Cisco-Talos-clamav/unit_tests/input
+
+[ -x "$VIGIL" ] || { echo "not ok 1 - vigil binary at $VIGIL"; exit 1; }
+[ -d "$SIGS" ] || { echo "1..0 # SKIP no signature sets at $SIGS"; exit 0; }
+
+T=$(mktemp -d "${TMPDIR:-/tmp}/vigil-vdbreal.XXXXXX")
+trap 'rm -rf "$T"' EXIT
+n=0
+failed=0
+ok() { n=$((n + 1)); echo "ok $n - $*"; }
+nok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $*"; }
+
+inputs=()
+[ -d /usr/share/clamav-testfiles ] && inputs+=(/usr/share/clamav-testfiles)
+for d in other_scanfiles htmlnorm_scanfiles; do [ -d "$TI/$d" ] && inputs+=("$TI/$d"); done
+[ ${#inputs[@]} -gt 0 ] || { echo "1..0 # SKIP no scan inputs"; exit 0; }
+
+# compare NAME VDB DB...: db diff and scan output, sources vs .vdb
+compare() {
+    local name=$1 vdb=$2; shift 2
+    local dargs=() d
+    for d in "$@"; do dargs+=(-d "$d"); done
+    "$VIGIL" scan --no-summary --all-match "${dargs[@]}" "${inputs[@]}" 2>/dev/null | sort > "$T/src.out"
+    local src_rc=${PIPESTATUS[0]}
+    "$VIGIL" scan --no-summary --all-match -d "$vdb" "${inputs[@]}" 2>/dev/null | sort > "$T/vdb.out"
+    local vdb_rc=${PIPESTATUS[0]}
+    if [ "$src_rc" = "$vdb_rc" ] && cmp -s "$T/src.out" "$T/vdb.out"; then
+        ok "$name: scan with the .vdb equals scan with the sources (exit $vdb_rc, $(grep -c ' FOUND$' "$T/vdb.out") FOUND lines)"
+    else
+        nok "$name: scan differs (sources exit $src_rc, .vdb exit $vdb_rc)"
+        diff "$T/src.out" "$T/vdb.out" | head -n 10 | sed 's/^/#   /'
+    fi
+    # db diff takes one database per side: a directory of the files, or the file
+    local side=$1
+    if [ $# -gt 1 ]; then
+        mkdir -p "$T/side"; rm -f "$T/side"/*; cp "$@" "$T/side/"; side=$T/side
+    fi
+    if "$VIGIL" db diff "$side" "$vdb" > "$T/diff.out" 2>&1; then
+        ok "$name: db diff sources .vdb: no signature added, removed or changed"
+    else
+        nok "$name: db diff sources .vdb reports differences"
+        head -n 10 "$T/diff.out" | sed 's/^/#   /'
+    fi
+}
+
+while IFS='|' read -r name dir; do
+    [ -n "$name" ] || continue
+    [ -e "$dir" ] || continue
+    if [ "${VIGIL_ASAN:-0}" = 1 ] && { [ "$name" = A0140A ] || [ "$name" = interserver ]; }; then
+        echo "# $name: skipped under ASan"; continue
+    fi
+    vdb=$T/$name.vdb
+    if "$VIGIL" db build -o "$vdb" "$dir" > "$T/build.out" 2>&1; then
+        ok "$name: db build ($(tail -n 1 "$T/build.out" | sed "s|$T/||"))"
+        compare "$name" "$vdb" "$dir"
+        continue
+    fi
+    msg=$(grep '^vigil: ' "$T/build.out" | tail -n 1 | sed "s|$SIGS/||g")
+    if [[ $msg =~ [A-Za-z0-9_.-]+\.[a-z0-9]+[:\ ] ]]; then
+        ok "$name: db build refuses, naming the file: ${msg#vigil: }"
+    else
+        nok "$name: db build refuses without naming a file: $msg"
+    fi
+    # the files of the types a .vdb holds, compiled and compared
+    mapfile -t files < <(find "$dir" -maxdepth 1 -type f \( -name '*.hdb' -o -name '*.hsb' -o -name '*.fp' \
+        -o -name '*.sfp' -o -name '*.ndb' -o -name '*.yar' -o -name '*.yara' \) | sort)
+    [ ${#files[@]} -gt 0 ] || continue
+    if "$VIGIL" db build -o "$vdb" "${files[@]}" > "$T/build.out" 2>&1; then
+        ok "$name: db build of its ${#files[@]} .hdb/.hsb/.fp/.sfp/.ndb/.yar files"
+        compare "$name (those files)" "$vdb" "${files[@]}"
+    elif "$VIGIL" scan --no-summary $(printf -- '-d %s ' "${files[@]}") /dev/null > /dev/null 2>&1; then
+        nok "$name: scan -d takes its .hdb/.hsb/.fp/.sfp/.ndb/.yar files but db build refuses: $(grep '^vigil: ' "$T/build.out" | head -n 1)"
+    else
+        ok "$name: its .hdb/.hsb/.fp/.sfp/.ndb/.yar files are refused by scan -d as by db build"
+    fi
+done <<EOF
+A0140A|$SIGS/A0140A-PubSigList
+artefactual|$SIGS/artefactual-labs-clamav-files
+ditekshen|$SIGS/ditekshen-detection/clamav
+interserver|$SIGS/interserver-clamav-unofficial
+rfxn|$SIGS/rfxn-linux-malware-detect/files/sigs
+wmetcalf|$SIGS/wmetcalf-clam-punch
+talos-clamav.hdb|$TI/clamav.hdb
+talos-other_sigs|$TI/other_sigs
+talos-embedded|$TI/embedded_testfiles/signatures
+EOF
+
+echo "1..$n"
+echo "$((n - failed)) passed, $failed failed"
+[ "$failed" -eq 0 ]
