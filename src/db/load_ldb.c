@@ -1,23 +1,25 @@
-/* db/load_ldb.c - ClamAV logical signatures (.ldb, .ldu) and container
- * metadata signatures (.cdb), one line at a time.
+/* db/load_ldb.c - ClamAV logical signatures (.ldb) and container metadata
+ * signatures (.cdb), one line at a time. (.ldu, the PUA variant, is
+ * skipped like clamscan without --detect-pua does, db/load_cvd.c.)
  *
  *   .ldb  Name;TargetDescriptionBlock;LogicalExpression;Subsig0;Subsig1;...
  *   .cdb  Name:ContainerType:ContainerSize:FileNameREGEX:FileSizeInContainer:
  *         FileSizeReal:IsEncrypted:FilePos:Res1:Res2[:MinFL[:MaxFL]]
  *
  * Semantics: shared/reference/clamav.md §1.4 and §1.6 and ClamAV's
- * "Logical signatures" page, checked against clamscan by
+ * "Logical signatures" page, checked against clamscan 1.4.6 by
  * tests/e2e/diff_ldb.sh. The rules that decide whether a line loads:
  *   - lines as in the other text formats ('#' comments, blank line is an
  *     error, CR/LF dropped), but up to ClamAV's 32 KiB logical-signature
- *     buffer;
+ *     buffer; fields split at ';' except inside a PCRE's /.../;
  *   - `Engine:a-b` is looked at first and must be the first key; a line
  *     outside vigil's FLEVEL (VGDB_FLEVEL, as for .ndb) is dropped
  *     silently whatever else it holds;
- *   - target description keys: Engine, Target (required; >= 15 drops the
- *     line as ClamAV does), FileSize, EntryPoint, NumberOfSections,
- *     Container, Intermediates, IconGroup1/2, HandlerType; anything else
- *     is an error;
+ *   - target description keys: Target (required; >= 15 drops the line),
+ *     FileSize, EntryPoint and NumberOfSections (targets 1, 6, 9),
+ *     Container, Intermediates, IconGroup1/2 (target 1), HandlerType; all
+ *     but Target need Engine with a minimum >= 51; ranges are `a-b`; an
+ *     unknown key drops the line silently, as clamscan does;
  *   - at most 64 subsignatures, and the expression must use exactly
  *     indexes 0..n-1 (highest index + 1 = number of subsignatures);
  *   - subsignatures: `[offset:]hex[::mods]` (mods i w f a), PCRE
@@ -27,15 +29,15 @@
  * ones (EP+n, EP-n, Sx+n, SEx, SL+n; match/offset.h), all but `*` with
  * `,maxshift`.
  * Refused with "file:line: reason", never loaded as never-matching:
- * macro subsignatures `${min-max}id$`, fuzzy image hashes and `VI`
- * (version information) subsignatures and offsets.
+ * macro subsignatures `${min-max}id$`, fuzzy image hashes, `VI` (version
+ * information) subsignatures and offsets, two `::` blocks in one
+ * subsignature, `[n-m]` or a negated group in a wide one.
  *
- * Accepted but never reported, as in a plain clamscan run:
- *   - IconGroup1/IconGroup2: ClamAV matches them against icon groups from
- *     an .idb database; vigil loads no .idb, and clamscan without one never
- *     reports such a signature either (tested);
- *   - HandlerType: ClamAV does not alert on these, it rescans the object as
- *     that type; vigil evaluates them and never reports them. */
+ * IconGroup1/IconGroup2 load and are never reported: ClamAV matches them
+ * against icon groups of an .idb database; vigil loads no .idb, and
+ * clamscan without one never reports such a signature either (tested).
+ * HandlerType: the signature is reported and the object rescanned as that
+ * type one layer deeper, as clamscan does (scan/pipeline.c). */
 #include "db/engine_int.h"
 
 #include <ctype.h>
@@ -210,7 +212,8 @@ static vg_status parse_tdb(lctx *c, const tok *blk, vgl_sig *s, int *skip)
     size_t n = split(blk->p, blk->n, ',', kv, 64);
     if (n == 64)
         return bad(c, "too many target description attributes");
-    int have_target = 0;
+    int have_target = 0, newattr = 0, exeattr = 0;
+    uint64_t engine_min = 0;
     for (size_t i = 0; i < n; i++) {
         const char *colon = memchr(kv[i].p, ':', kv[i].n);
         if (!colon)
@@ -219,11 +222,14 @@ static vg_status parse_tdb(lctx *c, const tok *blk, vgl_sig *s, int *skip)
         tok k = {kv[i].p, (size_t)(colon - kv[i].p)};
         tok v = {colon + 1, kv[i].n - k.n - 1};
         vgl_range r;
+        if (!tok_eq(&k, "Engine") && !tok_eq(&k, "Target"))
+            newattr = 1; /* needs Engine >= 51, see below */
         if (tok_eq(&k, "Engine")) {
             if (i != 0)
                 return bad(c, "Engine must be the first target description attribute");
             if (!parse_range(&v, &r, 0))
                 return bad(c, "bad Engine range '%.*s'", (int)v.n, v.p);
+            engine_min = r.lo;
             if (r.lo > VGDB_FLEVEL || r.hi < VGDB_FLEVEL)
                 *skip = 1;
         } else if (tok_eq(&k, "Target")) {
@@ -238,9 +244,11 @@ static vg_status parse_tdb(lctx *c, const tok *blk, vgl_sig *s, int *skip)
             if (!parse_range(&v, &s->fsize, 0))
                 return bad(c, "bad FileSize range '%.*s'", (int)v.n, v.p);
         } else if (tok_eq(&k, "EntryPoint")) {
+            exeattr |= 1;
             if (!parse_range(&v, &s->ep, 0))
                 return bad(c, "bad EntryPoint range '%.*s'", (int)v.n, v.p);
         } else if (tok_eq(&k, "NumberOfSections")) {
+            exeattr |= 1;
             if (!parse_range(&v, &s->nsect, 0))
                 return bad(c, "bad NumberOfSections range '%.*s'", (int)v.n, v.p);
         } else if (tok_eq(&k, "Container")) {
@@ -261,19 +269,30 @@ static vg_status parse_tdb(lctx *c, const tok *blk, vgl_sig *s, int *skip)
             }
             s->nint = (uint8_t)m;
         } else if (tok_eq(&k, "IconGroup1") || tok_eq(&k, "IconGroup2")) {
+            exeattr |= 2;
             if (v.n == 0)
                 return bad(c, "empty icon group name");
             s->icon = 1;
         } else if (tok_eq(&k, "HandlerType")) {
-            if (cl_type(&v) == -3)
+            int t = cl_type(&v);
+            if (t == -3)
                 return bad(c, "bad HandlerType '%.*s'", (int)v.n, v.p);
             s->handler = 1;
+            s->htype = (int16_t)(t >= 0 ? t : VGL_T_NEVER);
         } else {
             *skip = 1; /* clamscan drops such a line without a word */
+            return VG_OK;
         }
     }
     if (!have_target)
         return bad(c, "no target specified in the target description block");
+    if (newattr && engine_min < 51)
+        return bad(c, "target description attributes other than Target need Engine with a "
+                      "minimum of at least 51");
+    if ((exeattr & 1) && s->target != 1 && s->target != 6 && s->target != 9)
+        return bad(c, "EntryPoint and NumberOfSections need target 1, 6 or 9");
+    if ((exeattr & 2) && s->target != 1)
+        return bad(c, "IconGroup needs target 1 (PE)");
     return VG_OK;
 }
 
@@ -441,6 +460,9 @@ static vg_status add_hex(lctx *c, vgl_sig *s, const char *hex, size_t n, int ci,
 static vg_status hex_sub(lctx *c, vgl_sig *s, tok sub, uint32_t subid)
 {
     tok mods = {NULL, 0};
+    const char *dc = memmem(sub.p, sub.n, "::", 2);
+    if (dc && memmem(dc + 2, sub.n - (size_t)(dc + 2 - sub.p), "::", 2))
+        return bad(c, "a subsignature with more than one '::' modifier block is not supported");
     for (size_t i = 0; i + 1 < sub.n; i++)
         if (sub.p[i] == ':' && sub.p[i + 1] == ':') {
             mods.p = sub.p + i + 2;
@@ -687,10 +709,33 @@ static int is_bcomp(const tok *s)
 
 /* ---- one .ldb line ---------------------------------------------------- */
 
+/* Split an .ldb line at ';' as clamscan does: from the fourth field on, an
+ * unescaped '/' opens or closes a PCRE, inside which ';' does not split. */
+static size_t split_ldb(const char *s, size_t len, tok *t, size_t max)
+{
+    size_t n = 0, start = 0, i = 0;
+    int in_re = 0;
+    while (n < max) {
+        for (; i < len; i++) {
+            if (!in_re && s[i] == ';')
+                break;
+            if (n >= 3 && s[i] == '/' && i > 0 && s[i - 1] != '\\')
+                in_re = !in_re;
+        }
+        t[n].p = s + start;
+        t[n].n = i - start;
+        n++;
+        if (i >= len)
+            break;
+        start = ++i;
+    }
+    return n;
+}
+
 static vg_status ldb_line(lctx *c, const char *line, size_t len)
 {
     tok t[LDB_MAX_TOKENS];
-    size_t nt = split(line, len, ';', t, LDB_MAX_TOKENS);
+    size_t nt = split_ldb(line, len, t, LDB_MAX_TOKENS);
     if (nt < 4)
         return bad(c, "expected Name;TargetDescriptionBlock;LogicalExpression;Subsig0[;...]");
     if (nt - 3 > VGLE_MAX_SUBS)

@@ -80,7 +80,7 @@ typedef struct vgl_sig {
     uint8_t nsubs;
     uint8_t always;      /* expression may hold with no hit at all */
     uint8_t post;        /* has PCRE or byte-compare subsignatures */
-    uint8_t handler;     /* HandlerType: evaluated, never reported */
+    uint8_t handler;     /* HandlerType given */
     uint8_t icon;        /* IconGroup1/2: needs .idb icon data */
     uint8_t pad;
     uint8_t nint;        /* Intermediates given */
@@ -91,6 +91,7 @@ typedef struct vgl_sig {
                             VGL_T_NEVER (a type vigil never assigns) or a
                             vgft type */
     int16_t inter[VGL_MAX_INTERMEDIATES]; /* vgft types; VGL_T_ANY wildcard */
+    int16_t htype;       /* HandlerType as a vgft type, or VGL_T_NEVER */
 } vgl_sig;
 
 /* .cdb: one container metadata signature */
@@ -154,6 +155,11 @@ typedef int (*vgl_found_fn)(void *user, uint32_t name);
 vg_status vgl_run_eval(vgl_run *r, const vgl_db *db, const vgl_obj *o,
                        const uint8_t *d, size_t len, uint32_t mask,
                        vgl_found_fn found, void *user);
+
+/* HandlerType: after a signature with one matched, the vgft type clamscan
+ * would rescan the object as (one layer deeper), else -1. Cleared by the
+ * call and by vgl_run_object. */
+int vgl_run_take_handler(vgl_run *r);
 
 /* .cdb: members of a container. found() as above. */
 typedef struct vgl_member {

@@ -52,6 +52,15 @@ static vg_status number(pstate *ps, uint32_t *out)
     return VG_OK;
 }
 
+/* ClamAV reads an index or a count with sscanf and only looks at the
+ * operator characters around it, so anything else after a number is
+ * ignored: `0x` is 0, and the PCRE trigger `3,4` is 3. */
+static void skip_junk(pstate *ps)
+{
+    while (ps->pos < ps->len && !strchr("()&|<>=", ps->s[ps->pos]))
+        ps->pos++;
+}
+
 static vg_status new_node(pstate *ps, uint32_t *idx)
 {
     if (ps->p->nn >= VGLE_MAX_NODES)
@@ -78,6 +87,9 @@ static vg_status modifier(pstate *ps, uint32_t i)
     if (ps->p->n[i].mod)
         return perr(ps, "two count modifiers on one term");
     ps->pos++;
+    /* ClamAV keeps the last of several: `3>=2` loads as `3=2` */
+    while (peek(ps) == '=' || peek(ps) == '<' || peek(ps) == '>')
+        c = (unsigned char)ps->s[ps->pos++];
     uint32_t x, y = 0;
     vg_status st = number(ps, &x);
     if (st)
@@ -85,9 +97,12 @@ static vg_status modifier(pstate *ps, uint32_t i)
     int has_y = 0;
     if (peek(ps) == ',') {
         ps->pos++;
-        if ((st = number(ps, &y)) != VG_OK)
-            return st;
-        has_y = 1;
+        /* sscanf("%u,%u") leaves Y at 0 when no number follows: `0=2,&1` */
+        if (peek(ps) >= '0' && peek(ps) <= '9') {
+            if ((st = number(ps, &y)) != VG_OK)
+                return st;
+            has_y = 1;
+        }
     }
     vgle_node *n = &ps->p->n[i];
     n->mod = (char)c;
@@ -133,7 +148,11 @@ static vg_status primary(pstate *ps, unsigned depth, uint32_t *out, int *grp)
     ps->p->n[*out].a = id;
     if (id > ps->p->maxid)
         ps->p->maxid = id;
-    return modifier(ps, *out);
+    skip_junk(ps);
+    if ((st = modifier(ps, *out)) != VG_OK)
+        return st;
+    skip_junk(ps);
+    return VG_OK;
 }
 
 /* term [op expr]: the first operator splits, the rest groups right.

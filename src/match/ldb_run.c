@@ -110,6 +110,7 @@ struct vgl_run {
     uint32_t *touched;
     uint32_t ntouched;
     uint32_t buf_gen, obj_gen;
+    int handler;            /* HandlerType rescan wanted, or -1 */
     pcre2_match_data *md;
     pcre2_match_context *mc;
 };
@@ -159,12 +160,21 @@ vg_status vgl_run_new(const vgl_db *db, vgl_run **out)
     pcre2_set_match_limit(r->mc, VGL_PCRE_MATCH_LIMIT);
     pcre2_set_depth_limit(r->mc, VGL_PCRE_DEPTH_LIMIT);
     r->buf_gen = r->obj_gen = 1;
+    r->handler = -1;
     *out = r;
     return VG_OK;
 }
 
+int vgl_run_take_handler(vgl_run *r)
+{
+    int h = r->handler;
+    r->handler = -1;
+    return h;
+}
+
 void vgl_run_object(vgl_run *r)
 {
+    r->handler = -1;
     if (++r->obj_gen == 0) {
         memset(r->rep, 0, (r->nsigs ? r->nsigs : 1) * sizeof *r->rep);
         r->obj_gen = 1;
@@ -446,7 +456,9 @@ static int eval_sig(vgl_run *r, const vgl_db *db, uint32_t si, const vgl_obj *o,
             uint32_t tsub = s->sub0 + b->trigger;
             const vgl_sub *ts = &db->subs[tsub];
             counts[i] = 0;
-            if (counts[b->trigger] == 0 || ts->track == UINT32_MAX)
+            /* clamscan runs byte compares for target-0 signatures only (a
+             * Target:1 one never holds, tests/e2e/diff_ldb.sh Exe.bc) */
+            if (s->target != 0 || counts[b->trigger] == 0 || ts->track == UINT32_MAX)
                 continue;
             /* clamscan compares at the trigger's last counted match */
             counts[i] = (uint32_t)bcomp_at(b, d, len, r->last[tsub]);
@@ -461,8 +473,8 @@ static int eval_sig(vgl_run *r, const vgl_db *db, uint32_t si, const vgl_obj *o,
     }
     if (!vgle_eval(&s->expr, counts))
         return 0;
-    if (s->handler)
-        return 0; /* ClamAV rescans as another type instead of alerting */
+    if (s->handler && s->htype >= 0 && r->handler < 0)
+        r->handler = s->htype; /* reported, and rescanned as that type */
     r->rep[si] = r->obj_gen;
     return 1;
 }

@@ -72,6 +72,7 @@ typedef struct scan {
     int16_t anc[VG_MAX_ANC];
     uint64_t anc_size[VG_MAX_ANC], anc_pos[VG_MAX_ANC];
     unsigned nanc;
+    int force_type; /* .ldb HandlerType: 1 + the type of the next layer */
 } scan;
 
 void vg_limits_default(vg_limits *lim)
@@ -487,7 +488,8 @@ static void scan_layer(scan *s, const uint8_t *d, size_t len)
     if (s->stop)
         return;
 
-    vgft_type t = vgft_detect(d, len);
+    vgft_type t = s->force_type ? (vgft_type)(s->force_type - 1) : vgft_detect(d, len);
+    s->force_type = 0;
     int target = vgft_target(t);
     vgm_new_object(s->sc->ms);
     if (s->sc->lr)
@@ -515,6 +517,7 @@ static void scan_layer(scan *s, const uint8_t *d, size_t len)
     vgm_scratch_set_exe(s->sc->ms, s->exe);
     match_buffer(s, d, len, mask);
     vgm_scratch_set_exe(s->sc->ms, NULL);
+    int handler = s->sc->lr ? vgl_run_take_handler(s->sc->lr) : -1;
     yara_pass(s, d, len);
     if (vgft_is_text(t) && !s->stop) {
         if (s->sc->normcap < len) {
@@ -538,6 +541,23 @@ static void scan_layer(scan *s, const uint8_t *d, size_t len)
         }
         s->nanc++;
         extract(s, t, d, len);
+        s->nanc--;
+    }
+    if (handler >= 0 && handler != (int)t && !s->stop &&
+        s->depth + 1 < s->o->limits.max_recursion) {
+        /* an .ldb HandlerType matched: the same bytes again, as that
+         * type, one layer deeper (clamscan's rescan) */
+        if (s->nanc < VG_MAX_ANC) {
+            s->anc[s->nanc] = (int16_t)t;
+            s->anc_size[s->nanc] = len;
+            s->anc_pos[s->nanc] = 0;
+        }
+        s->nanc++;
+        s->depth++;
+        s->force_type = handler + 1;
+        scan_layer(s, d, len);
+        s->force_type = 0;
+        s->depth--;
         s->nanc--;
     }
 out:

@@ -62,6 +62,8 @@ static void expression_tests(void)
     expect("0=0", "0", 1);
     expect("0=0", "1", 0);
     expect("0>0,2", "1", 1);     /* ,Y is ignored on a single subsignature */
+    expect("0>=2", "2", 1);      /* several signs: the last counts (clamscan) */
+    expect("0>=2", "3", 0);
     /* counts on blocks: the sum of the members' matches */
     expect("(0|1)>2", "21", 1);
     expect("(0|1)>2", "20", 0);
@@ -91,6 +93,11 @@ static void expression_tests(void)
     expect("", "1", -1);
     expect("64", "1", -1);       /* at most 64 subsignatures */
     expect("(0)", "1", 1);
+    expect("0x", "1", 1);        /* clamscan ignores what follows a number */
+    expect("0,4", "1", 1);       /* a PCRE trigger of the wmetcalf set */
+    expect("0,4&1", "10", 0);
+    expect("0=2,&1", "21", 1);   /* main.ldb Unix.Trojan.Elknot-2 */
+    expect("(0|1)=2,&1", "11", 1);
     /* depth and size limits are errors, not crashes */
     char deep[700];
     memset(deep, '(', 300);
@@ -187,9 +194,12 @@ static void loader_tests(void)
     good_line("A;Target:0;0;4142", "two-byte subsignature (Aho-Corasick in ClamAV)");
     good_line("A;Target:0;0;414243::iwfa", "all modifiers");
     good_line("A;Target:1;0;EP+0:414243", "EP offset for PE");
-    good_line("A;Target:0,IconGroup1:foo;0;414243", "IconGroup (never reported without .idb)");
-    good_line("A;Target:0,Container:CL_TYPE_ZIP,FileSize:1-99;0;10:414243", "TDB and offset");
-    good_line("A;Target:0,Intermediates:CL_TYPE_ANY>CL_TYPE_ZIP;0;EOF-3,2:414243", "Intermediates");
+    good_line("A;Engine:51-255,Target:1,IconGroup1:foo;0;414243", "IconGroup (never reported without .idb)");
+    bad_line("A;Target:0,FileSize:1-20;0;414243", "FileSize without Engine >= 51");
+    bad_line("A;Engine:51-255,Target:0,EntryPoint:1-20;0;414243", "EntryPoint for target 0");
+    bad_line("A;Engine:51-255,Target:6,IconGroup1:x;0;414243", "IconGroup for ELF");
+    good_line("A;Engine:51-255,Target:0,Container:CL_TYPE_ZIP,FileSize:1-99;0;10:414243", "TDB and offset");
+    good_line("A;Engine:51-255,Target:0,Intermediates:CL_TYPE_ANY>CL_TYPE_ZIP;0;EOF-3,2:414243", "Intermediates");
     char err[1024];
     TAP_OK(load("x.cdb", "C:CL_TYPE_ZIP:*:clam\\.exe:*:544:0:*:*:*\n", err, sizeof err, NULL) ==
                VG_OK,
@@ -288,11 +298,12 @@ static void scan_tests(void)
                 "C;Target:0;0&1;434c414d;0(>>5#hb3#=0x123)\n",
                 bc, sizeof bc - 1, "A.UNOFFICIAL,C.UNOFFICIAL",
                 "byte compare at the trigger's last match");
-    expect_scan("A;Target:0,FileSize:1-10;0;414243\nB;Target:0,FileSize:11-99;0;414243\n",
+    expect_scan("A;Engine:51-255,Target:0,FileSize:1-10;0;414243\nB;Engine:51-255,Target:0,FileSize:11-99;0;414243\n",
                 BIN "ABC", 11, "B.UNOFFICIAL", "FileSize");
-    expect_scan("A;Target:0,IconGroup1:x;0;414243\nB;Target:0,HandlerType:CL_TYPE_MSEXE;0;414243\n"
-                "C;Target:0,Container:CL_TYPE_ANY;0;414243\n"
-                "D;Target:0,Container:CL_TYPE_ZIP;0;414243\n",
+    expect_scan("A;Engine:51-255,Target:1,IconGroup1:x;0;4d5a\n"
+                "B;Engine:51-255,Target:0,HandlerType:CL_TYPE_MSEXE;0;414243\n"
+                "C;Engine:51-255,Target:0,Container:CL_TYPE_ANY;0;414243\n"
+                "D;Engine:51-255,Target:0,Container:CL_TYPE_ZIP;0;414243\n",
                 BIN "ABC", 11, "C.UNOFFICIAL",
                 "IconGroup and HandlerType never reported; Container top level only");
     expect_scan("A;Target:1;0;414243\nB;Target:0;0;414243\n", BIN "ABC", 11, "B.UNOFFICIAL",
