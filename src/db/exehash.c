@@ -6,9 +6,11 @@
  * sorted once at compile. Lookups follow the .hdb size-first rule: the scan
  * pipeline asks vgdb_exeh_wants() before hashing a section, so a digest is
  * computed only for sizes some signature names (or when a `*` size
- * signature of that table and kind exists). vgdb_exeh_find() returns every
- * matching signature, fixed size and `*` alike, in load order, as
- * clamscan's all-match mode reports each of them.
+ * signature of that table and kind exists). vgdb_exeh_find() returns at
+ * most one fixed-size and one `*` signature, as clamscan's all-match mode
+ * reports them: of several signatures with the same digest and size, the
+ * last loaded (its hash table keeps one entry per key), of several `*`
+ * ones the first loaded (tests/e2e/diff_exe.sh has such twins).
  *
  * Kept apart from the .hdb hash sets on purpose: these signatures are
  * matched per PE section, not per file, and are not (yet) part of the
@@ -174,14 +176,19 @@ size_t vgdb_exeh_find(const vg_engine *e, unsigned table, unsigned kind, const u
         return 0;
     unsigned dl = vghash_len[kind];
     uint64_t sizes[2] = {size, VGDB_SIZE_ANY};
-    for (int s = 0; s < 2; s++) {
+    for (int s = 0; s < 2 && n < max; s++) {
         if (s == 1 && (!x->any[table][kind] || size == VGDB_SIZE_ANY))
             break;
-        for (size_t i = lower(x, table, kind, sizes[s], hash);
-             i < x->hi[table][kind] && x->e[i].size == sizes[s] &&
-             memcmp(x->e[i].hash, hash, dl) == 0 && n < max;
-             i++)
-            names[n++] = x->e[i].name;
+        size_t i = lower(x, table, kind, sizes[s], hash), last = SIZE_MAX;
+        for (; i < x->hi[table][kind] && x->e[i].size == sizes[s] &&
+               memcmp(x->e[i].hash, hash, dl) == 0;
+             i++) {
+            last = i;
+            if (s == 1)
+                break; /* `*`: the first loaded */
+        }
+        if (last != SIZE_MAX) /* fixed size: the last loaded */
+            names[n++] = x->e[last].name;
     }
     return n;
 }

@@ -19,8 +19,8 @@ vg_status vgdb_exeh_freeze(vg_engine *e);
 void vgdb_exeh_free(vg_engine *e);
 
 /* After compile: does `table` hold any signature; does (table, kind) want
- * a digest of an object of `size` bytes; every signature name matching
- * (up to max), fixed sizes first then `*`, each in load order. */
+ * a digest of an object of `size` bytes; the names matching (up to max):
+ * the last loaded of that size, then the first loaded `*` one. */
 int vgdb_exeh_any(const vg_engine *e, unsigned table);
 int vgdb_exeh_wants(const vg_engine *e, unsigned table, unsigned kind, uint64_t size);
 size_t vgdb_exeh_find(const vg_engine *e, unsigned table, unsigned kind, const uint8_t *hash,

@@ -441,15 +441,13 @@ static vg_status ndb_line(lctx *c, const char *line, size_t len)
         return VG_OK;
     }
     /* ClamAV hands a plain hex PE signature (no wildcards, no shift) to its
-     * Boyer-Moore matcher, which only looks at the offsets' start points:
-     * SEx then matches at the start of section x only (clamscan on the
-     * unit-test PE: a mid-section plain SE1 never alerts, the same bytes
-     * with a ?? or ",n" do). Other targets and .ldb use the whole section. */
+     * Boyer-Moore matcher, which in files of 256 KiB and more only tries the
+     * offsets' start points: SEx then matches at the start of section x
+     * only (match/offset.h, VGM_OFF_SE_BM). Other targets and .ldb use the
+     * whole section. */
     if (target == 1 && off.kind == VGM_OFF_SE && off.shift == 0 && f[3].n >= 6 &&
-        strspn_n(f[3].p, f[3].n, "0123456789abcdefABCDEF") == f[3].n) {
-        off.kind = VGM_OFF_SECT;
-        off.n <<= 32;
-    }
+        strspn_n(f[3].p, f[3].n, "0123456789abcdefABCDEF") == f[3].n)
+        off.kind = VGM_OFF_SE_BM;
     uint32_t nm, idx;
     st = vgdb_name_add(c->e, name.p, name.n, c->official, &nm);
     if (st == VG_OK)

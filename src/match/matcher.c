@@ -115,6 +115,7 @@ struct vgm_scratch {
 /* A start pinned to a small range is verified from each allowed start;
  * SEx spans a whole section, so it never is. */
 #define PINNED(s) ((s)->off_kind != VGM_OFF_ANY && (s)->off_kind != VGM_OFF_SE && \
+                   (s)->off_kind != VGM_OFF_SE_BM && \
                    (s)->off_shift <= VGM_PINNED_MAX)
 
 /* ---- builder ---------------------------------------------------------- */

@@ -102,13 +102,15 @@ int vgm_offset_range(const vgm_offset *off, uint64_t len,
                 return 0;
             base = exe->sections[exe->nsections - 1].c_raw + off->n;
         } else {
-            uint64_t x = off->kind == VGM_OFF_SE ? off->n : off->n >> 32;
+            int se = off->kind == VGM_OFF_SE || off->kind == VGM_OFF_SE_BM;
+            uint64_t x = se ? off->n : off->n >> 32;
             if (x >= exe->nsections)
                 return 0;
             base = exe->sections[x].c_raw;
-            if (off->kind == VGM_OFF_SE)
+            if (off->kind == VGM_OFF_SE ||
+                (off->kind == VGM_OFF_SE_BM && len < VGM_BM_OFFMODE_SIZE))
                 span += exe->sections[x].c_rsize;
-            else
+            else if (!se)
                 base += off->n & 0xffffffffull;
         }
         break;

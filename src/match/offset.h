@@ -8,7 +8,11 @@
  *   SECT (Sx+n):            n = (x << 32) | distance;
  *   SE (SEx):               n = x; the start may be anywhere in section x
  *                           (plus shift), so such a signature is never
- *                           "pinned" in the matcher's sense.
+ *                           "pinned" in the matcher's sense;
+ *   SE_BM (SEx, plain hex PE .ndb signature without shift): n = x; the
+ *                           whole section in a file smaller than
+ *                           VGM_BM_OFFMODE_SIZE, its start only from there
+ *                           on.
  * vgm_offset_range turns any offset (these and ANY/ABS/EOF) into the
  * allowed start range for one buffer, given the buffer's executable info
  * (NULL when the buffer is not a parsed executable: exe kinds then never
@@ -27,8 +31,15 @@ enum {
     VGM_OFF_SECT = 5,
     VGM_OFF_SE = 6,
     VGM_OFF_SL = 7,
-    VGM_OFF_LAST = 7
+    VGM_OFF_SE_BM = 8, /* SEx of a plain-hex PE .ndb signature, see below */
+    VGM_OFF_LAST = 8
 };
+
+/* Files from this size on get ClamAV's Boyer-Moore "offset mode": a plain
+ * hex PE signature is only tried at the start points of the offsets
+ * (clamscan: a mid-section plain SE0 hit disappears when clam-nsis.exe is
+ * padded from 262143 to 262144 bytes). Below it the whole section counts. */
+#define VGM_BM_OFFMODE_SIZE 262144u
 
 /* Nonzero for the kinds above. */
 static inline int vgm_offset_is_exe(unsigned kind)

@@ -237,9 +237,11 @@ static int hash_detected(scan *s, uint32_t name)
 /* PE section hashes (.mdb/.msb) and import hashes (.imp) of a parsed PE
  * (db/exehash.c). As with .hdb, a digest is computed only when some
  * signature of that kind has this size: each section's raw data as ClamAV
- * maps it (c_raw, c_rsize; empty sections skipped), sections of PE32 files
- * only as clamscan checks them, then the import string of exe/pe.c. Every
- * matching signature is reported (all-match lists fixed-size and `*` ones). */
+ * maps it (c_raw, c_rsize; empty sections skipped), then the import string
+ * of exe/pe.c, of PE32 files only: clamscan checks section hashes of PE32+
+ * files too but no import hash (tests/e2e/diff_exe.sh has one of each).
+ * Every matching signature is reported (all-match lists fixed-size and `*`
+ * ones). */
 #define EXEH_MAX_NAMES 64
 static void exe_hash_stage(scan *s, const vg_exe_info *x, const uint8_t *d)
 {
@@ -248,7 +250,7 @@ static void exe_hash_stage(scan *s, const vg_exe_info *x, const uint8_t *d)
     uint8_t h[32];
     if (x->kind != VG_EXE_PE)
         return;
-    if (vgdb_exeh_any(e, VGDB_EXEH_SECT) && !(x->flags & VG_EXE_F_64)) {
+    if (vgdb_exeh_any(e, VGDB_EXEH_SECT)) {
         for (size_t i = 0; i < x->nsections && !s->stop; i++) {
             const vg_exe_section *sec = &x->sections[i];
             if (!sec->c_rsize)
@@ -269,7 +271,7 @@ static void exe_hash_stage(scan *s, const vg_exe_info *x, const uint8_t *d)
             }
         }
     }
-    if (!vgdb_exeh_any(e, VGDB_EXEH_IMP) || s->stop)
+    if (!vgdb_exeh_any(e, VGDB_EXEH_IMP) || (x->flags & VG_EXE_F_64) || s->stop)
         return;
     char *imp = NULL;
     size_t il = 0;

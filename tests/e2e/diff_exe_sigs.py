@@ -38,10 +38,23 @@ def add_ndb(name, target, off, d, at, n=16, wild=False, neg_at=None):
         return
     if neg_at is not None and (neg_at < 0 or d[neg_at:neg_at + n] == d[at:at + n]):
         return
+    if len(set(d[at:at + n])) < 6:
+        return  # runs of zeros etc. also match in clamscan's embedded-PE layers
     h = d[at:at + n].hex()
     if wild:
         h = h[:8] + "??" + h[10:]
     ndb.append("%s:%d:%s:%s" % (name, target, off, h))
+
+
+seen = set()  # (table, digest): twins with other names are left out, as
+# clamscan reports one of them by a rule not reproduced for `*` sizes
+
+
+def first(table, digest):
+    if (table, digest) in seen:
+        return False
+    seen.add((table, digest))
+    return True
 
 
 refs = []
@@ -92,7 +105,7 @@ for r in refs:
             add_ndb("%s.SE%d.wild" % (t, i), target, "SE%d" % i, d, mid, wild=True)
             add_ndb("%s.SE%d.plain" % (t, i), target, "SE%d" % i, d, mid)
             add_ndb("%s.SE%d.start" % (t, i), target, "SE%d" % i, d, s["raw"])
-        if r["kind"] == "pe" and s["rsz"]:
+        if r["kind"] == "pe" and s["rsz"] and first("sect", s["md5"]):
             n = "%s.sect%d" % (t, i)
             mdb.append("%d:%s:%s.md5" % (s["rsz"], s["md5"], n))
             mdb.append("*:%s:%s.md5star:73" % (s["md5"], n))
@@ -104,7 +117,7 @@ for r in refs:
         last = secs[-1]
         add_ndb("%s.SL" % t, target, "SL+4", d, last["raw"] + 4)
         add_ndb("%s.SL.neg" % t, target, "SL+3", d, last["raw"] + 4, neg_at=last["raw"] + 3)
-    if r.get("imphash"):
+    if r.get("imphash") and first("imp", r["imphash"]):
         n = "%s.imp" % t
         imp.append("%s:%d:%s.md5" % (r["imphash"], r["impsize"], n))
         imp.append("%s:%d:%s.sha1" % (r["impsha1"], r["impsize"], n))

@@ -744,6 +744,10 @@ static void check_offsets(void)
            "SE0 on clam.exe = [0,0x200]");
     TAP_OK(vgm_offset_range(&sl, len, &x, &lo, &hi) && lo == 64 && hi == 64,
            "SL+64 on clam.exe = 64");
+    vgm_offset sebm = {VGM_OFF_SE_BM, 0, 0};
+    TAP_OK(vgm_offset_range(&sebm, len, &x, &lo, &hi) && lo == 0 && hi == 0x200 &&
+               vgm_offset_range(&sebm, VGM_BM_OFFMODE_SIZE, &x, &lo, &hi) && lo == 0 && hi == 0,
+           "plain-hex PE SE0: whole section below 256 KiB, its start from there on");
     TAP_OK(!vgm_offset_range(&big, len, &x, &lo, &hi) && !vgm_offset_range(&past, len, &x, &lo, &hi),
            "EP-0x41 (before the file) and EP+600 (past its end): no match");
     TAP_OK(!vgm_offset_range(&ep0, len, NULL, &lo, &hi), "EP+0 without executable info: no match");
