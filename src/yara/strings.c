@@ -346,7 +346,8 @@ const char *vgy_hex_to_regex(vgy_arena *a, const char *src, size_t len, char **r
             sb_str(&b, c == '|' ? "|" : ")");
             if (c == ')')
                 depth--;
-            alt_items = 0;
+            alt_items = c == ')'; /* a closed group is an item of the outer one */
+            last_jump = 0;
             p++;
             continue;
         }

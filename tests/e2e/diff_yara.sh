@@ -6,6 +6,11 @@
 #     implements) on every input of yara/inputs.py: per file, the set of
 #     matching rules and every string match (`yara -s` lines, rule:offset:
 #     id: data) must be equal to vigil's (--all-match --yara-strings).
+#  1b. modules: yara/modules.yar (pe, elf, dotnet: fields, arrays,
+#     dictionaries, for-in over them, functions, undefined values) on
+#     synthetic PEs (yara/mkpe.py), the clamav-testfiles PEs and two ELF
+#     binaries: same matching rules; and every module value printed by
+#     yara/module_dump.py's rules (console.log) is the same.
 #  2. compile: each yara/compile/*.yar compiles with vigil iff it compiles
 #     with yara (ok_* must compile, bad_* must not; a refusal by vigil is
 #     exit 2 with "file:line: message").
@@ -52,6 +57,34 @@ cat "$T"/y.* | grep '^RULE ' | sort -u >"$T/covered"
 miss=$(grep -o '^\(private \)\?rule [A-Za-z0-9_]*' "$D/features.yar" | awk '{print $NF}' |
        while read -r r; do grep -qx "RULE $r" "$T/covered" || echo "$r"; done)
 echo "# rules false on every input (agreement on false only): $(echo $miss)"
+
+# 1b. modules: matching rules, then every value the modules give
+python3 "$D/mkpe.py" "$T/mod"
+for f in /usr/share/clamav-testfiles/clam.exe /usr/share/clamav-testfiles/clam_ISmsi_ext.exe \
+         /usr/share/clamav-testfiles/clam.ea05.exe /usr/share/clamav-testfiles/clam-upack.exe \
+         /usr/share/clamav-testfiles/clam-mew.exe /bin/ls "$(command -v yara)"; do
+  [ -f "$f" ] && cp "$f" "$T/mod/$(basename "$f")"
+done
+python3 "$D/module_dump.py" >"$T/dump.yar"
+nmod=$(grep -c '^rule ' "$D/modules.yar")
+for f in "$T"/mod/*; do
+  b=$(basename "$f")
+  yara -w "$D/modules.yar" "$f" 2>&1 | awk '{print $1}' | sort >"$T/my.$b"
+  "$VIGIL" scan --no-summary --all-match -d "$D/modules.yar" "$f" 2>&1 |
+    sed -E 's/^.*: ([A-Za-z0-9_]+) FOUND$/\1/' | grep -v ': OK$' | sort >"$T/mv.$b"
+  if diff "$T/my.$b" "$T/mv.$b" >"$T/md.$b"; then
+    ok "modules: $b: same $(wc -l <"$T/my.$b") of $nmod module rules as yara"
+  else
+    nok "modules: $b: matching module rules differ from yara"; sed 's/^/# /' "$T/md.$b" | head -10
+  fi
+  yara "$T/dump.yar" "$f" 2>&1 | grep -v '^v[0-9]* ' | sort >"$T/dy.$b"
+  "$VIGIL" scan --no-summary --all-match -d "$T/dump.yar" "$f" 2>&1 >/dev/null | sort >"$T/dv.$b"
+  if diff "$T/dy.$b" "$T/dv.$b" >"$T/dd.$b"; then
+    ok "module values: $b: the same $(wc -l <"$T/dy.$b") values as yara"
+  else
+    nok "module values: $b: differ from yara"; sed 's/^/# /' "$T/dd.$b" | head -10
+  fi
+done
 
 # 2. compiles iff yara compiles
 for f in "$D"/compile/*.yar; do

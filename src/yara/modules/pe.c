@@ -881,7 +881,8 @@ static int re_ok(const vgy_obj *o, const struct vgy_regex *re)
     return sget(o, &s, &n) && vgy_regex_match(re, s, n);
 }
 
-/* Count imported functions matching; kind: 0 dll+name, 1 dll, 2 dll+ord,
+/* Count imported functions matching (DLL and function names compared
+ * without case, as yara 4.2.3 does); kind: 0 dll+name, 1 dll, 2 dll+ord,
  * 3 regex+regex; flags: 1 standard imports, 2 delayed ones. */
 static void imports_q(vgy_ctx *c, int64_t flags, int kind, const vgy_val *a, vgy_val *o)
 {
@@ -902,7 +903,7 @@ static void imports_q(vgy_ctx *c, int64_t flags, int kind, const vgy_val *a, vgy
                 int64_t ord;
                 if (!f)
                     continue;
-                if (kind == 1 || (kind == 0 && str_eq(m(f, "name"), &a[1], 0)) ||
+                if (kind == 1 || (kind == 0 && str_eq(m(f, "name"), &a[1], 1)) ||
                     (kind == 2 && vgyo_get_int(m(f, "ordinal"), &ord) && ord == a[1].i) ||
                     (kind == 3 && re_ok(m(f, "name"), a[1].re)))
                     n++;
@@ -937,6 +938,12 @@ static void f_imports_irr(vgy_ctx *c, const vgy_val *a, vgy_val *o)
 static int64_t export_find(vgy_ctx *c, int kind, const vgy_val *a)
 {
     const vgy_obj *d = m(c->self, "export_details");
+    int64_t n = 0;
+    /* yara 4.2.3 compares an ordinal with number_of_exports before it
+     * searches (ignoring the ordinal base): 0 or more than that is absent */
+    if (kind == 1 && (!vgyo_get_int(m(c->self, "number_of_exports"), &n) || a->i <= 0 ||
+                      a->i > n))
+        return -1;
     for (uint32_t i = 0; d && i < d->n; i++) {
         const vgy_obj *e = at(d, i);
         int64_t ord;

@@ -1,0 +1,2 @@
+import "pe"
+rule r { condition: pe.is_dll }

@@ -1,0 +1,2 @@
+import "pe"
+rule r { condition: for any k, v in pe.sections : (true) }

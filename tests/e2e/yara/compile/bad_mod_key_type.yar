@@ -1,0 +1,2 @@
+import "pe"
+rule r { condition: pe.version_info[1] == "x" }

@@ -1,0 +1,2 @@
+import "pe"
+rule r { condition: for any s in pe.sections : (s) }

@@ -1,0 +1,2 @@
+import "pe"
+rule r { condition: pe.sections.name == "x" }
