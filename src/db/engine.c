@@ -79,12 +79,11 @@ void vg_engine_free(vg_engine *e)
         vgdb_hashset_free(&e->det[k]);
         vgdb_hashset_free(&e->fp[k]);
     }
-    if (!e->mapped) {
-        free(e->strtab);
-        free(e->name_off);
-        vgdb_exeh_free(e);
+    vgdb_exeh_free(e);
+    free(e->strtab);
+    free(e->name_off);
+    if (!e->mapped)
         free(e->body);
-    }
     vgm_builder_free(e->mb);
     vgm_matcher_free(e->m);
     vgy_rules_free(e->yara);
@@ -163,7 +162,8 @@ vg_status vgdb_name_add(vg_engine *e, const char *name, size_t len, int official
                         uint32_t *idx)
 {
     static const char suffix[] = ".UNOFFICIAL";
-    if (e->nnames == e->capnames) {
+    /* names below fc_base are in a mapped .vdb (db/names.c) */
+    if (e->nnames - e->fc_base == e->capnames) {
         uint32_t cap = e->capnames ? e->capnames * 2 : 64;
         uint32_t *no = realloc(e->name_off, cap * sizeof *no);
         if (!no)
@@ -189,7 +189,7 @@ vg_status vgdb_name_add(vg_engine *e, const char *name, size_t len, int official
     memcpy(s, name, len);
     memcpy(s + len, suffix, extra);
     s[len + extra] = 0;
-    e->name_off[e->nnames] = (uint32_t)e->strtab_len;
+    e->name_off[e->nnames - e->fc_base] = (uint32_t)e->strtab_len;
     e->strtab_len += need;
     *idx = e->nnames++;
     return VG_OK;
@@ -325,8 +325,6 @@ static vg_status load_text_plain(vg_engine *e, const char *name, const char *tex
     st = vgy_rules_add(e->yara, name, text, len, e->err, sizeof e->err);
     if (st == VG_OK)
         e->nsigs += vgy_rules_count(e->yara) - before;
-    if (st == VG_OK)
-        st = vgdb_srctext_add(e, name, text, len); /* for a .vdb */
     return st;
 }
 
@@ -338,8 +336,11 @@ vg_status vgdb_load_any(vg_engine *e, const char *name, const char *text, size_t
         return st;
     char *kept = NULL; /* the text with ignored signatures commented out */
     st = vgdb_ign_filter(e->ign, name, text, len, &kept);
+    uint64_t before = e->nsigs;
     if (st == VG_OK)
         st = load_text_plain(e, name, kept ? kept : text, len, official);
+    if (st == VG_OK) /* formats that go into a .vdb as text (db/srctext.c) */
+        st = vgdb_srctext_add(e, name, kept ? kept : text, len, official, e->nsigs - before);
     free(kept);
     return st;
 }
@@ -564,6 +565,8 @@ vg_status vg_engine_compile(vg_engine *e)
             return st;
         e->vdb_rebuilt = rebuilt;
         if (e->yara && (st = vgy_rules_compile(e->yara, e->err, sizeof e->err)) != VG_OK)
+            return st;
+        if ((st = vgdb_exeh_freeze(e)) != VG_OK) /* PE hashes from the .vdb's texts */
             return st;
         vgm_builder_free(e->mb);
         e->mb = NULL;

@@ -59,10 +59,13 @@ typedef struct vgdb_bodysig {
 } vgdb_bodysig;
 
 /* The text of a source kept for a .vdb (db/srctext.c). */
-#define VGDB_SRC_YARA 1u
+#define VGDB_SRC_YARA 1u /* .yar .yara */
+#define VGDB_SRC_EXEH 2u /* .mdb .msb .imp (and PUA .mdu .msu) */
 typedef struct vgdb_srctext {
     char name[256];
     uint32_t kind;    /* VGDB_SRC_* */
+    int official;     /* names without ".UNOFFICIAL" */
+    uint64_t nsigs;   /* signatures it gave */
     char *text;
     size_t len;
     uint8_t sha256[32];
@@ -86,7 +89,9 @@ struct vg_engine {
     size_t strtab_len, strtab_cap;
     uint32_t *name_off;
     uint32_t nnames, capnames;
-    /* or front-coded in a mapped .vdb (db/names.c) */
+    /* names [0, fc_base) front-coded in a mapped .vdb (db/names.c); the
+     * string table then holds those after them */
+    uint32_t fc_base;
     const uint8_t *fc_names;
     uint32_t fc_len;
     const uint32_t *fc_idx;
@@ -190,7 +195,8 @@ int vgdb_known_ext(const char *name);
  * travels as text); the section for a .vdb, refusing by name any source
  * that would be left out (*nsigs: signatures counted at load instead);
  * compile a section's texts into e; print them for `db info`. */
-vg_status vgdb_srctext_add(vg_engine *e, const char *path, const char *text, size_t len);
+vg_status vgdb_srctext_add(vg_engine *e, const char *path, const char *text, size_t len,
+                           int official, uint64_t nsigs);
 void vgdb_srctext_truncate(vg_engine *e, uint32_t n);
 void vgdb_srctext_free(vg_engine *e);
 vg_status vgdb_srctext_build(vg_engine *e, uint8_t **out, size_t *len, uint64_t *nsigs);

@@ -56,14 +56,14 @@ static size_t put_varint(uint8_t *o, uint32_t v)
 /* Decode name i of a front-coded table into buf (NAME_BUF bytes). */
 static int fc_decode(const vg_engine *e, uint32_t i, char *buf)
 {
-    if (i >= e->nnames)
+    if (i >= e->fc_base)
         return 0;
     uint32_t blk = i / VGDB_NAME_BLOCK;
     const uint8_t *end = e->fc_names + e->fc_len;
     uint32_t off = e->fc_idx[blk];
     if (off > e->fc_len)
         return 0;
-    if (blk + 1 < (e->nnames + VGDB_NAME_BLOCK - 1) / VGDB_NAME_BLOCK) {
+    if (blk + 1 < (e->fc_base + VGDB_NAME_BLOCK - 1) / VGDB_NAME_BLOCK) {
         uint32_t next = e->fc_idx[blk + 1];
         if (next < off || next > e->fc_len)
             return 0;
@@ -97,16 +97,16 @@ static int fc_decode(const vg_engine *e, uint32_t i, char *buf)
 
 const char *vgdb_name(const vg_engine *e, uint32_t i)
 {
-    if (!e->fc_names)
-        return i < e->nnames ? e->strtab + e->name_off[i] : vgdb_bad_name;
+    if (i >= e->fc_base)
+        return i < e->nnames ? e->strtab + e->name_off[i - e->fc_base] : vgdb_bad_name;
     static _Thread_local char buf[NAME_BUF];
     return fc_decode(e, i, buf) ? buf : vgdb_bad_name;
 }
 
 int vgdb_names_check(const vg_engine *e)
 {
-    uint32_t nblk = (e->nnames + VGDB_NAME_BLOCK - 1) / VGDB_NAME_BLOCK;
-    if (e->nnames && e->fc_len == 0)
+    uint32_t nblk = (e->fc_base + VGDB_NAME_BLOCK - 1) / VGDB_NAME_BLOCK;
+    if (e->fc_base && e->fc_len == 0)
         return 0;
     for (uint32_t b = 0; b < nblk; b++)
         if (e->fc_idx[b] >= e->fc_len || (b && e->fc_idx[b] <= e->fc_idx[b - 1]))

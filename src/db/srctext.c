@@ -1,12 +1,14 @@
 /* db/srctext.c - signature formats that travel in a .vdb as source text.
  *
- * Some formats have no serialized compiled form yet (YARA rules: their
- * compiled state is a tree of heap objects). A .vdb carries them as the
+ * Some formats have no serialized compiled form yet: YARA rules (their
+ * compiled state is a tree of heap objects) and PE section and import
+ * hashes (.mdb .msb .imp: tables of their own, db/exehash.c). A .vdb carries them as the
  * canonical text of each source file, with its name and SHA-256, and the
  * loader compiles them when the .vdb is loaded, exactly as if the file
  * had been given with -d. The section (VGDB_S_SRCTEXT, see vdb.h) is a
  * sequence of entries, each 8-byte aligned:
- *   u32 kind (VGDB_SRC_*), u32 name length, u64 text length,
+ *   u32 kind (VGDB_SRC_*, plus 0x100 when the source was official: its
+ *   names get no ".UNOFFICIAL"), u32 name length, u64 text length,
  *   32 bytes SHA-256 of the text, the name, the text, zeros to 8 bytes.
  *
  * `vigil db build` keeps the texts while it loads (e->keep_src); a
@@ -23,6 +25,8 @@
 #include "db/load_cvd.h"
 #include "match/matcher.h"
 #include "yara/yara_int.h"
+
+#define SRC_OFFICIAL 0x100u
 
 static int ends_with(const char *s, const char *suf)
 {
@@ -55,10 +59,22 @@ static int nothing_to_carry(const char *name)
 
 static unsigned text_kind(const char *name)
 {
-    return ends_with(name, ".yar") || ends_with(name, ".yara") ? VGDB_SRC_YARA : 0;
+    if (ends_with(name, ".yar") || ends_with(name, ".yara"))
+        return VGDB_SRC_YARA;
+    static const char *const exe[] = {".mdb", ".msb", ".imp", ".mdu", ".msu", NULL};
+    for (int i = 0; exe[i]; i++)
+        if (ends_with(name, exe[i]))
+            return VGDB_SRC_EXEH;
+    return 0;
 }
 
-vg_status vgdb_srctext_add(vg_engine *e, const char *path, const char *text, size_t len)
+static const char *kind_name(unsigned kind)
+{
+    return kind == VGDB_SRC_YARA ? "yara" : kind == VGDB_SRC_EXEH ? "pe-hash" : "?";
+}
+
+vg_status vgdb_srctext_add(vg_engine *e, const char *path, const char *text, size_t len,
+                           int official, uint64_t nsigs)
 {
     unsigned kind = text_kind(path);
     if (!e->keep_src || !kind)
@@ -76,6 +92,8 @@ vg_status vgdb_srctext_add(vg_engine *e, const char *path, const char *text, siz
     const char *b = strrchr(path, '/');
     snprintf(s->name, sizeof s->name, "%s", b ? b + 1 : path);
     s->kind = kind;
+    s->official = official;
+    s->nsigs = nsigs;
     s->text = malloc(len ? len : 1);
     if (!s->text)
         return VG_ENOMEM;
@@ -126,6 +144,16 @@ static const char *source_like(const vg_engine *e, const char *const *exts)
     return NULL;
 }
 
+/* Every PE section or import hash came from a kept text (none from a
+ * container, whose members are not kept). */
+static int exeh_kept(const vg_engine *e)
+{
+    for (uint32_t i = 0; i < e->nsources; i++)
+        if (vgdb_is_container(e->sources[i].name))
+            return 0;
+    return 1;
+}
+
 vg_status vgdb_srctext_build(vg_engine *e, uint8_t **out, size_t *len, uint64_t *nsigs)
 {
     *out = NULL;
@@ -138,7 +166,7 @@ vg_status vgdb_srctext_build(vg_engine *e, uint8_t **out, size_t *len, uint64_t 
         if (text_kind(n) && kept(e, n))
             continue;
         if (text_kind(n))
-            vgdb_error(e, "%s: YARA rules go into a .vdb as their source text, which this engine "
+            vgdb_error(e, "%s: this type goes into a .vdb as its source text, which this engine "
                           "did not keep (load with the sources kept, as `vigil db build` does)", n);
         else
             vgdb_error(e, "%s: signatures of this type cannot be compiled into a .vdb yet; "
@@ -149,14 +177,11 @@ vg_status vgdb_srctext_build(vg_engine *e, uint8_t **out, size_t *len, uint64_t 
      * matcher must be a body signature the tables carry, and there must be
      * no executable-section or import hashes */
     static const char *const logical[] = {".ldb", ".cdb", ".ldu", NULL};
-    static const char *const exe[] = {".mdb", ".msb", ".imp", ".mdu", ".msu", NULL};
-    const char *which = NULL;
+    const char *which = "";
     if (e->m && vgm_matcher_count(e->m) != e->nbody)
         which = source_like(e, logical);
-    else if (vgdb_exeh_count(e))
-        which = source_like(e, exe);
-    else
-        which = "";
+    else if (vgdb_exeh_count(e) && !exeh_kept(e))
+        which = source_like(e, (const char *const[]){".mdb", ".msb", ".imp", ".mdu", ".msu", NULL});
     if (!which || *which) {
         vgdb_error(e, "%s: holds signatures (logical, or PE section and import hashes) that cannot "
                       "be compiled into a .vdb yet", which ? which : "a source");
@@ -175,7 +200,8 @@ vg_status vgdb_srctext_build(vg_engine *e, uint8_t **out, size_t *len, uint64_t 
         const vgdb_srctext *s = &e->srct[i];
         uint32_t nl = (uint32_t)strlen(s->name);
         uint64_t tl = s->len;
-        memcpy(b + o, &s->kind, 4);
+        uint32_t kf = s->kind | (s->official ? SRC_OFFICIAL : 0);
+        memcpy(b + o, &kf, 4);
         memcpy(b + o + 4, &nl, 4);
         memcpy(b + o + 8, &tl, 8);
         memcpy(b + o + 16, s->sha256, 32);
@@ -185,7 +211,8 @@ vg_status vgdb_srctext_build(vg_engine *e, uint8_t **out, size_t *len, uint64_t 
     }
     *out = b;
     *len = total;
-    *nsigs = vgy_rules_count(e->yara);
+    for (uint32_t i = 0; i < e->nsrct; i++)
+        *nsigs += e->srct[i].nsigs;
     return VG_OK;
 }
 
@@ -222,14 +249,16 @@ vg_status vgdb_srctext_load(vg_engine *e, const uint8_t *p, uint64_t len)
             memcpy(nm, name, nl);
             nm[nl] = 0;
         }
-        if (!next || kind != VGDB_SRC_YARA || text_kind(nm) != kind || memchr(nm, '/', nl) ||
+        int official = next && (kind & SRC_OFFICIAL);
+        kind &= ~SRC_OFFICIAL;
+        if (!next || !kind || text_kind(nm) != kind || memchr(nm, '/', nl) ||
             memchr(nm, 0, nl)) {
             vgdb_error(e, "embedded source text is malformed or of an unknown kind");
             return VG_EFORMAT;
         }
         /* compiled as a file of that name would be (and kept again when
          * e->keep_src, by the loader's own call to vgdb_srctext_add) */
-        vg_status st = vgdb_load_any(e, nm, text, (size_t)tl, 1);
+        vg_status st = vgdb_load_any(e, nm, text, (size_t)tl, official);
         if (st != VG_OK)
             return st;
         o = next;
@@ -251,7 +280,8 @@ void vgdb_srctext_describe(const uint8_t *p, uint64_t len, void *file)
         char hex[65];
         vghash_hex(sha, 32, hex);
         fprintf(f, "source text (%s, compiled at load): %s %llu %.*s\n",
-                kind == VGDB_SRC_YARA ? "yara" : "?", hex, (unsigned long long)tl, (int)nl, name);
+                kind_name(kind & ~SRC_OFFICIAL), hex,
+                (unsigned long long)tl, (int)nl, name);
         o = next;
     }
 }

@@ -318,7 +318,7 @@ static void view_set(const vdbview *v, unsigned s, vgdb_hashset *hs)
 /* The names of a view, set on a scratch engine for vgdb_name(). */
 static void view_names(const vdbview *v, vg_engine *e)
 {
-    e->nnames = v->nnames;
+    e->nnames = e->fc_base = v->nnames;
     e->fc_names = v->s[VGDB_S_NAMES].p;
     e->fc_len = (uint32_t)v->s[VGDB_S_NAMES].len;
     e->fc_idx = (const uint32_t *)v->s[VGDB_S_NAMEIDX].p;
@@ -661,12 +661,12 @@ vg_status vgdb_vdb_activate(vg_engine *e, int *rebuilt)
     e->vdb_shared = NULL; /* the matcher's now, or released */
     if (st != VG_OK)
         return st;
+    view_names(&v, e); /* names the texts add go after these */
     st = parse_sources(e, &v.s[VGDB_S_SOURCES]);
     if (st == VG_OK)
         st = vgdb_srctext_load(e, v.s[VGDB_S_SRCTEXT].p, v.s[VGDB_S_SRCTEXT].len);
     if (st != VG_OK)
         return st;
-    view_names(&v, e);
     for (unsigned k = 0; k < VGH_KINDS; k++) {
         vgdb_hashset_free(&e->det[k]);
         vgdb_hashset_free(&e->fp[k]);

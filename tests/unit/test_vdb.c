@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "db/exehash.h"
 #include "db/listing.h"
 #include "db/vdb.h"
 #include "match/matcher_int.h"
@@ -210,13 +211,36 @@ int main(void)
     vg_engine_free(eyv);
     vg_engine_free(ey);
 
-    /* a format that is neither compiled nor carried as text: refused by name */
+    /* PE section hashes travel as text too, and keep their names */
     snprintf(p, sizeof p, "%s/s.mdb", ydir);
     put_at(p, "1024:44d88612fea8a8f36de82e1278abb02f:Test.Sect\n");
     ey = load_keep(ydir, NULL, 1);
-    TAP_OK(!ey || (vgdb_vdb_write(ey, yvdb, 0) == VG_EUNSUPPORTED &&
-                   strstr(vg_engine_error(ey), "s.mdb")),
-           "a .mdb source is refused by name, not dropped (%s)", ey ? vg_engine_error(ey) : "not loaded");
+    TAP_OK(ey && vgdb_vdb_write(ey, yvdb, 0) == VG_OK, "a .mdb goes into a .vdb (%s)",
+           ey ? vg_engine_error(ey) : "not loaded");
+    eyv = load(yvdb, NULL);
+    char *lm = ey ? listing(ey) : NULL, *lv = eyv ? listing(eyv) : NULL;
+    TAP_OK(eyv && vg_engine_sig_count(eyv) == vg_engine_sig_count(ey) &&
+               vgdb_exeh_count(eyv) == 1 && lm && lv && !strcmp(lm, lv),
+           "the .vdb has the section hash and the same listing");
+    int named = 0;
+    for (uint32_t i = eyv ? eyv->fc_base : 0; eyv && i < eyv->nnames; i++)
+        named += !strcmp(vgdb_name(eyv, i), "Test.Sect.UNOFFICIAL");
+    TAP_OK(named == 1, "its name, with .UNOFFICIAL, follows the mapped names");
+    free(lm);
+    free(lv);
+    vg_engine_free(eyv);
+    vg_engine_free(ey);
+
+    /* a logical signature file, when this vigil loads them: a .vdb cannot
+     * carry one yet, so it is refused by name, not dropped */
+    snprintf(p, sizeof p, "%s/l.ldb", ydir);
+    put_at(p, "Test.Logical;Target:0;0;414243444546\n");
+    ey = load_keep(ydir, NULL, 1);
+    if (ey)
+        TAP_OK(vgdb_vdb_write(ey, yvdb, 0) == VG_EUNSUPPORTED && strstr(vg_engine_error(ey), "l.ldb"),
+               "a .ldb source is refused by name (%s)", vg_engine_error(ey));
+    else
+        TAP_OK(1, "# SKIP .ldb does not load in this build");
     vg_engine_free(ey);
 
     /* damage: every truncation length on a coarse grid, and flips */
