@@ -6,7 +6,7 @@ PKGS=(
   build-essential cmake pkg-config git clang lld libclang-rt-14-dev
   libvectorscan-dev libarchive-dev libssl-dev zlib1g-dev libbz2-dev liblzma-dev
   libzstd-dev liblz4-dev libjson-c-dev libcmocka-dev libseccomp-dev libcurl4-openssl-dev
-  libpcre2-dev libmspack-dev
+  libpcre2-dev libmspack-dev libmagic-dev yara-doc
   clamav clamav-daemon clamdscan clamav-testfiles yara
   zip unzip p7zip-full tar gzip bzip2 xz-utils zstd lz4 cpio genisoimage
   libarchive-tools python3 time hyperfine bc procps strace util-linux

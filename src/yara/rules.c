@@ -81,6 +81,7 @@ struct vgy_scratch {
     vgy_mlist *ml;
     uint32_t nml;
     int8_t *verdict;
+    void *modcache[VGY_MAX_MODULES]; /* per-thread module state (magic) */
 };
 
 vg_status vgy_rules_new(vgy_rules **out)
@@ -323,6 +324,11 @@ void vgy_scratch_free(vgy_scratch *s)
     if (!s)
         return;
     vgy_sscratch_free(s->ss);
+    for (int i = 0; i < VGY_MAX_MODULES; i++) {
+        const vgy_module *m = vgy_module_at(i);
+        if (s->modcache[i] && m && m->cache_free)
+            m->cache_free(s->modcache[i]);
+    }
     free(s->verdict);
     for (uint32_t i = 0; s->ml && i < s->nml; i++)
         free(s->ml[i].m);
@@ -347,6 +353,7 @@ vg_status vgy_scan(const vgy_rules *rs, vgy_scratch *s, const uint8_t *d, size_t
     c.len = len;
     c.ml = s->ml;
     c.verdict = s->verdict;
+    c.modcache = s->modcache;
     memset(s->verdict, 0xff, rs->nrules);
     int global_fail = 0;
     for (uint32_t k = 0; k < rs->nrules; k++)

@@ -189,6 +189,9 @@ typedef struct vgy_module {
     /* Fill `root` for the object in c (NULL: nothing to fill). Called at
      * most once per object, on the first use of the module. */
     void (*load)(vgy_ctx *c, vgy_obj *root);
+    /* Frees what the module kept in c->modcache[its index] (state that
+     * lives as long as the scratch, one per scanning thread), or NULL. */
+    void (*cache_free)(void *cache);
 } vgy_module;
 
 #define VGY_MAX_MODULES 16
@@ -289,6 +292,7 @@ struct vgy_ctx {
     vgy_arena tmp;       /* strings made by module functions, module values */
     vgy_obj *mod[VGY_MAX_MODULES]; /* module roots, loaded on first use */
     const vgy_obj *self; /* during a module function call: its structure */
+    void **modcache;     /* per-scratch module state, by module index */
 };
 
 /* Evaluate a rule's condition (rule references evaluate earlier rules'

@@ -41,4 +41,4 @@ static void load(vgy_ctx *c, vgy_obj *o)
     vgyo_at(c, o, "sync");
 }
 
-const vgy_module vgymod_cuckoo = {"cuckoo", &cuckoo_root, load};
+const vgy_module vgymod_cuckoo = {"cuckoo", &cuckoo_root, load, NULL};

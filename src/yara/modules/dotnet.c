@@ -153,4 +153,4 @@ static void load(vgy_ctx *c, vgy_obj *o)
     }
 }
 
-const vgy_module vgymod_dotnet = {"dotnet", &dotnet_root, load};
+const vgy_module vgymod_dotnet = {"dotnet", &dotnet_root, load, NULL};

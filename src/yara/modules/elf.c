@@ -189,4 +189,4 @@ static void load(vgy_ctx *c, vgy_obj *o)
         vgyo_int(c, o, ep, "entry_point");
 }
 
-const vgy_module vgymod_elf = {"elf", &elf_root, load};
+const vgy_module vgymod_elf = {"elf", &elf_root, load, NULL};

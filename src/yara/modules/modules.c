@@ -1,7 +1,7 @@
 /* yara/modules/modules.c - the list of YARA modules this build has.
  *
- * Known to yara 4.2.3 but not here yet: magic; importing it (or any
- * other name) is refused ("unknown module"), never silently accepted. Overloads
+ * Every module of yara 4.2.3 is here; importing any other name is
+ * refused ("unknown module"), never silently accepted. Overloads
  * are chosen by exact argument types, as yara does: math.in_range(3, 1,
  * 5) is an error, 3.0 is needed. */
 #include <string.h>
@@ -15,14 +15,14 @@ static const vgy_decl math_root = VGYD_STRUCTF("math", vgymod_math_consts, vgymo
 static const vgy_decl time_root = VGYD_STRUCTF("time", no_members, vgymod_time);
 static const vgy_decl console_root = VGYD_STRUCTF("console", no_members, vgymod_console);
 
-static const vgy_module hash_mod = {"hash", &hash_root, NULL};
-static const vgy_module math_mod = {"math", &math_root, NULL};
-static const vgy_module time_mod = {"time", &time_root, NULL};
-static const vgy_module console_mod = {"console", &console_root, NULL};
+static const vgy_module hash_mod = {"hash", &hash_root, NULL, NULL};
+static const vgy_module math_mod = {"math", &math_root, NULL, NULL};
+static const vgy_module time_mod = {"time", &time_root, NULL, NULL};
+static const vgy_module console_mod = {"console", &console_root, NULL, NULL};
 
 static const vgy_module *const mods[] = {
     &hash_mod, &math_mod, &time_mod, &console_mod, &vgymod_pe, &vgymod_elf, &vgymod_dotnet,
-    &vgymod_cuckoo,
+    &vgymod_cuckoo, &vgymod_magic,
 };
 _Static_assert(sizeof mods / sizeof mods[0] <= VGY_MAX_MODULES, "VGY_MAX_MODULES");
 

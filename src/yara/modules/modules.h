@@ -49,6 +49,7 @@ extern const vgy_module vgymod_pe;
 extern const vgy_module vgymod_elf;
 extern const vgy_module vgymod_dotnet;
 extern const vgy_module vgymod_cuckoo;
+extern const vgy_module vgymod_magic;
 extern const vgy_func vgymod_hash[];
 extern const vgy_decl vgymod_math_consts[];
 extern const vgy_func vgymod_math[];

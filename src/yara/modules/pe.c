@@ -840,7 +840,7 @@ static void load(vgy_ctx *c, vgy_obj *o)
     set_signatures(c, o, p);
 }
 
-const vgy_module vgymod_pe = {"pe", &pe_root, load};
+const vgy_module vgymod_pe = {"pe", &pe_root, load, NULL};
 
 /* ---- functions -------------------------------------------------------- */
 

@@ -86,7 +86,7 @@ def module(out, mod, ints, strs, calls, arrays):
 
 
 def main():
-    out = ['import "pe"', 'import "elf"', 'import "dotnet"', 'import "hash"', 'import "console"']
+    out = ['import "pe"', 'import "elf"', 'import "dotnet"', 'import "magic"', 'import "hash"', 'import "console"']
     module(out, 'pe', PE_INTS, PE_STRS, PE_CALLS, PE_ARRAYS)
     for i in range(N):
         e = 'pe.import_details[0].functions[%d]' % i
@@ -99,6 +99,8 @@ def main():
          'for any k, v in pe.version_info : (console.log("vi key ", k) and false)')
     module(out, 'elf', ELF_INTS, [], [], ELF_ARRAYS)
     module(out, 'dotnet', DOTNET_INTS, ['version'], [], DOTNET_ARRAYS)
+    log(out, 'magic.type()', 'magic.type()', 's')
+    log(out, 'magic.mime_type()', 'magic.mime_type()', 's')
     sys.stdout.write('\n'.join(out) + '\n')
 
 

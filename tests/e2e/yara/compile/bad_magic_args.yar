@@ -1,0 +1,2 @@
+import "magic"
+rule r { condition: magic.type(0) == "x" }
