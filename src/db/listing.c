@@ -111,6 +111,8 @@ vg_status vgdb_list(const vg_engine *e, vgdb_entry **out, size_t *n)
     free(hsb);
     for (uint32_t s = 0; st == VG_OK && s < p.nsigs; s++) {
         const vgm_sig *sg = &p.sigs[s];
+        if (sg->flags & VGM_SIG_MULTI)
+            continue; /* a logical signature's subsignature, not a body signature */
         vgp_pattern pat;
         vgm_offset off;
         uint8_t target;

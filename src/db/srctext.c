@@ -1,8 +1,14 @@
 /* db/srctext.c - signature formats that travel in a .vdb as source text.
  *
  * Some formats have no serialized compiled form yet: YARA rules (their
- * compiled state is a tree of heap objects) and PE section and import
- * hashes (.mdb .msb .imp: tables of their own, db/exehash.c). A .vdb carries them as the
+ * compiled state is a tree of heap objects), PE section and import
+ * hashes (.mdb .msb .imp: tables of their own, db/exehash.c) and logical
+ * signatures (.ldb .cdb: expressions over subsignatures that live in the
+ * pattern matcher). The first two are compiled beside the mapped tables;
+ * a .vdb with logical signatures is merged into a new engine at load
+ * instead, its body patterns and subsignatures compiled together (as slow
+ * as loading the sources, but the same detections), until the logical
+ * signatures get a compiled form of their own. A .vdb carries them as the
  * canonical text of each source file, with its name and SHA-256, and the
  * loader compiles them when the .vdb is loaded, exactly as if the file
  * had been given with -d. The section (VGDB_S_SRCTEXT, see vdb.h) is a
@@ -23,7 +29,7 @@
 
 #include "db/exehash.h"
 #include "db/load_cvd.h"
-#include "match/matcher.h"
+#include "match/matcher_int.h"
 #include "yara/yara_int.h"
 
 #define SRC_OFFICIAL 0x100u
@@ -65,12 +71,40 @@ static unsigned text_kind(const char *name)
     for (int i = 0; exe[i]; i++)
         if (ends_with(name, exe[i]))
             return VGDB_SRC_EXEH;
+    if (ends_with(name, ".ldb") || ends_with(name, ".cdb") || ends_with(name, ".ldu"))
+        return VGDB_SRC_LDB;
+    return 0;
+}
+
+uint32_t vgdb_matcher_multi(const vgm_matcher *m)
+{
+    uint32_t n = 0;
+    for (uint32_t i = 0; m && i < m->nsigs; i++)
+        n += (m->sigs[i].flags & VGM_SIG_MULTI) != 0;
+    return n;
+}
+
+int vgdb_srctext_needs_builder(const uint8_t *p, uint64_t len)
+{
+    for (uint64_t o = 0; o + 48 <= len;) {
+        uint32_t kind, nl;
+        uint64_t tl;
+        memcpy(&kind, p + o, 4);
+        memcpy(&nl, p + o + 4, 4);
+        memcpy(&tl, p + o + 8, 8);
+        if ((kind & 0xff) == VGDB_SRC_LDB)
+            return 1;
+        if (nl > len || tl > len)
+            return 0; /* malformed: vgdb_srctext_load says so */
+        o += 48 + ((nl + tl + 7) & ~(uint64_t)7);
+    }
     return 0;
 }
 
 static const char *kind_name(unsigned kind)
 {
-    return kind == VGDB_SRC_YARA ? "yara" : kind == VGDB_SRC_EXEH ? "pe-hash" : "?";
+    return kind == VGDB_SRC_YARA ? "yara" : kind == VGDB_SRC_EXEH ? "pe-hash"
+           : kind == VGDB_SRC_LDB ? "logical" : "?";
 }
 
 vg_status vgdb_srctext_add(vg_engine *e, const char *path, const char *text, size_t len,
@@ -144,8 +178,8 @@ static const char *source_like(const vg_engine *e, const char *const *exts)
     return NULL;
 }
 
-/* Every PE section or import hash came from a kept text (none from a
- * container, whose members are not kept). */
+/* Every PE section or import hash, or logical signature, came from a kept
+ * text (none from a container, whose members are not kept). */
 static int exeh_kept(const vg_engine *e)
 {
     for (uint32_t i = 0; i < e->nsources; i++)
@@ -178,7 +212,9 @@ vg_status vgdb_srctext_build(vg_engine *e, uint8_t **out, size_t *len, uint64_t 
      * no executable-section or import hashes */
     static const char *const logical[] = {".ldb", ".cdb", ".ldu", NULL};
     const char *which = "";
-    if (e->m && vgm_matcher_count(e->m) != e->nbody)
+    if (e->m && vgm_matcher_count(e->m) - vgdb_matcher_multi(e->m) != e->nbody)
+        which = source_like(e, logical);
+    else if (vgdb_matcher_multi(e->m) && !exeh_kept(e))
         which = source_like(e, logical);
     else if (vgdb_exeh_count(e) && !exeh_kept(e))
         which = source_like(e, (const char *const[]){".mdb", ".msb", ".imp", ".mdu", ".msu", NULL});

@@ -605,6 +605,11 @@ vg_status vgdb_vdb_open(vg_engine *e, const char *path)
         vgdb_error(e, "%s", err);
         return st;
     }
+    if (empty && vgdb_srctext_needs_builder(v.s[VGDB_S_SRCTEXT].p, v.s[VGDB_S_SRCTEXT].len)) {
+        /* logical signatures as text: merged and compiled with the bodies */
+        vgm_shared_put(sh);
+        empty = 0;
+    }
     if (empty) {
         e->pending_vdb = strdup(path);
         if (!e->pending_vdb) {
@@ -748,9 +753,12 @@ vg_status vgdb_vdb_write(vg_engine *e, const char *path, uint64_t created)
     uint32_t *nameidx = NULL, nidx = 0;
     vgm_sig *sigs = NULL;
     uint64_t nsigs_text = 0;
+    vgm_matcher *bodies = NULL; /* when e->m has logical subsignatures */
     vg_status st = vgdb_srctext_build(e, &stext, &stlen, &nsigs_text);
+    if (st == VG_OK && e->m && vgdb_matcher_multi(e->m))
+        st = vgm_without_multi(e->m, &bodies, e->err, sizeof e->err);
     if (st == VG_OK && e->m)
-        st = vgm_export(e->m, &p, &hs, &hslen);
+        st = vgm_export(bodies ? bodies : e->m, &p, &hs, &hslen);
     else if (st == VG_OK)
         memset(&p, 0, sizeof p);
     if (st == VG_OK)
@@ -897,6 +905,7 @@ vg_status vgdb_vdb_write(vg_engine *e, const char *path, uint64_t created)
         unlink(tmp);
     }
 out:
+    vgm_matcher_free(bodies);
     free(tmp);
     free(hs);
     free(src);

@@ -331,11 +331,15 @@ struct vgm_shared_db *vgm_shared_get(const uint8_t key[32], const void *hs, size
 
 /* ---- loading ---------------------------------------------------------- */
 
-static vg_status rebuild(const vgm_parts *p, vgm_matcher **out, char *err, size_t errlen)
+/* A matcher of p's patterns (multi: also the logical subsignatures). */
+static vg_status rebuild_some(const vgm_parts *p, int multi, vgm_matcher **out, char *err,
+                              size_t errlen)
 {
     vgm_builder *b;
     vg_status st = vgm_builder_new(&b);
     for (uint32_t i = 0; st == VG_OK && i < p->nsigs; i++) {
+        if (!multi && (p->sigs[i].flags & VGM_SIG_MULTI))
+            continue;
         vgp_pattern pat;
         vgm_offset off;
         uint8_t target;
@@ -352,6 +356,18 @@ static vg_status rebuild(const vgm_parts *p, vgm_matcher **out, char *err, size_
         st = vgm_build(b, out, err, errlen);
     vgm_builder_free(b);
     return st;
+}
+
+static vg_status rebuild(const vgm_parts *p, vgm_matcher **out, char *err, size_t errlen)
+{
+    return rebuild_some(p, 1, out, err, errlen);
+}
+
+vg_status vgm_without_multi(const vgm_matcher *m, vgm_matcher **out, char *err, size_t errlen)
+{
+    vgm_parts p = {.sigs = m->sigs, .nsigs = m->nsigs, .nodes = m->nodes, .nnodes = m->nnodes,
+                   .packed = m->packed, .npacked = m->npacked, .pool = m->pool, .npool = m->npool};
+    return rebuild_some(&p, 0, out, err, errlen);
 }
 
 vg_status vgm_from_parts(const vgm_parts *p, const void *hs, size_t hslen,

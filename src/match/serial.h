@@ -36,6 +36,10 @@ size_t vgm_pack_nodes(const vgp_node *nodes, uint32_t n, uint8_t *out);
 const vgp_node *vgm_sig_nodes(const vgm_matcher *m, const vgm_sig *s, vgp_node **buf,
                               uint32_t *cap);
 
+/* A new matcher of m's patterns less the logical subsignatures
+ * (VGM_SIG_MULTI): what a .vdb holds when the .ldb travels as text. */
+vg_status vgm_without_multi(const vgm_matcher *m, vgm_matcher **out, char *err, size_t errlen);
+
 /* Drop a reference to a shared Vectorscan database (vgm_matcher_free). */
 void vgm_shared_put(struct vgm_shared_db *s);
 
