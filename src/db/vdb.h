@@ -59,7 +59,11 @@
  *   31     Vectorscan database             hs_serialize_database() bytes
  *   32     sources                         text: "sha256 size name\n" per file
  *   33     source texts compiled at load   entries (srctext.c): formats with
- *                                          no compiled form yet (YARA)
+ *                                          no compiled form yet: YARA, PE
+ *                                          section/import hashes (.mdb .msb
+ *                                          .imp), logical signatures (.ldb
+ *                                          .cdb; the .vdb is then merged and
+ *                                          compiled at load, not mapped)
  *   34     chunk table                     32 B: SHA-256 per chunk
  * Checked at load: header, section bounds, sizes against each other, the
  * chunk table against the header and every chunk against the table, bucket and name-block tables, every matcher signature's
