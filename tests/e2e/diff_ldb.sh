@@ -12,8 +12,9 @@
 #     vigil both load it or both refuse it (exit 2). The lines listed in
 #     EXPECTED DIFFERENCES below are refused by vigil with a reason while
 #     clamscan loads them; the test checks that they still are.
-#  3. db build: a .ldb given to `vigil db build` is refused with a message
-#     naming it (logical signatures have no compiled .vdb form yet).
+#  3. db build: a .ldb given to `vigil db build` is either refused with a
+#     message naming it, or compiled into a .vdb that gives the same
+#     detections as the .ldb itself (never silently dropped).
 # Needs VIGIL (the binary) and VIGIL_SRC; without clamscan parts 1-2 skip.
 #
 # EXPECTED DIFFERENCES (vigil refuses with "file:line: reason"):
@@ -232,6 +233,7 @@ for db in set.ldb set.cdb; do
         [ $? -eq 2 ] && { notok "$db: vigil loads and scans ($(head -c 300 v.err))"; continue; }
     fi
     ok "$db: vigil loads it ($(wc -l < "$db") signatures)"
+    found < v.out > "$db.vfound"
     if [ $have_clam = 0 ]; then
         skip "$db: clamscan not installed"
         continue
@@ -333,9 +335,18 @@ done < lines.txt
 # ---- 3. db build --------------------------------------------------------------
 "$VIGIL" db build -o out.vdb set.ldb > /dev/null 2> b.err
 rc=$?
-[ $rc -eq 2 ] && grep -q 'set.ldb' b.err && [ ! -s out.vdb ] &&
-    ok "db build refuses a .ldb by name: $(head -1 b.err)" ||
+if [ $rc -eq 0 ]; then
+    "$VIGIL" scan --no-summary --allmatch -d out.vdb "${files[@]}" 2>&1 | found > vdb.found
+    if [ -s vdb.found ] && cmp -s vdb.found set.ldb.vfound; then
+        ok "db build of a .ldb: the .vdb gives the same $(wc -l < vdb.found) detections"
+    else
+        notok "db build of a .ldb: the .vdb gives other detections ($(diff set.ldb.vfound vdb.found | head -3 | tr '\n' ' '))"
+    fi
+elif [ $rc -eq 2 ] && grep -q 'set.ldb' b.err && [ ! -s out.vdb ]; then
+    ok "db build refuses a .ldb by name: $(head -1 b.err)"
+else
     notok "db build of a .ldb: exit $rc, $(head -1 b.err)"
+fi
 
 echo "1..$n"
 [ $fails -eq 0 ]

@@ -304,8 +304,8 @@ static void scan_tests(void)
                 "B;Engine:51-255,Target:0,HandlerType:CL_TYPE_MSEXE;0;414243\n"
                 "C;Engine:51-255,Target:0,Container:CL_TYPE_ANY;0;414243\n"
                 "D;Engine:51-255,Target:0,Container:CL_TYPE_ZIP;0;414243\n",
-                BIN "ABC", 11, "C.UNOFFICIAL",
-                "IconGroup and HandlerType never reported; Container top level only");
+                BIN "ABC", 11, "B.UNOFFICIAL,C.UNOFFICIAL",
+                "IconGroup never reported, HandlerType reported; Container top level only");
     expect_scan("A;Target:1;0;414243\nB;Target:0;0;414243\n", BIN "ABC", 11, "B.UNOFFICIAL",
                 "a PE signature does not fire on data");
 }
