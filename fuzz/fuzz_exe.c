@@ -63,6 +63,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             sum += touch(pe->resources[i].type_str) + touch(pe->resources[i].name_str) +
                    touch(pe->resources[i].lang_str);
         sum += touch(pe->export_dll_name);
+        for (size_t i = 0; i < pe->nvinfo; i++)
+            if (pe->vinfo[i] >= size)
+                abort();
+        vgm_offset vi = {VGM_OFF_VI, 0, 0};
+        uint64_t vlo, vhi;
+        if (vgm_offset_range(&vi, size, &x, &vlo, &vhi) && (vlo > vhi || vhi > size))
+            abort();
         char *imp;
         size_t il;
         if (vg_pe_impstring(&x, &imp, &il) == VG_OK && imp) {

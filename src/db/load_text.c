@@ -22,10 +22,9 @@
  *     40 SHA-1, 64 SHA-256, in any hash file);
  *   - names: anything but empty; a " (Clam)" suffix is cut.
  * Any other problem is "file:line: reason" and fails the whole file.
- * Offsets relative to an executable's entry point or sections (EP+n,
- * EP-n, Sx+n, SEx, SL+n) are stored for match/offset.c to resolve per
- * file; PE version-info offsets (VI) are refused with that reason, never
- * ignored. */
+ * Offsets relative to an executable's entry point, sections or version
+ * information (EP+n, EP-n, Sx+n, SEx, SL+n, VI) are stored for
+ * match/offset.c to resolve per file. */
 #include "db/engine_int.h"
 #include "db/exehash.h"
 
@@ -386,10 +385,9 @@ static vg_status parse_offset(lctx *c, const field *of, int target, vgm_offset *
         if (target != 1 && target != 6 && target != 9)
             return bad(c, "Invalid offset type for target %d", target);
         /* EP+n, EP-n, Sx+n, SEx, SL+n: resolved per file (match/offset.c) */
-        if (prefix(&main, "VI"))
-            return bad(c, "offset '%.*s' (PE version info relative) is not supported yet",
-                       (int)of->n, of->p);
-        if (vgm_offset_parse_exe(main.p, main.n, off) != 1)
+        if (field_eq(&main, "VI"))
+            off->kind = VGM_OFF_VI; /* resolved per file: match/offset.c */
+        else if (vgm_offset_parse_exe(main.p, main.n, off) != 1)
             return bad(c, "invalid offset value '%.*s'", (int)of->n, of->p);
     }
     return VG_OK;

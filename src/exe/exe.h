@@ -43,6 +43,7 @@
 #define VG_EXE_MAX_SYMBOLS 65536u   /* ELF symtab + dynsym together */
 #define VG_EXE_MAX_LOADCMDS 1024u   /* Mach-O load commands */
 #define VG_EXE_MAX_FAT_ARCHS 30u    /* Mach-O universal */
+#define VG_EXE_MAX_VINFO 256u       /* PE version-info strings */
 #define VG_EXE_MAX_NAME 256u        /* longest string kept, NUL included;
                                        longer ones are cut and flagged */
 
@@ -171,6 +172,11 @@ typedef struct vg_pe_info {
     uint32_t rich_offset;        /* file offset of "DanS"^key, 0 = none */
     uint32_t rich_end;           /* file offset of "Rich" */
     uint32_t rich_key;
+    /* Version information (RT_VERSION): the file offset of each String's
+     * szKey in its StringFileInfo tables, where ClamAV's VI offset lets a
+     * signature start ("key\0" UTF-16, padding, value). */
+    uint64_t *vinfo;
+    size_t nvinfo;
 } vg_pe_info;
 
 /* ---------------------------------------------------------------- ELF */

@@ -572,6 +572,96 @@ static void parse_resources(pectx *c)
     res_dir(c, &w, w.root, 0);
 }
 
+/* ------------------------------------------------------- version info */
+
+/* A VS_VERSIONINFO-style node at `off`: wLength, wValueLength, wType,
+ * szKey (UTF-16, NUL), padding to 4, value, padding, children. Returns the
+ * offset of its first child (or of its value when want_value), 0 on error. */
+static uint64_t vi_node(pectx *c, uint64_t off, uint64_t end, uint16_t *len,
+                        uint16_t *vlen, int want_value)
+{
+    int ok = 1;
+    uint64_t k = off + 6, v;
+    *len = u16at(c, off, &ok);
+    *vlen = u16at(c, off + 2, &ok);
+    if (!ok || *len < 6 || off + *len > end)
+        return 0;
+    while (k + 2 <= off + *len && u16at(c, k, &ok) != 0 && ok)
+        k += 2;
+    if (!ok || k + 2 > off + *len)
+        return 0;
+    v = (k + 2 + 3) & ~(uint64_t)3; /* value, 32-bit aligned */
+    if (want_value)
+        return v;
+    return (v + *vlen + 3) & ~(uint64_t)3; /* children (binary value) */
+}
+
+static int key_is(pectx *c, uint64_t off, const char *key)
+{
+    int ok = 1;
+    size_t i;
+    for (i = 0; key[i]; i++)
+        if (u16at(c, off + 6 + 2 * i, &ok) != (unsigned char)key[i] || !ok)
+            return 0;
+    return u16at(c, off + 6 + 2 * i, &ok) == 0 && ok;
+}
+
+/* Record the szKey offset of every String in every StringTable of the
+ * StringFileInfo children of each RT_VERSION resource. Every step is
+ * inside its parent's wLength and the file; at most VG_EXE_MAX_VINFO. */
+static void parse_vinfo(pectx *c)
+{
+    vg_pe_info *pe = c->pe;
+    size_t r, cap = 0;
+    for (r = 0; r < pe->nresources && !c->oom; r++) {
+        const vg_pe_resource *rs = &pe->resources[r];
+        uint64_t root, end, ch, rend;
+        uint16_t len, vlen;
+        if (rs->type_str || rs->type_id != 16 || rs->offset == UINT64_MAX)
+            continue;
+        root = rs->offset;
+        end = root + rs->size;
+        if (end > c->r.len)
+            end = c->r.len;
+        ch = vi_node(c, root, end, &len, &vlen, 0); /* VS_VERSIONINFO */
+        if (!ch || !key_is(c, root, "VS_VERSION_INFO"))
+            continue;
+        rend = root + len;
+        while (ch + 6 <= rend) {
+            uint16_t flen, fvl;
+            uint64_t tbl = vi_node(c, ch, rend, &flen, &fvl, 1), tend;
+            if (!flen || !tbl)
+                break;
+            tend = ch + flen;
+            if (key_is(c, ch, "StringFileInfo")) {
+                /* StringFileInfo has no value: its children start at tbl */
+                while (tbl + 6 <= tend) {
+                    uint16_t tlen, tvl;
+                    uint64_t str = vi_node(c, tbl, tend, &tlen, &tvl, 1), send;
+                    if (!tlen || !str)
+                        break;
+                    send = tbl + tlen;
+                    while (str + 6 <= send) {
+                        uint16_t sl, svl;
+                        if (!vi_node(c, str, send, &sl, &svl, 1))
+                            break;
+                        int g = vgx_grow(c->info, (void **)&pe->vinfo, &pe->nvinfo, &cap,
+                                         sizeof(*pe->vinfo), VG_EXE_MAX_VINFO);
+                        if (g < 0)
+                            c->oom = 1;
+                        if (g)
+                            return;
+                        pe->vinfo[pe->nvinfo++] = str + 6;
+                        str = (str + sl + 3) & ~(uint64_t)3;
+                    }
+                    tbl = (tbl + tlen + 3) & ~(uint64_t)3;
+                }
+            }
+            ch = (ch + flen + 3) & ~(uint64_t)3;
+        }
+    }
+}
+
 /* ----------------------------------------------------------- odds and ends */
 
 static void parse_tail(pectx *c)
@@ -664,6 +754,8 @@ vg_status vg_pe_parse(const uint8_t *data, size_t len, vg_exe_info *out)
     if (!c.oom)
         parse_resources(&c);
     if (!c.oom)
+        parse_vinfo(&c);
+    if (!c.oom)
         parse_tail(&c);
     if (!c.oom && compute_imphash(&c) != VG_OK)
         c.oom = 1;
@@ -679,4 +771,5 @@ void vgx_free_pe(vg_exe_info *info)
     free(info->u.pe.imports);
     free(info->u.pe.exports);
     free(info->u.pe.resources);
+    free(info->u.pe.vinfo);
 }

@@ -1415,6 +1415,19 @@ static int verify(const sctx *c, const vgm_sig *s, size_t win_end, size_t *start
         *start = win_end - s->win_width - s->pre_width;
         return 1;
     }
+    if (PINNED(s) && s->off_kind == VGM_OFF_VI) { /* a set of starts */
+        vgm_offset off = {s->off_kind, s->off_n, s->off_shift};
+        const uint64_t *pts;
+        size_t npts;
+        vgm_offset_points(&off, c->s->exe, &pts, &npts);
+        for (size_t k = 0; k < npts; k++)
+            for (size_t p = (size_t)pts[k]; p <= pts[k] + s->off_shift && p <= c->len; p++)
+                if (fwd(&v, 0, p)) {
+                    *start = p;
+                    return 1;
+                }
+        return -1;
+    }
     if (PINNED(s)) {
         for (size_t p = v.lo; p <= v.hi; p++)
             if (fwd(&v, 0, p)) {

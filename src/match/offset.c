@@ -68,6 +68,17 @@ int vgm_offset_parse_exe(const char *p, size_t n, vgm_offset *off)
     return 0;
 }
 
+void vgm_offset_points(const vgm_offset *off, const vg_exe_info *exe,
+                       const uint64_t **pts, size_t *n)
+{
+    *pts = NULL;
+    *n = 0;
+    if (off->kind == VGM_OFF_VI && exe && exe->kind == VG_EXE_PE) {
+        *pts = exe->u.pe.vinfo;
+        *n = exe->u.pe.nvinfo;
+    }
+}
+
 int vgm_offset_range(const vgm_offset *off, uint64_t len,
                      const vg_exe_info *exe, uint64_t *lo, uint64_t *hi)
 {
@@ -88,7 +99,12 @@ int vgm_offset_range(const vgm_offset *off, uint64_t len,
     default:
         if (!exe || !vgm_offset_is_exe(off->kind))
             return 0;
-        if (off->kind == VGM_OFF_EP_PLUS || off->kind == VGM_OFF_EP_MINUS) {
+        if (off->kind == VGM_OFF_VI) {
+            if (exe->kind != VG_EXE_PE || !exe->u.pe.nvinfo)
+                return 0;
+            base = exe->u.pe.vinfo[0];
+            span += exe->u.pe.vinfo[exe->u.pe.nvinfo - 1] - base;
+        } else if (off->kind == VGM_OFF_EP_PLUS || off->kind == VGM_OFF_EP_MINUS) {
             if (!exe->ep_valid)
                 return 0;
             if (off->kind == VGM_OFF_EP_PLUS)

@@ -13,6 +13,10 @@
  *                           whole section in a file smaller than
  *                           VGM_BM_OFFMODE_SIZE, its start only from there
  *                           on.
+ *   VI:                     n = 0; the start is one of the PE's version-
+ *                           info strings (plus shift): a set of points,
+ *                           vgm_offset_points; vgm_offset_range gives the
+ *                           span from the first to the last.
  * vgm_offset_range turns any offset (these and ANY/ABS/EOF) into the
  * allowed start range for one buffer, given the buffer's executable info
  * (NULL when the buffer is not a parsed executable: exe kinds then never
@@ -32,7 +36,8 @@ enum {
     VGM_OFF_SE = 6,
     VGM_OFF_SL = 7,
     VGM_OFF_SE_BM = 8, /* SEx of a plain-hex PE .ndb signature, see below */
-    VGM_OFF_LAST = 8
+    VGM_OFF_VI = 9,    /* at a PE version-info string (vg_pe_info.vinfo) */
+    VGM_OFF_LAST = 9
 };
 
 /* Files from this size on get ClamAV's Boyer-Moore "offset mode": a plain
@@ -60,5 +65,10 @@ int vgm_offset_parse_exe(const char *p, size_t n, vgm_offset *off);
  * executable). `exe` may be NULL. */
 int vgm_offset_range(const vgm_offset *off, uint64_t len,
                      const vg_exe_info *exe, uint64_t *lo, uint64_t *hi);
+
+/* For VGM_OFF_VI: the allowed start points (each may float by off->shift),
+ * sorted; *n = 0 when there are none. Other kinds: *n = 0. */
+void vgm_offset_points(const vgm_offset *off, const vg_exe_info *exe,
+                       const uint64_t **pts, size_t *n);
 
 #endif

@@ -145,5 +145,34 @@ if grep -q '\.neg\.UNOFFICIAL' "$T/vigil.txt"; then
 else
     ok "no negative signature matched (offset one off, wrong size, other target)"
 fi
+
+# ClamAV's own unit-test PE with its generated signatures of these kinds
+# (.ndb with EP, S1, SE1 and VI offsets, .mdb, .msb, .imp; broken-sigs are
+# the SE1 ones ClamAV does not alert on), plus VI negatives: the same
+# version-info strings taken 2 bytes in, or as a whole-file pattern.
+PA="$SHARED/data/clamav-sigs/Cisco-Talos-clamav/unit_tests/input/pe_allmatch"
+if [ -f "$PA/test.exe" ]; then
+    mkdir -p "$T/pa"
+    cp "$PA"/alert-sigs/*.ndb "$PA"/alert-sigs/*.mdb "$PA"/alert-sigs/*.msb "$PA"/alert-sigs/*.imp \
+       "$PA"/broken-sigs/*.ndb "$T/pa/" 2>/dev/null
+    for f in "$PA"/alert-sigs/*NDB_0[1-8]of22*.ndb; do
+        IFS=: read -r name tgt off hex <"$f"
+        echo "${name}.shifted.neg:$tgt:VI:${hex:4}"
+        echo "${name}.anywhere:$tgt:*:${hex}"
+        echo "${name}.EP.neg:$tgt:EP+0:${hex}"
+    done >"$T/pa/vi-neg.ndb"
+    timeout $TO clamscan --no-summary --allmatch -d "$T/pa" "$PA/test.exe" 2>/dev/null |
+        grep ' FOUND$' | sort -u >"$T/pa.clam"
+    timeout $TO "$VIGIL" scan --no-summary --allmatch -d "$T/pa" "$PA/test.exe" 2>"$T/pa.err" |
+        grep ' FOUND$' | sort -u >"$T/pa.vigil"
+    vi=$(grep -c 'NDB_0[1-8]of22_[a-z]*\.UNOFFICIAL' "$T/pa.clam")
+    if cmp -s "$T/pa.clam" "$T/pa.vigil" && [ "$vi" -eq 8 ] && ! grep -q '\.neg\.UNOFF' "$T/pa.vigil"; then
+        ok "ClamAV's unit-test PE: $(wc -l <"$T/pa.clam") detections identical (8 VI, no VI negative)"
+    else
+        nok "ClamAV's unit-test PE: detections differ (< clamscan only, > vigil only; $vi VI)"
+        diff "$T/pa.clam" "$T/pa.vigil" | grep '^[<>]' | sed 's#.*/##; s/^/# /' | head -20
+        head -3 "$T/pa.err" | sed 's/^/# /'
+    fi
+fi
 echo "1..$n"
 [ $failed -eq 0 ]

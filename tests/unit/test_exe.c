@@ -344,6 +344,34 @@ static void check_pe(const char *path)
     } else {
         tap_ok(1, "%s: exe_ref.py # SKIP python3 not available", base(path));
     }
+    /* Version-info strings (VI offsets): each points at a UTF-16 key; the
+     * keys ClamAV's test signatures use are found where a plain search of
+     * the file for that UTF-16 text finds them. */
+    if (pe->nvinfo) {
+        static const char *keys[] = {"CompanyName", "FileDescription", "FileVersion",
+                                     "InternalName", "LegalCopyright", "OriginalFilename",
+                                     "ProductName", "ProductVersion"};
+        int vok = 1, found = 0;
+        for (size_t i = 0; i < pe->nvinfo; i++) {
+            const uint8_t *k = d + pe->vinfo[i];
+            if (pe->vinfo[i] + 4 > len || !isalpha(k[0]) || k[1] != 0)
+                vok = 0;
+        }
+        for (size_t j = 0; j < sizeof keys / sizeof keys[0]; j++) {
+            uint8_t u[64];
+            size_t kl = strlen(keys[j]);
+            for (size_t i = 0; i <= kl; i++) {
+                u[2 * i] = (uint8_t)keys[j][i];
+                u[2 * i + 1] = 0;
+            }
+            const uint8_t *hit = memmem(d, len, u, 2 * kl + 2);
+            for (size_t i = 0; hit && i < pe->nvinfo; i++)
+                if (pe->vinfo[i] == (uint64_t)(hit - d))
+                    found++;
+        }
+        TAP_OK(vok && found >= 1, "%s: %zu version-info strings, %d at the standard keys",
+               base(path), pe->nvinfo, found);
+    }
     vg_exe_free(&x);
     free(d);
 }
