@@ -9,7 +9,8 @@
  *
  * Two views of each section are kept: the values as written (what YARA's
  * pe module shows) and ClamAV's normalised ones (c_*: addresses rounded to
- * the alignments, raw size cut at the end of the file), which its EP/Sx
+ * the alignments (FileAlignment falling back to 0x200 where the raw
+ * pointers ask for it), raw size cut at the end of the file), which its EP/Sx
  * offsets, section hashes and RVA lookups use. Directory RVAs are mapped
  * with the ClamAV rule too (vgx_map), so imphash agrees with clamscan.
  *
@@ -163,6 +164,25 @@ static vg_status parse_sections(pectx *c, uint64_t so)
         info->sections = calloc(n, sizeof(*info->sections));
         if (!info->sections)
             return VG_ENOMEM;
+    }
+    /* ClamAV's file alignment: a FileAlignment that some raw pointer does
+     * not respect, where all of them are multiples of 0x200, gives way to
+     * 0x200 (clamscan on one-section PEs with FileAlignment 0x80..0x1000
+     * and raw pointers 0x1ff..0x400: tests/e2e/diff_exe.sh). */
+    if (falign && falign != 0x200) {
+        int off_falign = 0, all_512 = 1;
+        for (i = 0; i < n; i++) {
+            int ok = 1;
+            uint64_t raw = vgx_get(&c->r, so + 40 * i + 20, 4, 0, &ok);
+            if (!ok)
+                break;
+            if (raw % falign)
+                off_falign = 1;
+            if (raw % 0x200)
+                all_512 = 0;
+        }
+        if (off_falign && all_512)
+            falign = 0x200;
     }
     for (i = 0; i < n; i++) {
         vg_exe_section *s = &info->sections[i];
