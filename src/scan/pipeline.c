@@ -431,6 +431,37 @@ static void on_warning(void *user, const char *msg)
     s->r->warnings++;
 }
 
+/* A Mach-O universal binary holds one Mach-O per architecture: each is
+ * scanned as a member one level deeper, with its own executable info, as
+ * clamscan extracts them (its EP/section offsets never match the fat file
+ * itself: tests/e2e/diff_exe.sh). */
+static void unibin(scan *s, vgft_type t, const vg_exe_info *x, const uint8_t *d, size_t len)
+{
+    if (s->depth + 1 >= s->o->limits.max_recursion) {
+        limit_hit(s, VG_LIMIT_RECURSION);
+        return;
+    }
+    if (s->nanc < VG_MAX_ANC) {
+        s->anc[s->nanc] = (int16_t)t;
+        s->anc_size[s->nanc] = len;
+        s->anc_pos[s->nanc] = 0;
+    }
+    s->nanc++;
+    unsigned saved = s->step;
+    s->step = 1;
+    for (size_t i = 0; i < x->u.macho.narchs && !s->stop; i++) {
+        const vg_macho_arch *a = &x->u.macho.archs[i];
+        char nm[32];
+        if (!a->size || a->offset >= len || a->size > len - a->offset)
+            continue;
+        snprintf(nm, sizeof nm, "arch%zu", i);
+        if (on_member(s, nm, d + a->offset, (size_t)a->size) != VG_OK)
+            break;
+    }
+    s->step = saved;
+    s->nanc--;
+}
+
 static void extract(scan *s, vgft_type t, const uint8_t *d, size_t len)
 {
     /* members sit one level deeper; like clamscan, depth N-1 is the last
@@ -513,7 +544,9 @@ static void scan_layer(scan *s, const uint8_t *d, size_t len)
         }
         have_exe = est == VG_OK;
     }
-    s->exe = have_exe ? &exe : NULL;
+    /* a universal binary's own layer has no entry point or sections; its
+     * Mach-O members (unibin below) do */
+    s->exe = have_exe && exe.kind != VG_EXE_MACHO_FAT ? &exe : NULL;
     if (have_exe)
         exe_hash_stage(s, &exe, d);
     vgm_scratch_set_exe(s->sc->ms, s->exe);
@@ -545,6 +578,9 @@ static void scan_layer(scan *s, const uint8_t *d, size_t len)
         extract(s, t, d, len);
         s->nanc--;
     }
+    if (have_exe && exe.kind == VG_EXE_MACHO_FAT && !s->stop &&
+        !(s->o->flags & VG_SCAN_NO_UNPACK))
+        unibin(s, t, &exe, d, len);
     if (handler >= 0 && handler != (int)t && !s->stop &&
         s->depth + 1 < s->o->limits.max_recursion) {
         /* an .ldb HandlerType matched: the same bytes again, as that

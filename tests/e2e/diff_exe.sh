@@ -7,7 +7,7 @@
 # unit-test PE from ../shared, a hand-made PE32 and PE32+ from the fuzz
 # seeds), ELF files of this machine, and two Mach-O
 # files made here byte by byte (64-bit LC_MAIN, 32-bit big-endian PowerPC
-# LC_UNIXTHREAD). Packed PE samples are left out: clamscan unpacks them and
+# LC_UNIXTHREAD, and a universal binary holding both). Packed PE samples are left out: clamscan unpacks them and
 # scans the result, which vigil does not do.
 # A 300 KB copy of the PE32 seed covers clamscan's Boyer-Moore "offset
 # mode" (files of 256 KiB and more: a plain-hex PE SEx matches at the
@@ -83,6 +83,14 @@ struct.pack_into('>II16sIIIIIIII', c, 28, 1, 124, b'__TEXT', 0x1000, 0x1000, 0, 
 struct.pack_into('>16s16sIIIIIIIII', c, 84, b'__text', b'__TEXT', 0x1200, 0x80, 0x200, 2, 0, 0, 0x80000400, 0, 0)
 struct.pack_into('>IIIII', c, 152, 5, 176, 1, 40, 0x1210)
 open(out + '/m32ppc.macho', 'wb').write(c)
+# universal: both, at 0x1000 and 0x2000 (clamscan scans each as a Mach-O)
+f = bytearray(0x3000)
+struct.pack_into('>II', f, 0, 0xcafebabe, 2)
+struct.pack_into('>IIIII', f, 8, 0x01000007, 3, 0x1000, len(b), 12)
+struct.pack_into('>IIIII', f, 28, 18, 0, 0x2000, len(c), 12)
+f[0x1000:0x1000 + len(b)] = b
+f[0x2000:0x2000 + len(c)] = c
+open(out + '/fat.macho', 'wb').write(f)
 EOF
 macho=("$T/files/m64.macho:784:768:64" "$T/files/m32ppc.macho:528:512:128")
 [ ${#files[@]} -ge 3 ] || { echo "1..0 # SKIP too few sample executables"; exit 0; }
@@ -91,7 +99,7 @@ nsigs=$(python3 "$SRC/tests/e2e/diff_exe_sigs.py" "$T/sigs" "${files[@]}" "${mac
     { echo "not ok 1 - signature generation"; exit 1; }
 ok "generated $nsigs signatures for ${#files[@]} files + 2 Mach-O"
 
-scan_files=("${files[@]}" "$T/files/m64.macho" "$T/files/m32ppc.macho")
+scan_files=("${files[@]}" "$T/files/m64.macho" "$T/files/m32ppc.macho" "$T/files/fat.macho")
 timeout $TO clamscan --no-summary --allmatch -d "$T/sigs" "${scan_files[@]}" 2>"$T/clam.err" |
     grep ' FOUND$' | sort -u >"$T/clam.txt"
 timeout $TO "$VIGIL" scan --no-summary --allmatch -d "$T/sigs" "${scan_files[@]}" 2>"$T/vigil.err" |
