@@ -302,6 +302,11 @@ int vg_exe_rva_to_offset(const vg_exe_info *info, uint64_t rva, uint64_t len,
  * ClamAV's .imp signatures hash this string and give its length. */
 vg_status vg_pe_impstring(const vg_exe_info *info, char **out, size_t *len);
 
+/* Name of the function a PE imports by ordinal `ord` from `dll`, for the
+ * DLLs whose ordinals are well known (ws2_32, wsock32, oleaut32); NULL
+ * otherwise. Static storage. */
+const char *vg_pe_ordinal_name(const char *dll, unsigned ord);
+
 /* Parsers per kind, called by vg_exe_parse after a magic check; exposed for
  * the fuzz targets and tests. Same contract. */
 vg_status vg_pe_parse(const uint8_t *data, size_t len, vg_exe_info *out);

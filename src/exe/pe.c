@@ -16,7 +16,9 @@
  *
  * imphash: for each imported function, "<dll>.<func>" with the dll name
  * lower-cased and its .dll/.ocx/.sys extension dropped, the function name
- * lower-cased or "ord<N>" for an ordinal import; joined by ',' and MD5'd. */
+ * lower-cased or, for an ordinal import, its well-known name (ws2_32,
+ * wsock32, oleaut32: exe/ordnames.c) or "ord<N>"; joined by ',' and
+ * MD5'd. */
 #include "exe_int.h"
 #include "core/hash.h"
 
@@ -319,7 +321,8 @@ vg_status vg_pe_impstring(const vg_exe_info *info, char **out, size_t *outlen)
         return VG_OK;
     for (i = 0; i < pe->nimports; i++) {
         const vg_pe_import *im = &pe->imports[i];
-        cap += strlen(im->dll) + 2 + (im->name ? strlen(im->name) : 8);
+        const char *on = im->name ? NULL : vg_pe_ordinal_name(im->dll, im->ordinal);
+        cap += strlen(im->dll) + 2 + (im->name ? strlen(im->name) : on ? strlen(on) : 8);
     }
     if (cap > IMPHASH_MAX)
         return VG_ELIMIT; /* cannot happen with the caps */
@@ -343,9 +346,10 @@ vg_status vg_pe_impstring(const vg_exe_info *info, char **out, size_t *outlen)
         for (k = 0; k < dl; k++)
             s[n++] = (char)lc((unsigned char)im->dll[k]);
         s[n++] = '.';
-        if (im->name) {
-            for (k = 0; im->name[k]; k++)
-                s[n++] = (char)lc((unsigned char)im->name[k]);
+        const char *fn = im->name ? im->name : vg_pe_ordinal_name(im->dll, im->ordinal);
+        if (fn) {
+            for (k = 0; fn[k]; k++)
+                s[n++] = (char)lc((unsigned char)fn[k]);
         } else {
             n += (size_t)snprintf(s + n, 9, "ord%u", (unsigned)im->ordinal);
         }
