@@ -192,7 +192,17 @@ static int objdump_imphash(const char *out, char hex[33])
             char name[256];
             int k = sscanf(buf, " %lx %lu %255s", &vma, &hint, name);
             if (k == 3 && !strcmp(name, "<none>")) { /* by ordinal: hint = ordinal */
-                n += (size_t)snprintf(s + n, cap - n, "%s%s.ord%lu", n ? "," : "", dll, hint);
+                /* well-known ordinals (ws2_32, wsock32, oleaut32) hash by name */
+                const char *on = vg_pe_ordinal_name(dll, (unsigned)hint);
+                char lname[256];
+                size_t q = 0;
+                for (; on && on[q] && q + 1 < sizeof lname; q++)
+                    lname[q] = (char)tolower((unsigned char)on[q]);
+                lname[q] = 0;
+                if (on)
+                    n += (size_t)snprintf(s + n, cap - n, "%s%s.%s", n ? "," : "", dll, lname);
+                else
+                    n += (size_t)snprintf(s + n, cap - n, "%s%s.ord%lu", n ? "," : "", dll, hint);
             } else if (k == 3) {
                 for (char *c = name; *c; c++)
                     *c = (char)tolower((unsigned char)*c);
