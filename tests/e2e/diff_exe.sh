@@ -259,5 +259,23 @@ else
     nok "imports by ordinal differ from clamscan (< clamscan only, > vigil only)"
     diff "$T/ord.clam" "$T/ord.vigil" | grep '^[<>]' | sed 's#.*/##; s/^/# /' | head -20
 fi
+
+# The same .ndb/.mdb/.msb/.imp signatures compiled into a .vdb give the
+# same detections (offsets travel in the compiled signature table, the
+# hash signatures as source text).
+if timeout $TO "$VIGIL" db build -o "$T/exe.vdb" "$T/sigs" >"$T/vdb.out" 2>&1; then
+    timeout $TO "$VIGIL" scan --no-summary --allmatch -d "$T/exe.vdb" "${scan_files[@]}" 2>/dev/null |
+        grep ' FOUND$' | sort -u >"$T/vdb.txt"
+    timeout $TO "$VIGIL" scan --no-summary --allmatch -d "$T/sigs" "${scan_files[@]}" 2>/dev/null |
+        grep ' FOUND$' | sort -u >"$T/src.txt"
+    if cmp -s "$T/vdb.txt" "$T/src.txt"; then
+        ok "compiled .vdb: $(wc -l <"$T/vdb.txt") detections, the same as from the sources"
+    else
+        nok "compiled .vdb detections differ from the sources'"
+        diff "$T/src.txt" "$T/vdb.txt" | grep '^[<>]' | sed 's#.*/##; s/^/# /' | head
+    fi
+else
+    nok "vigil db build of the executable signatures"; sed 's/^/# /' "$T/vdb.out" | head -3
+fi
 echo "1..$n"
 [ $failed -eq 0 ]
