@@ -60,6 +60,14 @@ d[0x440:0x4c0] = random.Random(3).randbytes(0x80)
 open(sys.argv[2], 'wb').write(bytes(d) + bytes(300000 - len(d)))
 EOF
 files+=("$T/files/pe32-300k.exe")
+# a big-endian ELF32 (MIPS) with random code, from the fuzz seed
+python3 - "$SRC/fuzz/corpus/exe/elf32be" "$T/files/mips-be32.elf" <<'EOF'
+import random, sys
+d = bytearray(open(sys.argv[1], 'rb').read())
+d[0x100:0x180] = random.Random(11).randbytes(0x80)
+open(sys.argv[2], 'wb').write(d)
+EOF
+files+=("$T/files/mips-be32.elf")
 # Mach-O: 64-bit LE with LC_MAIN (EP file offset 0x310, __text at 0x300,
 # 0x40 bytes) and 32-bit BE PowerPC with LC_UNIXTHREAD (srr0 0x1210 ->
 # file offset 0x210, __text at 0x200, 0x80 bytes); distinct bytes so every
