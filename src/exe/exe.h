@@ -249,7 +249,8 @@ typedef struct vg_macho_info {
                                   `base`; NOT in vg_exe_info.ep_* (clamscan
                                   ignores LC_MAIN, see exe/macho.c) */
     uint64_t stack_size;       /* LC_MAIN */
-    uint64_t thread_pc;        /* LC_UNIXTHREAD program counter */
+    uint64_t thread_pc;        /* LC_UNIXTHREAD program counter (any CPU;
+                                  ep_* only for PowerPC, as ClamAV) */
     int entryoff_valid;        /* base + entryoff lies inside the file */
 } vg_macho_info;
 

@@ -91,6 +91,16 @@ struct.pack_into('>II16sIIIIIIII', c, 28, 1, 124, b'__TEXT', 0x1000, 0x1000, 0, 
 struct.pack_into('>16s16sIIIIIIIII', c, 84, b'__text', b'__TEXT', 0x1200, 0x80, 0x200, 2, 0, 0, 0x80000400, 0, 0)
 struct.pack_into('>IIIII', c, 152, 5, 176, 1, 40, 0x1210)
 open(out + '/m32ppc.macho', 'wb').write(c)
+# 32-bit i386 with LC_UNIXTHREAD (eip 0x1210): clamscan gives it no EP
+i = bytearray(c)
+struct.pack_into('<IIIIIII', i, 0, 0xfeedface, 7, 3, 2, 2, 124 + 80, 0)
+struct.pack_into('<II16sIIIIIIII', i, 28, 1, 124, b'__TEXT', 0x1000, 0x1000, 0, 0x400, 5, 5, 1, 0)
+struct.pack_into('<16s16sIIIIIIIII', i, 84, b'__text', b'__TEXT', 0x1200, 0x80, 0x200, 2, 0, 0, 0x80000400, 0, 0)
+i[152:152 + 80] = bytes(80)
+struct.pack_into('<IIII', i, 152, 5, 80, 1, 16)
+struct.pack_into('<I', i, 152 + 16 + 40, 0x1210)
+i[0x200:0x280] = rnd.randbytes(0x80)
+open(out + '/m32i386.macho', 'wb').write(i)
 # universal: both, at 0x1000 and 0x2000 (clamscan scans each as a Mach-O)
 f = bytearray(0x3000)
 struct.pack_into('>II', f, 0, 0xcafebabe, 2)
@@ -100,14 +110,16 @@ f[0x1000:0x1000 + len(b)] = b
 f[0x2000:0x2000 + len(c)] = c
 open(out + '/fat.macho', 'wb').write(f)
 EOF
-macho=("$T/files/m64.macho:784:768:64" "$T/files/m32ppc.macho:528:512:128")
+macho=("$T/files/m64.macho:784:768:64" "$T/files/m32ppc.macho:528:512:128"
+       "$T/files/m32i386.macho:528:512:128")
 [ ${#files[@]} -ge 3 ] || { echo "1..0 # SKIP too few sample executables"; exit 0; }
 
 nsigs=$(python3 "$SRC/tests/e2e/diff_exe_sigs.py" "$T/sigs" "${files[@]}" "${macho[@]}") ||
     { echo "not ok 1 - signature generation"; exit 1; }
-ok "generated $nsigs signatures for ${#files[@]} files + 2 Mach-O"
+ok "generated $nsigs signatures for ${#files[@]} files + 3 Mach-O"
 
-scan_files=("${files[@]}" "$T/files/m64.macho" "$T/files/m32ppc.macho" "$T/files/fat.macho")
+scan_files=("${files[@]}" "$T/files/m64.macho" "$T/files/m32ppc.macho" "$T/files/m32i386.macho"
+            "$T/files/fat.macho")
 timeout $TO clamscan --no-summary --allmatch -d "$T/sigs" "${scan_files[@]}" 2>"$T/clam.err" |
     grep ' FOUND$' | sort -u >"$T/clam.txt"
 timeout $TO "$VIGIL" scan --no-summary --allmatch -d "$T/sigs" "${scan_files[@]}" 2>"$T/vigil.err" |
