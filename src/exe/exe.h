@@ -90,8 +90,11 @@ typedef struct vg_exe_section {
     /* The same section as ClamAV's offsets (Sx, SEx, SL), its EP mapping
      * and .mdb/.msb hashes see it. PE: rva/vsize rounded to
      * SectionAlignment, raw offset rounded down and raw size up to
-     * FileAlignment, raw size cut at the end of the file (0 when the
-     * section starts past it). ELF/Mach-O: equal to the fields above. */
+     * FileAlignment (0x200 instead when the raw pointers break
+     * FileAlignment but are multiples of 0x200), raw size cut at the end
+     * of the file (0 when the section starts past it). ELF: the fields
+     * above, but c_rsize = sh_size even for SHT_NOBITS (ClamAV's view).
+     * Mach-O: the fields above (sizes not checked against the file). */
     uint64_t c_rva, c_vsize, c_raw, c_rsize;
 } vg_exe_section;
 
