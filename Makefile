@@ -6,6 +6,8 @@
 #   make build                  build/vigil and libvigil
 #   make fuzz                   long fuzzing runs (FUZZ_SECONDS per target)
 #   make bench                  bench/vs-clamscan.sh (long)
+#   make check-yara-rules       every public YARA rule file compiled by yara and vigil (minutes)
+#   make bench-yara             bench/vs-yara.sh (long)
 #   make reproduce              two builds of HEAD under different conditions, compared
 #   make demo-transparency      publish, witness and update releases on one machine
 
@@ -14,7 +16,8 @@ JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 SCAN ?=
 FUZZ_SECONDS ?= 600
 
-.PHONY: all deps build run demo check test asan fuzz fuzz-build bench reproduce clean demo-transparency
+.PHONY: all deps build run demo check test asan fuzz fuzz-build bench reproduce clean demo-transparency \
+	check-yara-rules bench-yara
 
 all: build
 
@@ -50,6 +53,12 @@ fuzz: deps
 
 bench: build
 	@bash bench/vs-clamscan.sh
+
+check-yara-rules: build
+	@VIGIL=$(BUILD)/vigil bash tests/yara_rulesets.sh
+
+bench-yara: build
+	@VIGIL=$(BUILD)/vigil bash bench/vs-yara.sh
 
 clean:
 	rm -rf $(BUILD) build-asan build-fuzz
