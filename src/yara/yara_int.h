@@ -233,6 +233,16 @@ uint64_t vgy_rules_count(const vgy_rules *rs);
 vg_status vgy_rules_define(vgy_rules *rs, const char *name, const char *value);
 vg_status vgy_rules_compile(vgy_rules *rs, char *err, size_t errlen);
 
+/* The source `text` of file `fname` with every top-level include replaced
+ * by the included file's (expanded) text: one self-contained source that
+ * vgy_rules_add compiles to the same rules without the included files
+ * (for a .vdb that stores YARA rules as text). *out is malloc'ed (NUL-
+ * terminated), the caller frees it; on failure err holds
+ * "file:line: message". */
+#define VGY_MAX_SOURCE (256u << 20)
+vg_status vgy_source_expand(const char *fname, const char *text, size_t len, char **out,
+                            size_t *outlen, char *err, size_t errlen);
+
 vg_status vgy_scratch_new(const vgy_rules *rs, vgy_scratch **out);
 void vgy_scratch_free(vgy_scratch *s);
 
