@@ -139,10 +139,10 @@ extern const char vgdb_bad_name[]; /* what vgdb_name gives for a bad index */
 /* Name i; for a mapped .vdb decoded into a buffer of the calling thread,
  * valid until its next call (db/names.c). */
 const char *vgdb_name(const vg_engine *e, uint32_t i);
-/* Front-coded copy of e's names for a .vdb; 1 = the block table of a
- * mapped table is consistent. */
-vg_status vgdb_names_encode(const vg_engine *e, uint8_t **blob, size_t *len, uint32_t **idx,
-                            uint32_t *nidx);
+/* Front-coded copy of e's names which[0..count) for a .vdb; 1 = the block
+ * table of a mapped table is consistent. */
+vg_status vgdb_names_encode(const vg_engine *e, const uint32_t *which, uint32_t count,
+                            uint8_t **blob, size_t *len, uint32_t **idx, uint32_t *nidx);
 int vgdb_names_check(const vg_engine *e);
 
 typedef struct vgdb_mark {

@@ -114,13 +114,13 @@ int vgdb_names_check(const vg_engine *e)
     return 1;
 }
 
-vg_status vgdb_names_encode(const vg_engine *e, uint8_t **blob, size_t *len, uint32_t **idx,
-                            uint32_t *nidx)
+vg_status vgdb_names_encode(const vg_engine *e, const uint32_t *which, uint32_t count,
+                            uint8_t **blob, size_t *len, uint32_t **idx, uint32_t *nidx)
 {
-    uint32_t nblk = (e->nnames + VGDB_NAME_BLOCK - 1) / VGDB_NAME_BLOCK;
+    uint32_t nblk = (count + VGDB_NAME_BLOCK - 1) / VGDB_NAME_BLOCK;
     size_t cap = 64;
-    for (uint32_t i = 0; i < e->nnames; i++)
-        cap += strlen(vgdb_name(e, i)) + 10;
+    for (uint32_t i = 0; i < count; i++)
+        cap += strlen(vgdb_name(e, which[i])) + 10;
     uint8_t *o = malloc(cap);
     uint32_t *ix = malloc((size_t)nblk * 4 + 4);
     if (!o || !ix) {
@@ -131,8 +131,8 @@ vg_status vgdb_names_encode(const vg_engine *e, uint8_t **blob, size_t *len, uin
     size_t n = 0;
     char prev[NAME_BUF];
     size_t prevlen = 0;
-    for (uint32_t i = 0; i < e->nnames; i++) {
-        const char *s = vgdb_name(e, i);
+    for (uint32_t i = 0; i < count; i++) {
+        const char *s = vgdb_name(e, which[i]);
         size_t l = strlen(s);
         int unoff = l > UNOFF_LEN && memcmp(s + l - UNOFF_LEN, unofficial, UNOFF_LEN) == 0;
         if (unoff)

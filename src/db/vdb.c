@@ -742,6 +742,48 @@ static vg_status pack_parts(const vgm_parts *p, vgm_sig **sigs, uint8_t **packed
     return VG_OK;
 }
 
+/* The names the hash sets and body signatures refer to, in index order
+ * (*which, *nkeep), and those tables' name columns renumbered (cols, one
+ * per set; *bnames for the body signatures). */
+static vg_status keep_names(const vg_engine *e, uint32_t **remap, uint32_t **which,
+                            uint32_t *nkeep, uint32_t **cols, uint32_t **bnames)
+{
+    uint32_t nn = e->nnames;
+    *remap = malloc(((size_t)nn + 1) * 4);
+    *which = malloc(((size_t)nn + 1) * 4);
+    *bnames = malloc(((size_t)e->nbody + 1) * 4);
+    if (!*remap || !*which || !*bnames)
+        return VG_ENOMEM;
+    memset(*remap, 0xff, ((size_t)nn + 1) * 4);
+    for (unsigned s = 0; s < 2 * VGH_KINDS; s++) {
+        const vgdb_hashset *h = s < VGH_KINDS ? &e->det[s] : &e->fp[s - VGH_KINDS];
+        for (size_t j = 0; j < h->n; j++)
+            if (h->names[j] < nn)
+                (*remap)[h->names[j]] = 0;
+    }
+    for (uint32_t i = 0; i < e->nbody; i++)
+        if (e->body[i].name < nn)
+            (*remap)[e->body[i].name] = 0;
+    uint32_t k = 0;
+    for (uint32_t i = 0; i < nn; i++)
+        if ((*remap)[i] == 0) {
+            (*which)[k] = i;
+            (*remap)[i] = k++;
+        }
+    *nkeep = k;
+    /* an index past the names stays past them (it reads as a bad name) */
+    for (unsigned s = 0; s < 2 * VGH_KINDS; s++) {
+        const vgdb_hashset *h = s < VGH_KINDS ? &e->det[s] : &e->fp[s - VGH_KINDS];
+        if (!(cols[s] = malloc(h->n * 4 + 4)))
+            return VG_ENOMEM;
+        for (size_t j = 0; j < h->n; j++)
+            cols[s][j] = h->names[j] < nn ? (*remap)[h->names[j]] : k;
+    }
+    for (uint32_t i = 0; i < e->nbody; i++)
+        (*bnames)[i] = e->body[i].name < nn ? (*remap)[e->body[i].name] : k;
+    return VG_OK;
+}
+
 vg_status vgdb_vdb_write(vg_engine *e, const char *path, uint64_t created)
 {
     if (!e->compiled)
@@ -763,8 +805,14 @@ vg_status vgdb_vdb_write(vg_engine *e, const char *path, uint64_t created)
         memset(&p, 0, sizeof p);
     if (st == VG_OK)
         st = pack_parts(&p, &sigs, &packed, &plen);
+    /* only the names the tables refer to, renumbered in their order (the
+     * texts' names come back when the texts are compiled at load) */
+    uint32_t *remap = NULL, *which = NULL, nkeep = 0;
+    uint32_t *cols[2 * VGH_KINDS] = {0}, *bnames = NULL;
     if (st == VG_OK)
-        st = vgdb_names_encode(e, &names, &namelen, &nameidx, &nidx);
+        st = keep_names(e, &remap, &which, &nkeep, cols, &bnames);
+    if (st == VG_OK)
+        st = vgdb_names_encode(e, which, nkeep, &names, &namelen, &nameidx, &nidx);
     if (st == VG_OK && !(src = malloc((size_t)e->nsources * 400 + 1)))
         st = VG_ENOMEM;
     if (st != VG_OK)
@@ -785,9 +833,9 @@ vg_status vgdb_vdb_write(vg_engine *e, const char *path, uint64_t created)
         ws[n++] = (wsect){hs_id(s, VGDB_C_DIG), h->dig, cnt * vghash_len[s % VGH_KINDS]};
         ws[n++] = (wsect){hs_id(s, VGDB_C_LO), h->lo, cnt * 2};
         ws[n++] = (wsect){hs_id(s, VGDB_C_BKT), h->bkt, cnt ? ((uint64_t)h->nb + 1) * 4 : 0};
-        ws[n++] = (wsect){hs_id(s, VGDB_C_NAME), h->names, cnt * 4};
+        ws[n++] = (wsect){hs_id(s, VGDB_C_NAME), cols[s], cnt * 4};
     }
-    ws[n++] = (wsect){VGDB_S_BODY, e->body, (uint64_t)e->nbody * sizeof(vgdb_bodysig)};
+    ws[n++] = (wsect){VGDB_S_BODY, bnames, (uint64_t)e->nbody * sizeof(vgdb_bodysig)};
     ws[n++] = (wsect){VGDB_S_MSIGS, sigs ? sigs : p.sigs, (uint64_t)p.nsigs * sizeof(vgm_sig)};
     ws[n++] = (wsect){VGDB_S_MNODES, packed ? packed : p.packed, plen};
     ws[n++] = (wsect){VGDB_S_MPOOL, p.pool, p.npool};
@@ -802,7 +850,7 @@ vg_status vgdb_vdb_write(vg_engine *e, const char *path, uint64_t created)
     wr32(hdr + 12, VGDB_VDB_HEADER);
     wr64(hdr + 32, created);
     wr64(hdr + 40, e->nsigs - nsigs_text);
-    wr32(hdr + 52, e->nnames);
+    wr32(hdr + 52, nkeep);
     uint64_t off = VGDB_VDB_HEADER, offs[VGDB_MAX_SECTIONS + 1];
     unsigned ids[VGDB_MAX_SECTIONS];
     /* the chunk table comes last; its size follows from the others' */
@@ -905,6 +953,11 @@ vg_status vgdb_vdb_write(vg_engine *e, const char *path, uint64_t created)
         unlink(tmp);
     }
 out:
+    free(remap);
+    free(which);
+    for (unsigned k = 0; k < 2 * VGH_KINDS; k++)
+        free(cols[k]);
+    free(bnames);
     vgm_matcher_free(bodies);
     free(tmp);
     free(hs);
