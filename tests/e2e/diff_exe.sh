@@ -280,6 +280,39 @@ else
     diff "$T/ord.clam" "$T/ord.vigil" | grep '^[<>]' | sed 's#.*/##; s/^/# /' | head -20
 fi
 
+# Entry points in the headers, past SizeOfHeaders, at a section's start and
+# end, past its raw data and nowhere: 9 PE32 files, an EP+0 signature for
+# each plausible file offset.
+mkdir -p "$T/ep"
+python3 - "$SRC/fuzz/corpus/exe/pe32_imp_exp_rsrc" "$T/ep" <<'EOF'
+import random, struct, sys
+src, out = sys.argv[1], sys.argv[2]
+base = bytearray(open(src, 'rb').read())[:0x600] + bytearray(0x1000)
+sigs = []
+for k, ep in enumerate((0x40, 0x1ff, 0x400, 0x1000, 0x13f0, 0x1400, 0x5000, 0x900, 0xff0)):
+    d = bytearray(base)
+    rnd = random.Random(k)
+    d[0x40:0x80] = rnd.randbytes(0x40)
+    d[0x1f0:] = rnd.randbytes(len(d) - 0x1f0)
+    struct.pack_into('<I', d, 0x98 + 16, ep)
+    name = 'ep%x' % ep
+    open('%s/%s.exe' % (out, name), 'wb').write(d)
+    for c in sorted({ep, ep - 0x1000 + 0x200, ep - 0x1000, ep & 0xfff}):
+        if 0 <= c and c + 16 <= len(d):
+            sigs.append('%s.at%x:1:EP+0:%s' % (name, c, d[c:c + 16].hex()))
+open(out + '/ep.ndb', 'w').write('\n'.join(sigs) + '\n')
+EOF
+timeout $TO clamscan --no-summary --allmatch -d "$T/ep/ep.ndb" "$T"/ep/*.exe 2>/dev/null |
+    grep ' FOUND$' | sort -u >"$T/ep.clam"
+timeout $TO "$VIGIL" scan --no-summary --allmatch -d "$T/ep/ep.ndb" "$T"/ep/*.exe 2>/dev/null |
+    grep ' FOUND$' | sort -u >"$T/ep.vigil"
+if cmp -s "$T/ep.clam" "$T/ep.vigil" && [ "$(wc -l <"$T/ep.clam")" -ge 6 ]; then
+    ok "entry point corner cases: $(wc -l <"$T/ep.clam") detections identical to clamscan"
+else
+    nok "entry point corner cases differ from clamscan (< clamscan only, > vigil only)"
+    diff "$T/ep.clam" "$T/ep.vigil" | grep '^[<>]' | sed 's#.*/##; s/^/# /' | head
+fi
+
 # The same .ndb/.mdb/.msb/.imp signatures compiled into a .vdb give the
 # same detections (offsets travel in the compiled signature table, the
 # hash signatures as source text).
