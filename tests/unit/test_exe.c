@@ -386,6 +386,54 @@ static void check_pe(const char *path)
     free(d);
 }
 
+/* Exports and resources of the hand-made PE seed (fuzz/corpus/exe):
+ * exports against objdump -p, the resource leaf and overlay by layout. */
+static void check_pe_dirs(void)
+{
+    char path[1024];
+    snprintf(path, sizeof path, "%s/fuzz/corpus/exe/pe32_imp_exp_rsrc", src_dir);
+    size_t len;
+    uint8_t *d = slurp(path, &len);
+    vg_exe_info x;
+    if (!d || parse_exact(d, len, &x) != VG_OK) {
+        TAP_OK(0, "pe32_imp_exp_rsrc seed parses");
+        free(d);
+        return;
+    }
+    const vg_pe_info *pe = &x.u.pe;
+    char *od = run("objdump -p '%s' 2>/dev/null", path);
+    int ok = od != NULL, count = 0;
+    for (const char *p = od ? strstr(od, "Ordinal Base") : NULL; p && (p = strstr(p, "\n\t[")); p++) {
+        unsigned idx, ord;
+        unsigned long rva;
+        if (sscanf(p + 2, "[ %u] +base[ %u] %lx Export RVA", &idx, &ord, &rva) != 3)
+            break;
+        count++;
+        if (idx >= pe->nexports || pe->exports[idx].ordinal != ord || pe->exports[idx].rva != rva)
+            ok = 0;
+    }
+    const char *nt = od ? strstr(od, "[Ordinal/Name Pointer] Table") : NULL;
+    unsigned nord = 0;
+    char nname[64] = "";
+    if (!nt || sscanf(strstr(nt, "\n\t[") + 2, "[ %u] %63s", &nord, nname) != 2)
+        ok = 0;
+    else
+        ok = ok && nord < pe->nexports && pe->exports[nord].name &&
+             !strcmp(pe->exports[nord].name, nname); /* objdump prints the unbiased index */
+    TAP_OK(ok && (size_t)count == pe->nexports && pe->nexports == 2 && pe->export_dll_name &&
+               !strcmp(pe->export_dll_name, "x.dll"),
+           "PE exports (ordinals, RVAs, names) as objdump -p");
+    free(od);
+    TAP_OK(pe->nresources == 1 && pe->resources[0].type_id == 3 && pe->resources[0].name_id == 1 &&
+               pe->resources[0].lang_id == 0x409 && pe->resources[0].rva == 0x1000 &&
+               pe->resources[0].size == 4 && pe->resources[0].offset == 0x200,
+           "PE resource tree flattened: type 3 / id 1 / lang 0x409 -> RVA 0x1000 (file 0x200)");
+    TAP_OK(pe->overlay_offset == 0x600 && pe->overlay_size == 8 && !pe->has_security_dir,
+           "PE overlay after the last section: 8 bytes at 0x600");
+    vg_exe_free(&x);
+    free(d);
+}
+
 /* --------------------------------------------------------------- ELF */
 
 static void check_elf(const char *path)
@@ -952,6 +1000,7 @@ int main(void)
              "%s/../shared/data/clamav-sigs/Cisco-Talos-clamav/unit_tests/input/pe_allmatch/test.exe",
              src_dir);
     check_pe(talos);
+    check_pe_dirs();
     char self[4096];
     ssize_t sl = readlink("/proc/self/exe", self, sizeof self - 1);
     if (sl > 0) {
