@@ -178,16 +178,6 @@ static const char *source_like(const vg_engine *e, const char *const *exts)
     return NULL;
 }
 
-/* Every PE section or import hash, or logical signature, came from a kept
- * text (none from a container, whose members are not kept). */
-static int exeh_kept(const vg_engine *e)
-{
-    for (uint32_t i = 0; i < e->nsources; i++)
-        if (vgdb_is_container(e->sources[i].name))
-            return 0;
-    return 1;
-}
-
 vg_status vgdb_srctext_build(vg_engine *e, uint8_t **out, size_t *len, uint64_t *nsigs)
 {
     *out = NULL;
@@ -207,20 +197,24 @@ vg_status vgdb_srctext_build(vg_engine *e, uint8_t **out, size_t *len, uint64_t 
                           "leave the file out, or give it to `vigil scan -d` beside the .vdb", n);
         return VG_EUNSUPPORTED;
     }
-    /* what a container (or a type above) loaded: every body pattern of the
-     * matcher must be a body signature the tables carry, and there must be
-     * no executable-section or import hashes */
+    /* what the types above loaded, containers' members included: every
+     * body pattern of the matcher must be a body signature the tables
+     * carry or a logical subsignature, and logical signatures and PE
+     * hashes must come from kept texts (every text load keeps its text
+     * when e->keep_src, through vgdb_load_any) */
     static const char *const logical[] = {".ldb", ".cdb", ".ldu", NULL};
+    static const char *const exe[] = {".mdb", ".msb", ".imp", ".mdu", ".msu", NULL};
+    uint32_t multi = vgdb_matcher_multi(e->m);
     const char *which = "";
-    if (e->m && vgm_matcher_count(e->m) - vgdb_matcher_multi(e->m) != e->nbody)
+    if (e->m && vgm_matcher_count(e->m) - multi != e->nbody)
         which = source_like(e, logical);
-    else if (vgdb_matcher_multi(e->m) && !exeh_kept(e))
+    else if (multi && !e->keep_src)
         which = source_like(e, logical);
-    else if (vgdb_exeh_count(e) && !exeh_kept(e))
-        which = source_like(e, (const char *const[]){".mdb", ".msb", ".imp", ".mdu", ".msu", NULL});
+    else if (vgdb_exeh_count(e) && !e->keep_src)
+        which = source_like(e, exe);
     if (!which || *which) {
         vgdb_error(e, "%s: holds signatures (logical, or PE section and import hashes) that cannot "
-                      "be compiled into a .vdb yet", which ? which : "a source");
+                      "be compiled into a .vdb without their text", which ? which : "a source");
         return VG_EUNSUPPORTED;
     }
     size_t total = 0;

@@ -12,8 +12,9 @@
 #     a silent drop), and `vigil scan -d SET` must refuse the set too or
 #     the file must be of a type db build cannot carry yet; then the set's
 #     files of the types it compiles are built and compared the same way.
-# Inputs: Debian's clamav-testfiles and the plain Talos scan inputs (the
-# .xor ones need decoding and are diff_realdb.sh's business). Cheap: a few
+# Inputs: Debian's clamav-testfiles, the plain Talos scan inputs (the .xor
+# ones need decoding and are diff_realdb.sh's business) and ClamAV's PE
+# fixture, whose .ldb/.mdb/.ndb test signatures are sets here too. Cheap: a few
 # seconds for all sets.
 # Env: VIGIL, VIGIL_SRC, VIGIL_SHARED; VIGIL_ASAN=1 skips the largest sets
 # (A0140A, interserver), as diff_realdb.sh does.
@@ -38,7 +39,7 @@ nok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $*"; }
 
 inputs=()
 [ -d /usr/share/clamav-testfiles ] && inputs+=(/usr/share/clamav-testfiles)
-for d in other_scanfiles htmlnorm_scanfiles; do [ -d "$TI/$d" ] && inputs+=("$TI/$d"); done
+for d in other_scanfiles htmlnorm_scanfiles pe_allmatch/test.exe; do [ -e "$TI/$d" ] && inputs+=("$TI/$d"); done
 [ ${#inputs[@]} -gt 0 ] || { echo "1..0 # SKIP no scan inputs"; exit 0; }
 
 # compare NAME VDB DB...: db diff and scan output, sources vs .vdb
@@ -109,6 +110,11 @@ wmetcalf|$SIGS/wmetcalf-clam-punch
 talos-clamav.hdb|$TI/clamav.hdb
 talos-other_sigs|$TI/other_sigs
 talos-embedded|$TI/embedded_testfiles/signatures
+talos-test-3.cvd|$TI/freshclam_testfiles/test-3.cvd
+talos-test-6.cvd|$TI/freshclam_testfiles/test-6.cvd
+talos-pe-alert|$TI/pe_allmatch/alert-sigs
+talos-pe-weak|$TI/pe_allmatch/weak-sigs
+talos-pe-trust|$TI/pe_allmatch/trust-sigs
 EOF
 
 echo "1..$n"
