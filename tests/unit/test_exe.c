@@ -403,7 +403,7 @@ static void check_pe_dirs(void)
     const vg_pe_info *pe = &x.u.pe;
     char *od = run("objdump -p '%s' 2>/dev/null", path);
     int ok = od != NULL, count = 0;
-    for (const char *p = od ? strstr(od, "Ordinal Base") : NULL; p && (p = strstr(p, "\n\t[")); p++) {
+    for (const char *p = od ? strstr(od, "-- Ordinal Base") : NULL; p && (p = strstr(p, "\n\t[")); p++) {
         unsigned idx, ord;
         unsigned long rva;
         if (sscanf(p + 2, "[ %u] +base[ %u] %lx Export RVA", &idx, &ord, &rva) != 3)
