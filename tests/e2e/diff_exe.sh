@@ -313,6 +313,41 @@ else
     diff "$T/ep.clam" "$T/ep.vigil" | grep '^[<>]' | sed 's#.*/##; s/^/# /' | head
 fi
 
+# SectionAlignment corner cases (0, 1, 0x80, 0x200, 0x300, 0x1000, 0x2000
+# against section RVAs 0x1000/0x1080/0x1100 and entry points in and out of
+# them): 28 PE32 files, an EP+0 signature per plausible mapping.
+mkdir -p "$T/va"
+python3 - "$SRC/fuzz/corpus/exe/pe32_imp_exp_rsrc" "$T/va" <<'EOF'
+import random, struct, sys
+src, out = sys.argv[1], sys.argv[2]
+base = bytearray(open(src, 'rb').read())[:0x600] + bytearray(0x1000)
+o, sh, k, sigs = 0x98, 0x98 + 0xe0, 0, []
+for va in (0x1000, 0x200, 0x80, 0x1, 0x0, 0x2000, 0x300):
+    for srva, ep in ((0x1000, 0x1010), (0x1100, 0x1110), (0x1100, 0x1010), (0x1080, 0x1090)):
+        k += 1
+        d = bytearray(base)
+        d[0x1f0:] = random.Random(k).randbytes(len(d) - 0x1f0)
+        struct.pack_into('<I', d, o + 32, va)
+        struct.pack_into('<I', d, o + 16, ep)
+        struct.pack_into('<I', d, sh + 12, srva)
+        name = 'va%x_s%x_ep%x' % (va, srva, ep)
+        open('%s/%s.exe' % (out, name), 'wb').write(d)
+        cands = {0x200 + (ep - r) for r in (srva, srva // va * va if va else srva, srva // 0x1000 * 0x1000)}
+        for c in sorted(x for x in cands if 0 <= x < len(d) - 16):
+            sigs.append('%s.at%x:1:EP+0:%s' % (name, c, d[c:c + 16].hex()))
+open(out + '/va.ndb', 'w').write('\n'.join(sigs) + '\n')
+EOF
+timeout $TO clamscan --no-summary --allmatch -d "$T/va/va.ndb" "$T"/va/*.exe 2>/dev/null |
+    grep ' FOUND$' | sort -u >"$T/va.clam"
+timeout $TO "$VIGIL" scan --no-summary --allmatch -d "$T/va/va.ndb" "$T"/va/*.exe 2>/dev/null |
+    grep ' FOUND$' | sort -u >"$T/va.vigil"
+if cmp -s "$T/va.clam" "$T/va.vigil" && [ "$(wc -l <"$T/va.clam")" -ge 15 ]; then
+    ok "section alignment corner cases: $(wc -l <"$T/va.clam") detections identical to clamscan"
+else
+    nok "section alignment corner cases differ from clamscan (< clamscan only, > vigil only)"
+    diff "$T/va.clam" "$T/va.vigil" | grep '^[<>]' | sed 's#.*/##; s/^/# /' | head
+fi
+
 # The same .ndb/.mdb/.msb/.imp signatures compiled into a .vdb give the
 # same detections (offsets travel in the compiled signature table, the
 # hash signatures as source text).
