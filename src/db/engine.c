@@ -87,6 +87,7 @@ void vg_engine_free(vg_engine *e)
     vgm_builder_free(e->mb);
     vgm_matcher_free(e->m);
     vgy_rules_free(e->yara);
+    vgl_db_free(e->ldb);
     vgdb_ign_free(e->ign);
     free(e->sources);
     vgdb_srctext_free(e);
@@ -567,6 +568,8 @@ vg_status vg_engine_compile(vg_engine *e)
         if (e->yara && (st = vgy_rules_compile(e->yara, e->err, sizeof e->err)) != VG_OK)
             return st;
         if ((st = vgdb_exeh_freeze(e)) != VG_OK) /* PE hashes from the .vdb's texts */
+            return st;
+        if ((st = vgl_db_compile(e->ldb)) != VG_OK) /* and logical signatures */
             return st;
         vgm_builder_free(e->mb);
         e->mb = NULL;

@@ -61,7 +61,7 @@ typedef struct vgdb_bodysig {
 /* The text of a source kept for a .vdb (db/srctext.c). */
 #define VGDB_SRC_YARA 1u /* .yar .yara */
 #define VGDB_SRC_EXEH 2u /* .mdb .msb .imp (and PUA .mdu .msu) */
-#define VGDB_SRC_LDB 3u  /* .ldb .cdb (and PUA .ldu): needs the pattern builder */
+#define VGDB_SRC_LDB 3u  /* .ldb .cdb (and PUA .ldu) */
 typedef struct vgdb_srctext {
     char name[256];
     uint32_t kind;    /* VGDB_SRC_* */
@@ -203,9 +203,6 @@ void vgdb_srctext_free(vg_engine *e);
 vg_status vgdb_srctext_build(vg_engine *e, uint8_t **out, size_t *len, uint64_t *nsigs);
 vg_status vgdb_srctext_load(vg_engine *e, const uint8_t *p, uint64_t len);
 void vgdb_srctext_describe(const uint8_t *p, uint64_t len, void *file);
-/* 1 when a section's texts add patterns to the matcher (the .vdb must
- * then be merged, not mapped as it is). */
-int vgdb_srctext_needs_builder(const uint8_t *p, uint64_t len);
 /* Patterns of m that are logical subsignatures (VGM_SIG_MULTI). */
 uint32_t vgdb_matcher_multi(const vgm_matcher *m);
 

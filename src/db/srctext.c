@@ -3,12 +3,12 @@
  * Some formats have no serialized compiled form yet: YARA rules (their
  * compiled state is a tree of heap objects), PE section and import
  * hashes (.mdb .msb .imp: tables of their own, db/exehash.c) and logical
- * signatures (.ldb .cdb: expressions over subsignatures that live in the
- * pattern matcher). The first two are compiled beside the mapped tables;
- * a .vdb with logical signatures is merged into a new engine at load
- * instead, its body patterns and subsignatures compiled together (as slow
- * as loading the sources, but the same detections), until the logical
- * signatures get a compiled form of their own. A .vdb carries them as the
+ * signatures (.ldb .cdb: expressions over subsignatures). They are
+ * compiled beside the mapped tables at load. A logical signature's hex
+ * subsignatures are patterns of the one matcher, so they are in the
+ * .vdb's compiled matcher already; loading the .ldb text gives the same
+ * subsignature ids (they follow load order) and its patterns are dropped
+ * with the builder (db/vdb.c checks the two agree). A .vdb carries them as the
  * canonical text of each source file, with its name and SHA-256, and the
  * loader compiles them when the .vdb is loaded, exactly as if the file
  * had been given with -d. The section (VGDB_S_SRCTEXT, see vdb.h) is a
@@ -84,22 +84,6 @@ uint32_t vgdb_matcher_multi(const vgm_matcher *m)
     return n;
 }
 
-int vgdb_srctext_needs_builder(const uint8_t *p, uint64_t len)
-{
-    for (uint64_t o = 0; o + 48 <= len;) {
-        uint32_t kind, nl;
-        uint64_t tl;
-        memcpy(&kind, p + o, 4);
-        memcpy(&nl, p + o + 4, 4);
-        memcpy(&tl, p + o + 8, 8);
-        if ((kind & 0xff) == VGDB_SRC_LDB)
-            return 1;
-        if (nl > len || tl > len)
-            return 0; /* malformed: vgdb_srctext_load says so */
-        o += 48 + ((nl + tl + 7) & ~(uint64_t)7);
-    }
-    return 0;
-}
 
 static const char *kind_name(unsigned kind)
 {

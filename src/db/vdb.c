@@ -25,6 +25,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "match/ldb.h"
 #include "match/serial.h"
 #include "core/pages.h"
 
@@ -564,6 +565,8 @@ static vg_status import(vg_engine *e, const vdbview *v)
         vgm_offset off;
         uint8_t target;
         uint32_t id;
+        if (p.sigs[i].flags & VGM_SIG_MULTI)
+            continue; /* a logical subsignature: its .ldb text adds it again */
         st = vgm_pattern_copy(&p, i, &pat, &off, &target, &id);
         if (st == VG_OK) {
             st = vgm_builder_add(e->mb, &pat, &off, target, bbase + id);
@@ -604,11 +607,6 @@ vg_status vgdb_vdb_open(vg_engine *e, const char *path)
     if (st != VG_OK) {
         vgdb_error(e, "%s", err);
         return st;
-    }
-    if (empty && vgdb_srctext_needs_builder(v.s[VGDB_S_SRCTEXT].p, v.s[VGDB_S_SRCTEXT].len)) {
-        /* logical signatures as text: merged and compiled with the bodies */
-        vgm_shared_put(sh);
-        empty = 0;
     }
     if (empty) {
         e->pending_vdb = strdup(path);
@@ -668,10 +666,24 @@ vg_status vgdb_vdb_activate(vg_engine *e, int *rebuilt)
         return st;
     view_names(&v, e); /* names the texts add go after these */
     st = parse_sources(e, &v.s[VGDB_S_SOURCES]);
+    uint32_t before = vgm_builder_count(e->mb);
     if (st == VG_OK)
         st = vgdb_srctext_load(e, v.s[VGDB_S_SRCTEXT].p, v.s[VGDB_S_SRCTEXT].len);
     if (st != VG_OK)
         return st;
+    /* The .ldb texts gave their logic (subsignature ids in load order) and
+     * patterns that are already in the mapped matcher: those are dropped
+     * with the builder, and the mapped ones must be exactly as many, each
+     * naming a subsignature the texts made. */
+    uint32_t multi = vgdb_matcher_multi(e->m), nsubs = e->ldb ? e->ldb->nsubs : 0;
+    int ok = vgm_builder_count(e->mb) - before == multi;
+    for (uint32_t i = 0; ok && i < e->m->nsigs; i++)
+        ok = !(e->m->sigs[i].flags & VGM_SIG_MULTI) || e->m->sigs[i].id < nsubs;
+    if (!ok) {
+        vgdb_error(e, "%s: its logical subsignatures do not match its .ldb texts",
+                   e->pending_vdb);
+        return VG_EFORMAT;
+    }
     for (unsigned k = 0; k < VGH_KINDS; k++) {
         vgdb_hashset_free(&e->det[k]);
         vgdb_hashset_free(&e->fp[k]);
@@ -795,12 +807,9 @@ vg_status vgdb_vdb_write(vg_engine *e, const char *path, uint64_t created)
     uint32_t *nameidx = NULL, nidx = 0;
     vgm_sig *sigs = NULL;
     uint64_t nsigs_text = 0;
-    vgm_matcher *bodies = NULL; /* when e->m has logical subsignatures */
     vg_status st = vgdb_srctext_build(e, &stext, &stlen, &nsigs_text);
-    if (st == VG_OK && e->m && vgdb_matcher_multi(e->m))
-        st = vgm_without_multi(e->m, &bodies, e->err, sizeof e->err);
     if (st == VG_OK && e->m)
-        st = vgm_export(bodies ? bodies : e->m, &p, &hs, &hslen);
+        st = vgm_export(e->m, &p, &hs, &hslen);
     else if (st == VG_OK)
         memset(&p, 0, sizeof p);
     if (st == VG_OK)
@@ -958,7 +967,6 @@ out:
     for (unsigned k = 0; k < 2 * VGH_KINDS; k++)
         free(cols[k]);
     free(bnames);
-    vgm_matcher_free(bodies);
     free(tmp);
     free(hs);
     free(src);

@@ -62,8 +62,8 @@
  *                                          no compiled form yet: YARA, PE
  *                                          section/import hashes (.mdb .msb
  *                                          .imp), logical signatures (.ldb
- *                                          .cdb; the .vdb is then merged and
- *                                          compiled at load, not mapped)
+ *                                          .cdb; their hex subsignatures are
+ *                                          in 28-31 with flag VGM_SIG_MULTI)
  *   34     chunk table                     32 B: SHA-256 per chunk
  * Checked at load: header, section bounds, sizes against each other, the
  * chunk table against the header and every chunk against the table, bucket and name-block tables, every matcher signature's

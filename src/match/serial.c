@@ -187,7 +187,7 @@ vg_status vgm_validate_parts(const vgm_parts *p, uint32_t nids, char *err, size_
         int ok = s->node0 <= nodes_max && s->nnodes > 0 && s->nnodes <= VGP_MAX_NODES &&
                  s->pool0 <= pend && pend <= p->npool && s->seg0 < s->seg1 &&
                  s->seg1 <= s->nnodes && s->win0 >= s->seg0 && s->win0 < s->seg1 &&
-                 s->id < nids && s->target < 15 && s->off_kind <= VGM_OFF_LAST && s->exact <= 1 &&
+                 ((s->flags & VGM_SIG_MULTI) || s->id < nids) && s->target < 15 && s->off_kind <= VGM_OFF_LAST && s->exact <= 1 &&
                  s->memo <= 2 * (uint64_t)p->nsigs;
         /* unpacked nodes are checked here; packed ones when unpacked */
         if (ok && !p->packed)
@@ -346,7 +346,8 @@ static vg_status rebuild_some(const vgm_parts *p, int multi, vgm_matcher **out, 
         uint32_t id;
         st = vgm_pattern_copy(p, i, &pat, &off, &target, &id);
         if (st == VG_OK) {
-            st = vgm_builder_add(b, &pat, &off, target, id);
+            st = p->sigs[i].flags & VGM_SIG_MULTI ? vgm_builder_add_multi(b, &pat, &off, target, id)
+                                                  : vgm_builder_add(b, &pat, &off, target, id);
             vgp_free(&pat);
         }
     }
@@ -361,13 +362,6 @@ static vg_status rebuild_some(const vgm_parts *p, int multi, vgm_matcher **out, 
 static vg_status rebuild(const vgm_parts *p, vgm_matcher **out, char *err, size_t errlen)
 {
     return rebuild_some(p, 1, out, err, errlen);
-}
-
-vg_status vgm_without_multi(const vgm_matcher *m, vgm_matcher **out, char *err, size_t errlen)
-{
-    vgm_parts p = {.sigs = m->sigs, .nsigs = m->nsigs, .nodes = m->nodes, .nnodes = m->nnodes,
-                   .packed = m->packed, .npacked = m->npacked, .pool = m->pool, .npool = m->npool};
-    return rebuild_some(&p, 0, out, err, errlen);
 }
 
 vg_status vgm_from_parts(const vgm_parts *p, const void *hs, size_t hslen,

@@ -36,10 +36,6 @@ size_t vgm_pack_nodes(const vgp_node *nodes, uint32_t n, uint8_t *out);
 const vgp_node *vgm_sig_nodes(const vgm_matcher *m, const vgm_sig *s, vgp_node **buf,
                               uint32_t *cap);
 
-/* A new matcher of m's patterns less the logical subsignatures
- * (VGM_SIG_MULTI): what a .vdb holds when the .ldb travels as text. */
-vg_status vgm_without_multi(const vgm_matcher *m, vgm_matcher **out, char *err, size_t errlen);
-
 /* Drop a reference to a shared Vectorscan database (vgm_matcher_free). */
 void vgm_shared_put(struct vgm_shared_db *s);
 
@@ -48,7 +44,8 @@ void vgm_shared_put(struct vgm_shared_db *s);
 vg_status vgm_export(const vgm_matcher *m, vgm_parts *p, char **hs, size_t *hslen);
 
 /* Check every index and pool reference in untrusted parts (packed nodes:
- * when unpacked); `nids` bounds the ids. VG_EFORMAT with a reason in err
+ * when unpacked); `nids` bounds the ids of body signatures (a logical
+ * subsignature's id is checked against its .ldb text's, db/vdb.c). VG_EFORMAT with a reason in err
  * on any inconsistency. */
 vg_status vgm_validate_parts(const vgm_parts *p, uint32_t nids, char *err, size_t errlen);
 

@@ -247,7 +247,7 @@ int main(void)
     vg_engine_free(eyv);
     vg_engine_free(ey);
 
-    /* logical signatures travel as text; such a .vdb is merged at load */
+    /* logical signatures travel as text, their subsignatures in the matcher */
     snprintf(p, sizeof p, "%s/l.ldb", ydir);
     put_at(p, "Test.Logical;Target:0;0&1;414243444546;78797a\n");
     ey = load_keep(ydir, NULL, 1);
@@ -266,6 +266,33 @@ int main(void)
     if (eyv)
         scan_names(eyv, "..ABCDEF..", 10, cl, sizeof cl);
     TAP_OK(eyv && !strstr(cl, "Test.Logical"), "and not when only one subsignature is there");
+    TAP_OK(eyv && eyv->mapped && !eyv->vdb_rebuilt,
+           "a .vdb with logical signatures runs from its mapped matcher");
+    {
+        /* its .ldb text changed to one subsignature (and sealed again):
+         * the mapped matcher's two no longer match it */
+        long yn = fsize(yvdb);
+        char *yb2 = yn > 0 ? malloc((size_t)yn) : NULL;
+        FILE *yf = fopen(yvdb, "rb");
+        int got_all = yb2 && yf && fread(yb2, 1, (size_t)yn, yf) == (size_t)yn;
+        if (yf)
+            fclose(yf);
+        char *at = NULL;
+        for (long i = 0; got_all && !at && i + 23 <= yn; i++)
+            if (!memcmp(yb2 + i, "0&1;414243444546;78797a", 23))
+                at = yb2 + i;
+        vg_status yst = VG_OK;
+        if (at) {
+            memcpy(at, "0;414243444546\n#xxxxxx", 23);
+            vgdb_vdb_seal((uint8_t *)yb2, (size_t)yn);
+            snprintf(p, sizeof p, "%s/bad-ldb.vdb", dir);
+            tap_write_file(p, yb2, (size_t)yn);
+            vg_engine *eb = load(p, &yst);
+            vg_engine_free(eb);
+        }
+        TAP_OK(at && yst == VG_EFORMAT, "a .vdb whose .ldb text disagrees with its matcher is refused");
+        free(yb2);
+    }
     vg_engine_free(eyv);
     vg_engine_free(ey);
 
