@@ -130,7 +130,7 @@ static int db_verify(const char *path)
 
 static int db_list(char **paths, int n)
 {
-    vg_engine *e = load(paths, n, NULL, 0);
+    vg_engine *e = load(paths, n, NULL, 1);
     if (!e)
         return 2;
     vgdb_entry *v;
@@ -151,7 +151,7 @@ static int db_list(char **paths, int n)
 static int db_diff(const char *a, const char *b)
 {
     char *pa[1] = {(char *)a}, *pb[1] = {(char *)b};
-    vg_engine *ea = load(pa, 1, NULL, 0), *eb = ea ? load(pb, 1, NULL, 0) : NULL;
+    vg_engine *ea = load(pa, 1, NULL, 1), *eb = ea ? load(pb, 1, NULL, 1) : NULL;
     if (!ea || !eb) {
         vg_engine_free(ea);
         return 2;

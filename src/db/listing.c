@@ -65,7 +65,7 @@ vg_status vgdb_list(const vg_engine *e, vgdb_entry **out, size_t *n)
 {
     if (!e->compiled)
         return VG_ESTATE;
-    size_t total = e->nbody;
+    size_t total = e->nbody + e->nsrct;
     for (int k = 0; k < VGH_KINDS; k++)
         total += e->det[k].n + e->fp[k].n;
     vgdb_entry *v;
@@ -137,6 +137,15 @@ vg_status vgdb_list(const vg_engine *e, vgdb_entry **out, size_t *n)
         i++;
     }
 #undef NAME_OF
+    /* formats kept as text (when the engine kept them): one entry per file */
+    for (uint32_t t = 0; st == VG_OK && t < e->nsrct; t++) {
+        static const char *const tk[] = {"text", "text-yara", "text-pe-hash", "text-logical"};
+        unsigned k = e->srct[t].kind < 4 ? e->srct[t].kind : 0;
+        v[i].type = tk[k];
+        v[i].name = e->srct[t].name;
+        vghash_hex(e->srct[t].sha256, 32, v[i].hash);
+        i++;
+    }
     EVP_MD_CTX_free(md);
     free(noff);
     if (st != VG_OK) {

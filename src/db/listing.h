@@ -7,6 +7,9 @@
  *                    set = det | fp, kind = md5 | sha1 | sha256
  *   body signatures  "ndb:<target>:<offset kind>:<n>:<shift>:<program>"
  *                    program = hex of the parsed pattern's nodes and pool
+ *   source texts     (YARA, .mdb/.msb/.imp, .ldb/.cdb: formats a .vdb
+ *                    carries as text) one entry per file, its SHA-256,
+ *                    when the engine kept its texts (`vigil db` does)
  * So a renamed signature keeps its hash, an edited one changes it. */
 #ifndef VG_DB_LISTING_H
 #define VG_DB_LISTING_H
@@ -14,7 +17,7 @@
 #include "db/engine_int.h"
 
 typedef struct vgdb_entry {
-    const char *type; /* "md5", "sha1", "sha256", "fp-md5", ..., "ndb" */
+    const char *type; /* "md5", "sha1", "sha256", "fp-md5", ..., "ndb", "text-*" */
     const char *name;
     char hash[65];    /* hex content hash */
 } vgdb_entry;
