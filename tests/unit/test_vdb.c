@@ -233,7 +233,7 @@ int main(void)
     ey = load_keep(ydir, NULL, 1);
     TAP_OK(ey && vgdb_vdb_write(ey, yvdb, 0) == VG_OK, "a .mdb goes into a .vdb (%s)",
            ey ? vg_engine_error(ey) : "not loaded");
-    eyv = load(yvdb, NULL);
+    eyv = load_keep(yvdb, NULL, 1); /* texts kept: the listing has them */
     char *lm = ey ? listing(ey) : NULL, *lv = eyv ? listing(eyv) : NULL;
     TAP_OK(eyv && vg_engine_sig_count(eyv) == vg_engine_sig_count(ey) &&
                vgdb_exeh_count(eyv) == 1 && lm && lv && !strcmp(lm, lv),
