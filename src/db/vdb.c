@@ -675,10 +675,19 @@ vg_status vgdb_vdb_activate(vg_engine *e, int *rebuilt)
      * patterns that are already in the mapped matcher: those are dropped
      * with the builder, and the mapped ones must be exactly as many, each
      * naming a subsignature the texts made. */
-    uint32_t multi = vgdb_matcher_multi(e->m), nsubs = e->ldb ? e->ldb->nsubs : 0;
-    int ok = vgm_builder_count(e->mb) - before == multi;
-    for (uint32_t i = 0; ok && i < e->m->nsigs; i++)
-        ok = !(e->m->sigs[i].flags & VGM_SIG_MULTI) || e->m->sigs[i].id < nsubs;
+    uint32_t multi = 0, nsubs = e->ldb ? e->ldb->nsubs : 0;
+    int ok = 1;
+    const vgm_sig *sg = e->m->sigs;
+    for (uint32_t i = 0; i < e->m->nsigs; i++) {
+        if (sg[i].flags & VGM_SIG_MULTI) {
+            multi++;
+            ok = ok && sg[i].id < nsubs;
+        }
+        if (i % 1024 == 1023) /* read again on hits only */
+            vgpages_release(&sg[i - 1023], 1024 * sizeof *sg);
+    }
+    vgpages_release(sg, (size_t)e->m->nsigs * sizeof *sg);
+    ok = ok && vgm_builder_count(e->mb) - before == multi;
     if (!ok) {
         vgdb_error(e, "%s: its logical subsignatures do not match its .ldb texts",
                    e->pending_vdb);
