@@ -549,6 +549,15 @@ static int literal_window(vgm_sig *s, const vgp_pattern *p, uint32_t first, uint
  * 8 distinct literal bytes are selective enough that verification after a
  * hit costs next to nothing. Returns 0 and fills s when a run of at least
  * VGM_LIT_MIN bytes exists. */
+/* A literal byte, or a letter of an .ldb `::i` subsignature (mask 0xdf,
+ * upper-case value: either case); Vectorscan takes [Aa] as a caseless
+ * literal, so nocase patterns get the same short literal anchors. */
+static int lit_byte(const vgp_node *n)
+{
+    return n->kind == VGP_BYTE &&
+           (n->mask == 0xff || (n->mask == 0xdf && n->val >= 'A' && n->val <= 'Z'));
+}
+
 static int fast_literal(vgm_sig *s, const vgp_pattern *p, uint32_t first, uint32_t limit,
                         char *out, size_t cap)
 {
@@ -558,8 +567,7 @@ static int fast_literal(vgm_sig *s, const vgp_pattern *p, uint32_t first, uint32
         double sc = 0;
         int prev = -1;
         uint32_t l = 0;
-        while (a + l < limit && l < VGM_LIT_WINDOW && p->nodes[a + l].kind == VGP_BYTE &&
-               p->nodes[a + l].mask == 0xff) {
+        while (a + l < limit && l < VGM_LIT_WINDOW && lit_byte(&p->nodes[a + l])) {
             int v = p->nodes[a + l].val;
             sc += v == prev ? 1.0 : (v == 0 || v == 0xff) ? 5.0 : 8.0;
             prev = v;
