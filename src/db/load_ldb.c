@@ -31,7 +31,9 @@
  * Refused with "file:line: reason", never loaded as never-matching:
  * macro subsignatures `${min-max}id$`, fuzzy image hashes, `VI` (version
  * information) subsignatures and offsets, two `::` blocks in one
- * subsignature, `[n-m]` or a negated group in a wide one.
+ * subsignature, `[n-m]` or a negated group in a wide one; in a .cdb, a
+ * FileSizeInContainer, Res1 (CRC) or IsEncrypted 1 constraint (libarchive
+ * extraction does not give vigil these).
  *
  * IconGroup1/IconGroup2 load and are never reported: ClamAV matches them
  * against icon groups of an .idb database; vigil loads no .idb, and
@@ -914,6 +916,15 @@ static vg_status cdb_line(lctx *c, const char *line, size_t len)
         return bad(c, "bad Res1 (CRC) '%.*s'", (int)f[8].n, f[8].p);
     if (!tok_eq(&f[9], "*"))
         return bad(c, "Res2 must be *");
+    /* what vigil's archive extraction (libarchive) does not tell: refused,
+     * so that such a line is never loaded as one that cannot match */
+    if (cd.fsize_c.on)
+        return bad(c, "FileSizeInContainer (the compressed size) is not supported; use *");
+    if (cd.res1.on)
+        return bad(c, "Res1 (the member's CRC) is not supported; use *");
+    if (cd.encrypted == 1)
+        return bad(c, "IsEncrypted 1 is not supported (encrypted members are not extracted); "
+                      "use 0 or *");
     if (!tok_eq(&f[3], "*")) {
         int ec;
         PCRE2_SIZE eo;
