@@ -141,5 +141,5 @@ for set in $SETS; do
     "$set" "$cwall" $((vsize / 1048576)) "$cl_load" "$vg_load" "$(echo "$cl_load / $vg_load" | bc -l)" \
     "$(echo "$cd_rss / 1024" | bc -l)" "$(echo "$vd_rss / 1024" | bc -l)" "$(echo "$cd_rss / $vd_rss" | bc -l)" \
     "$(echo "$cd_peak / $cd_rss" | bc -l)" "$(echo "$vd_peak / $vd_rss" | bc -l)" "$ratio"
-  echo "         details: vigil text-source load ${vs_load}s peak ${vs_rss}KB; clamscan peak ${cl_rss}KB; vigil vdb peak ${vg_rss}KB; clamd ready in ${cd_load}s, vigild in ${vd_load}s; slot steady ${steady}KB peak ${peak}KB, load ${l_s}s"
+  echo "         details: vigil text-source load $(printf %.3f "$vs_load")s peak ${vs_rss}KB; clamscan peak ${cl_rss}KB; vigil vdb peak ${vg_rss}KB; clamd ready in ${cd_load}s, vigild in ${vd_load}s; slot steady ${steady}KB peak ${peak}KB, load ${l_s}s"
 done
