@@ -26,11 +26,10 @@
  *     `[offset:]Trigger/regex/[flags]`, byte compare
  *     `Trigger(>>n#opts#cmp[,cmp])`.
  * Offsets: `*`, `n`, `EOF-n`, and for targets 1, 6, 9 the executable
- * ones (EP+n, EP-n, Sx+n, SEx, SL+n; match/offset.h), all but `*` with
- * `,maxshift`.
+ * ones (EP+n, EP-n, Sx+n, SEx, SL+n, and VI: at a PE version-information
+ * string; match/offset.h), all but `*` with `,maxshift`.
  * Refused with "file:line: reason", never loaded as never-matching:
- * macro subsignatures `${min-max}id$`, fuzzy image hashes, `VI` (version
- * information) subsignatures and offsets, two `::` blocks in one
+ * macro subsignatures `${min-max}id$`, fuzzy image hashes, two `::` blocks in one
  * subsignature, `[n-m]` or a negated group in a wide one; in a .cdb, a
  * FileSizeInContainer, Res1 (CRC) or IsEncrypted 1 constraint (libarchive
  * extraction does not give vigil these).
@@ -301,7 +300,7 @@ static vg_status parse_tdb(lctx *c, const tok *blk, vgl_sig *s, int *skip)
 /* ---- offsets ---------------------------------------------------------- */
 
 /* `*`, `n`, `EOF-n`, and for targets 1, 6 and 9 `EP+n`, `EP-n`, `Sx+n`,
- * `SEx`, `SL+n` (match/offset.h), each but `*` with `,maxshift`. */
+ * `SEx`, `SL+n`, `VI` (match/offset.h), each but `*` with `,maxshift`. */
 static vg_status parse_offset(lctx *c, const tok *of, int target, vgm_offset *off,
                               int *has_shift)
 {
@@ -338,9 +337,14 @@ static vg_status parse_offset(lctx *c, const tok *of, int target, vgm_offset *of
         off->n = n;
         return VG_OK;
     }
-    if (tok_prefix(&main, "VI"))
-        return bad(c, "version-information (VI) offsets are not supported");
-    int r = vgm_offset_parse_exe(main.p, main.n, off);
+    int r = 0;
+    if (tok_eq(&main, "VI")) { /* at a PE version-information string */
+        off->kind = VGM_OFF_VI;
+        off->shift = 0; /* clamscan ignores a maxshift here (VI,4 = VI) */
+        r = 1;
+    } else {
+        r = vgm_offset_parse_exe(main.p, main.n, off);
+    }
     if (r == 1) {
         if (target != 1 && target != 6 && target != 9)
             return bad(c, "Invalid offset type for target %d", target);
@@ -551,6 +555,11 @@ static vg_status pcre_sub(lctx *c, vgl_sig *s, tok sub, uint32_t idx, uint32_t *
         if (st)
             return st;
         pc.has_shift = (uint8_t)hs;
+        if (pc.off.kind == VGM_OFF_VI) { /* clamscan: anywhere, even with no
+                                            version information at all */
+            pc.off.kind = VGM_OFF_ANY;
+            pc.has_shift = 0;
+        }
         pre.p = colon + 1;
         pre.n -= of.n + 1;
     }
@@ -802,8 +811,6 @@ static vg_status ldb_line(lctx *c, const char *line, size_t len)
             st = bad(c, "macro subsignatures (${min-max}id$) are not supported");
         else if (tok_prefix(&sub, "fuzzy_img#"))
             st = bad(c, "fuzzy image hash subsignatures are not supported");
-        else if (tok_prefix(&sub, "VI:"))
-            st = bad(c, "version-information (VI) subsignatures are not supported");
         else if (memchr(sub.p, '/', sub.n)) {
             su->kind = VGL_SUB_PCRE;
             st = pcre_sub(c, &s, sub, i, &su->aux);

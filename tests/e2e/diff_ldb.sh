@@ -20,7 +20,6 @@
 # Needs VIGIL (the binary) and VIGIL_SRC; without clamscan parts 1-2 skip.
 #
 # EXPECTED DIFFERENCES (vigil refuses with "file:line: reason"):
-#   - VI (PE version information) subsignatures and offsets;
 #   - a subsignature with two `::` modifier blocks (clamscan applies the
 #     modifiers in a way not reproduced; one line of main.ldb);
 #   - `[n-m]` ranges in a wide (::w) subsignature;
@@ -74,6 +73,9 @@ printf '<html><body>Hello World <b>evil</b></body></html>\n' > in/page.html
 printf '%%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\nhello pdf\n%%%%EOF\n' > in/doc.pdf
 printf '\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDRhello png' > in/img.png
 cp /bin/true in/true.elf 2>/dev/null || true
+SIGS=${VIGIL_SIGS:-$SRC/../shared/data/clamav-sigs}
+PEA=$SIGS/Cisco-Talos-clamav/unit_tests/input/pe_allmatch
+[ -f "$PEA/test.exe" ] && cp "$PEA/test.exe" in/vi_test.exe
 TF=/usr/share/clamav-testfiles
 for f in clam.exe clam.zip clam.7z clam.tar.gz; do
     [ -f "$TF/$f" ] && cp "$TF/$f" in/
@@ -216,6 +218,16 @@ Exe.bc;Target:1;0&1;$EP8;0(>>0#ib1#=0x${EPHEX:0:2})
 Exe.bc0;Target:0;0&1;$EP8;0(>>0#ib1#=0x${EPHEX:0:2})
 EOF
 fi
+# VI: ClamAV's own version-information test signatures, as subsignatures
+for f in "$PEA"/alert-sigs/Test.GenSig.NDB_0[1-8]of22_*.ndb; do
+    [ -f "$f" ] || continue
+    IFS=: read -r nm _ _ hx < "$f"
+    nm=${nm#Test.GenSig.NDB_}
+    echo "Vi.$nm;Engine:51-255,Target:1;0;VI:$hx" >> set.ldb
+    echo "Vi2.$nm;Engine:51-255,Target:1;0&1;VI:${hx:0:40};4d5a" >> set.ldb
+    echo "Vi3.$nm;Engine:51-255,Target:1;0;VI,4:${hx:4:40}" >> set.ldb
+done
+echo "Vi.pcre;Engine:81-255,Target:1;0&1;4d5a;VI:0/\\x00/" >> set.ldb
 cat > set.cdb <<'EOF'
 Cdb.name:CL_TYPE_ZIP:*:inner\.txt:*:*:*:*:*:*
 Cdb.anyType:*:*:inner\.txt:*:*:*:*:*:*
@@ -311,7 +323,8 @@ L|A;Target:15;0;414243
 L|A;Target:0,Foo:1;0;414243
 L|A;Engine:300-400,Target:0;0;zz
 D|A;Target:0;0&1;414243;${6-7}12$
-D|A;Target:1;0;VI:4142434445
+L|A;Target:1;0;VI:4142434445
+R|A;Target:0;0;VI:4142434445
 D|A;Target:0;0;414243::i*444546::i
 D|A;Target:0;0;6865[1-2]6c6c6f::w
 EOF
@@ -353,7 +366,6 @@ done < <(cat lines.txt cdblines.txt)
 # line, LDB_REAL_N lines, default 400), and for each signature with plain
 # hex subsignatures a file built to hold them (on a binary, PE, ELF or PDF
 # carrier by its target); both scanners must report the same.
-SIGS=${VIGIL_SIGS:-$SRC/../shared/data/clamav-sigs}
 if [ $have_clam = 1 ] && [ -f "$SIGS/A0140A-PubSigList/main.ldb" ]; then
     mkdir real
     cat > gen_real.py <<'PYEOF'

@@ -177,7 +177,7 @@ static void loader_tests(void)
     bad_line("A;Target:0;0;41", "one-byte pattern");
     bad_line("A;Target:0;0;EP+0:414243", "EP offset for target 0");
     bad_line("A;Target:0;0&1;414243;${6-7}12$", "macro subsignature");
-    bad_line("A;Target:1;0;VI:41424344", "VI subsignature");
+    bad_line("A;Target:0;0;VI:41424344", "VI subsignature for target 0");
     bad_line("A;Target:0;0&1;414243;1/abc/", "PCRE trigger on itself");
     bad_line("A;Target:0;0&1;414243;0/ab(c/", "PCRE that does not compile");
     bad_line("A;Target:0;0&1;414243;0/abc/q", "unknown PCRE flag");
@@ -194,6 +194,7 @@ static void loader_tests(void)
     good_line("A;Target:0;0;4142", "two-byte subsignature (Aho-Corasick in ClamAV)");
     good_line("A;Target:0;0;414243::iwfa", "all modifiers");
     good_line("A;Target:1;0;EP+0:414243", "EP offset for PE");
+    good_line("A;Target:1;0;VI:41424344", "VI subsignature for PE");
     good_line("A;Engine:51-255,Target:1,IconGroup1:foo;0;414243", "IconGroup (never reported without .idb)");
     bad_line("A;Target:0,FileSize:1-20;0;414243", "FileSize without Engine >= 51");
     bad_line("A;Engine:51-255,Target:0,EntryPoint:1-20;0;414243", "EntryPoint for target 0");
