@@ -1002,7 +1002,8 @@ vg_status vgdb_vdb_describe(const char *path, void *file, char *err, size_t errl
     fprintf(f, "file size: %zu\n", len);
     fprintf(f, "chunk table sha256: %s\n", hex);
     fprintf(f, "created: %llu\n", (unsigned long long)v.created);
-    fprintf(f, "signatures: %llu\n", (unsigned long long)v.nsigs);
+    fprintf(f, "signatures: %llu%s\n", (unsigned long long)v.nsigs,
+            v.s[VGDB_S_SRCTEXT].len ? " (and those of the source texts below, counted at load)" : "");
     static const char *const kn[] = {"md5", "sha1", "sha256"};
     for (unsigned k = 0; k < VGH_KINDS; k++)
         fprintf(f, "hash signatures (%s): %llu\n", kn[k],
