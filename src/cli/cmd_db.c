@@ -19,7 +19,7 @@ static void db_usage(FILE *f)
             "       vigil db verify FILE.vdb              check structure and checksum\n"
             "       vigil db list DB...                   every signature: type name content-hash\n"
             "       vigil db diff A B                     added (+), removed (-), changed (~)\n"
-            "SOURCE and DB are database files (.hdb .hsb .fp .sfp .ndb .yar .vdb) or\n"
+            "SOURCE and DB are database files (.hdb .hsb .fp .sfp .ndb .ldb .cdb .yar .vdb) or\n"
             "directories of them. build is deterministic: the creation time comes\n"
             "from SOURCE_DATE_EPOCH, or is 0. Exit status 0 ok, 1 differences (diff),\n"
             "2 error.\n");

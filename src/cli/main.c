@@ -37,7 +37,7 @@ static void usage(FILE *f)
             "  -V, --version             print the version\n"
             "\n"
             "vigil is an anti-virus engine: ClamAV signature databases (.hdb .hsb\n"
-            ".fp .sfp .ndb, compiled .vdb) and YARA rules (.yar .yara), one-pass\n"
+            ".fp .sfp .ndb .ldb .cdb, compiled .vdb) and YARA rules (.yar .yara), one-pass\n"
             "matching on all cores, clamscan-compatible output and exit codes\n"
             "(0 clean, 1 found, 2 error). See vigil(1).\n");
 }
