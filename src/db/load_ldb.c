@@ -29,8 +29,8 @@
  * ones (EP+n, EP-n, Sx+n, SEx, SL+n, and VI: at a PE version-information
  * string; match/offset.h), all but `*` with `,maxshift`.
  * Refused with "file:line: reason", never loaded as never-matching:
- * macro subsignatures `${min-max}id$`, fuzzy image hashes, two `::` blocks in one
- * subsignature, `[n-m]` or a negated group in a wide one; in a .cdb, a
+ * macro subsignatures `${min-max}id$`, fuzzy image hashes, `[n-m]` or a
+ * negated group in a wide subsignature; in a .cdb, a
  * FileSizeInContainer, Res1 (CRC) or IsEncrypted 1 constraint (libarchive
  * extraction does not give vigil these).
  *
@@ -467,8 +467,12 @@ static vg_status hex_sub(lctx *c, vgl_sig *s, tok sub, uint32_t subid)
 {
     tok mods = {NULL, 0};
     const char *dc = memmem(sub.p, sub.n, "::", 2);
-    if (dc && memmem(dc + 2, sub.n - (size_t)(dc + 2 - sub.p), "::", 2))
-        return bad(c, "a subsignature with more than one '::' modifier block is not supported");
+    if (dc && memmem(dc + 2, sub.n - (size_t)(dc + 2 - sub.p), "::", 2)) {
+        /* two "::" blocks: clamscan keeps the pattern before the first and
+         * applies no modifier at all (414243::i*444546::i matches "ABC",
+         * case-sensitive, anywhere; one line of main.ldb has this form) */
+        sub.n = (size_t)(dc - sub.p);
+    }
     for (size_t i = 0; i + 1 < sub.n; i++)
         if (sub.p[i] == ':' && sub.p[i + 1] == ':') {
             mods.p = sub.p + i + 2;

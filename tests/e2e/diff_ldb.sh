@@ -20,8 +20,6 @@
 # Needs VIGIL (the binary) and VIGIL_SRC; without clamscan parts 1-2 skip.
 #
 # EXPECTED DIFFERENCES (vigil refuses with "file:line: reason"):
-#   - a subsignature with two `::` modifier blocks (clamscan applies the
-#     modifiers in a way not reproduced; one line of main.ldb);
 #   - `[n-m]` ranges in a wide (::w) subsignature;
 #   - macro subsignatures ${min-max}id$;
 #   - .cdb FileSizeInContainer, Res1 (CRC) and IsEncrypted 1, which
@@ -131,6 +129,7 @@ Mod.wstar;Target:0;0;6865*6f00::w
 Mod.walt;Target:0;0;6865(58|6c)6c6f::w
 Mod.ialt;Target:0;0;(48|68)454c4c4f::i
 Mod.short;Target:0;0;6865
+Mod.twoBlocks;Target:0;0;68656c::i*576f::w
 Off.abs;Target:0;0;12:$H
 Off.absno;Target:0;0;13:$H
 Off.shift;Target:0;0;10,2:$H
@@ -325,7 +324,7 @@ L|A;Engine:300-400,Target:0;0;zz
 D|A;Target:0;0&1;414243;${6-7}12$
 L|A;Target:1;0;VI:4142434445
 R|A;Target:0;0;VI:4142434445
-D|A;Target:0;0;414243::i*444546::i
+L|A;Target:0;0;414243::i*444546::i
 D|A;Target:0;0;6865[1-2]6c6c6f::w
 EOF
 cat > cdblines.txt <<'EOF'
