@@ -117,7 +117,10 @@ static const char rules[] =
     "rule r97 { condition: (dotnet.version == \"\") }\n"
     "rule r98 { condition: for any x in dotnet.streams : (x.name == \"\" or x.offset == 0) }\n"
     "rule r99 { condition: for any g in dotnet.guids : (g == \"\") }\n"
-    "rule r100 { condition: for any u in dotnet.user_strings : (u == \"\") }\n";
+    "rule r100 { condition: for any u in dotnet.user_strings : (u == \"\") }\n"
+    "rule sig { condition: for any x in pe.signatures : (x.issuer == \"\" or x.subject == \"\" "
+    "or x.serial == \"\" or x.thumbprint == \"\" or x.version == 0 or x.algorithm == \"\" "
+    "or x.algorithm_oid == \"\" or x.valid_on(0)) }\n";
 
 static vg_engine *engine(void)
 {

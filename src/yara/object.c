@@ -31,9 +31,11 @@ int vgy_decl_member(const vgy_decl *d, const char *name)
 
 static int member_n(const vgy_decl *d, const char *name, size_t n)
 {
-    for (int i = 0; d->sub && d->sub[i].name; i++)
-        if (strlen(d->sub[i].name) == n && !memcmp(d->sub[i].name, name, n))
+    for (int i = 0; d->sub && d->sub[i].name; i++) {
+        const char *m = d->sub[i].name;
+        if (m[0] == name[0] && !strncmp(m, name, n) && m[n] == 0)
             return i;
+    }
     return -1;
 }
 

@@ -30,13 +30,13 @@ static const vgy_decl sym_m[] = {VGYD_STR("name"), VGYD_INT("value"), VGYD_INT("
                                  VGYD_END};
 static const vgy_decl sym_e = VGYD_STRUCT(NULL, sym_m);
 
-static const vgy_decl elf_m[] = {
-#include "yara/modules/elf_consts.inc"
+static const vgy_decl elf_m[] = { /* fields first: the setters search in order */
     VGYD_INT("type"), VGYD_INT("machine"), VGYD_INT("entry_point"),
     VGYD_INT("number_of_sections"), VGYD_ARRAY("sections", &sec_e),
     VGYD_INT("number_of_segments"), VGYD_ARRAY("segments", &seg_e),
     VGYD_INT("dynamic_section_entries"), VGYD_ARRAY("dynamic", &dyn_e),
     VGYD_INT("symtab_entries"), VGYD_ARRAY("symtab", &sym_e),
+#include "yara/modules/elf_consts.inc"
     VGYD_END,
 };
 static const vgy_decl elf_root = VGYD_STRUCT("elf", elf_m);

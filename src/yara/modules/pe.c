@@ -11,13 +11,18 @@
  * 1:1; an RVA past the section's raw data or the file has no offset.
  * Functions read back what load() set (c->self is the module root).
  *
- * Not here (yet): signatures[] contents (number_of_signatures counts the
- * certificate table's PKCS#7 entries only when there is none: 0),
- * rich_signature, delayed imports' details, ordinal-to-name tables beyond
- * the short ones below. */
+ * Certificates (signatures[]) are read with OpenSSL, as yara 4.2.3 does.
+ * Not here (yet): rich_signature, ordinal-to-name tables beyond the short
+ * ones below. */
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
+
+#include <openssl/evp.h>
+#include <openssl/objects.h>
+#include <openssl/pkcs7.h>
+#include <openssl/x509.h>
 
 #include "core/hash.h"
 #include "core/rd.h"
@@ -141,8 +146,7 @@ static const vgy_func pe_f[] = {
     {NULL, NULL, NULL, 0, NULL},
 };
 
-static const vgy_decl pe_m[] = {
-#include "yara/modules/pe_consts.inc"
+static const vgy_decl pe_m[] = { /* fields first: the setters search in order */
     VGYD_INT("is_pe"), VGYD_INT("machine"), VGYD_INT("number_of_sections"),
     VGYD_INT("timestamp"), VGYD_INT("pointer_to_symbol_table"), VGYD_INT("number_of_symbols"),
     VGYD_INT("size_of_optional_header"), VGYD_INT("characteristics"), VGYD_INT("entry_point"),
@@ -169,6 +173,7 @@ static const vgy_decl pe_m[] = {
     VGYD_ARRAY("import_details", &imp_e),
     /* not in yara 4.2.3: the space keeps rules out; imports() reads it */
     VGYD_ARRAY(" delayed_import_details", &imp_e),
+#include "yara/modules/pe_consts.inc"
     VGYD_END,
 };
 static const vgy_decl pe_root = VGYD_STRUCTF("pe", pe_m, pe_f);
@@ -333,9 +338,8 @@ static void set_headers(vgy_ctx *c, vgy_obj *o, const pe *p)
         vgyo_int(c, o, v32, "base_of_data");
     uint32_t ep = 0;
     u32(p, p->opt + 16, &ep);
-    int64_t epo = vgype_rva2off(p, ep);
-    if (epo >= 0)
-        vgyo_int(c, o, epo, "entry_point");
+    /* -1 when the entry point maps to no file offset, as yara 4.2.3 gives */
+    vgyo_int(c, o, vgype_rva2off(p, ep), "entry_point");
     for (unsigned i = 0; i < p->ndirs && i < 16; i++) {
         uint32_t va, sz;
         if (!vgype_dir(p, i, &va, &sz))
@@ -380,14 +384,13 @@ static void set_sections(vgy_ctx *c, vgy_obj *o, const pe *p)
         }
         if (fl >= 0)
             vgyo_str(c, o, full, (size_t)fl, "sections[%i].full_name", (int)i);
-        for (size_t k = 0; k < sizeof f / sizeof f[0]; k++) {
+        vgy_obj *so = vgyo_at(c, o, "sections[%i]", (int)i);
+        for (size_t k = 0; so && k < sizeof f / sizeof f[0]; k++) {
             uint32_t v = f[k].w == 2 ? (uint32_t)(b[f[k].off] | b[f[k].off + 1] << 8)
                                      : (uint32_t)(b[f[k].off] | b[f[k].off + 1] << 8 |
                                                   b[f[k].off + 2] << 16 |
                                                   (uint32_t)b[f[k].off + 3] << 24);
-            vgy_obj *s = vgyo_at(c, o, "sections[%i]", (int)i);
-            if (s)
-                vgyo_int(c, s, v, f[k].name);
+            vgyo_int(c, so, v, f[k].name);
         }
         uint32_t raw = 0, rsz = 0;
         u32(p, h + 20, &raw);
@@ -633,26 +636,35 @@ static void set_exports(vgy_ctx *c, vgy_obj *o, const pe *p)
     if (no > 0 && (l = cstr(p, no, 4096)) >= 0)
         vgyo_str(c, o, p->d + no, (size_t)l, "dll_name");
     uint32_t n = nfun < MAX_EXPORTS ? nfun : MAX_EXPORTS;
+    /* yara 4.2.3's size check, against the DLL name's offset (or -1) */
+    if ((int64_t)n * 4 > (int64_t)p->n - no)
+        return;
     int64_t fo = vgype_rva2off(p, afun), nmo = vgype_rva2off(p, anames), oo = vgype_rva2off(p, aords);
     if (fo < 0 || (nnames && (nmo < 0 || oo < 0)))
         return;
+    /* function index -> first name whose ordinal slot names it (one pass
+     * over the name table instead of one per function) */
+    uint32_t *first = n ? vgy_alloc(&c->tmp, n * sizeof *first) : NULL;
+    if (n && !first)
+        return;
+    for (uint32_t i = 0; i < n; i++)
+        first[i] = UINT32_MAX;
+    for (uint32_t j = 0; j < nnames; j++) {
+        uint16_t ord;
+        if (!u16(p, (uint64_t)oo + 2ull * j, &ord))
+            break;
+        if (ord < n && first[ord] == UINT32_MAX)
+            first[ord] = j;
+    }
     for (uint32_t i = 0; i < n; i++) {
-        uint32_t frva;
+        uint32_t frva, nrva;
         if (!u32(p, (uint64_t)fo + 4ull * i, &frva))
             break;
         vgyo_int(c, o, (int64_t)base + i, "export_details[%i].ordinal", (int)i);
-        for (uint32_t j = 0; j < nnames && j < MAX_EXPORTS; j++) {
-            uint16_t ord;
-            uint32_t nrva;
-            if (!u16(p, (uint64_t)oo + 2ull * j, &ord) || !u32(p, (uint64_t)nmo + 4ull * j, &nrva))
-                break;
-            if (ord != i)
-                continue;
-            int64_t so = vgype_rva2off(p, nrva), sl;
-            if (so >= 0 && (sl = cstr(p, so, 4096)) >= 0)
-                vgyo_str(c, o, p->d + so, (size_t)sl, "export_details[%i].name", (int)i);
-            break;
-        }
+        int64_t so, sl;
+        if (first[i] != UINT32_MAX && u32(p, (uint64_t)nmo + 4ull * first[i], &nrva) &&
+            (so = vgype_rva2off(p, nrva)) >= 0 && (sl = cstr(p, so, 4096)) >= 0)
+            vgyo_str(c, o, p->d + so, (size_t)sl, "export_details[%i].name", (int)i);
         int64_t eo = vgype_rva2off(p, frva), fl;
         if (frva >= va && frva < (uint64_t)va + sz) {
             if (eo >= 0 && (fl = cstr(p, eo, 4096)) >= 0)
@@ -764,37 +776,53 @@ static void res_leaf(rwalk *w, uint64_t de)
         else
             vgyo_int(w->c, r, w->ids[l], iname[l]);
     }
-    if (!w->named[0] && w->ids[0] == 16 && off >= 0)
+    if (w->ids[0] == 16 && off >= 0)
         version_info(w, off);
 }
 
-static void res_dir(rwalk *w, uint64_t dir, int depth)
+/* One directory of the tree, as yara 4.2.3 walks it: a directory with
+ * Characteristics set or more than 32768 named or id entries is skipped;
+ * an entry, subdirectory or data entry outside the file ends the whole
+ * walk (-1); a data entry may sit at any level (the levels below keep the
+ * values last seen), and at level 2 everything is a data entry. The walk
+ * also ends after MAX_RES_VISITS entries (a tree whose directories point
+ * back at each other), where yara would take far longer. */
+#define MAX_RES_VISITS (1u << 20)
+static int res_dir(rwalk *w, uint64_t dir, int depth, uint32_t *visits)
 {
+    uint32_t chars;
     uint16_t nn, ni;
-    if (depth >= MAX_RES_DEPTH || !u16(w->p, dir + 12, &nn) || !u16(w->p, dir + 14, &ni))
-        return;
-    for (unsigned k = 0; k < (unsigned)nn + ni && w->n < (int)VGY_MAX_ITEMS; k++) {
+    if (!u32(w->p, dir, &chars) || !u16(w->p, dir + 12, &nn) || !u16(w->p, dir + 14, &ni))
+        return -1;
+    if (chars != 0 || nn > 32768 || ni > 32768)
+        return 0;
+    for (unsigned k = 0; k < (unsigned)nn + ni; k++) {
         uint64_t e = dir + 16 + 8ull * k;
         uint32_t name, data;
-        if (!u32(w->p, e, &name) || !u32(w->p, e + 4, &data))
-            return;
-        w->named[depth] = (name >> 31) != 0;
+        if (!u32(w->p, e, &name) || !u32(w->p, e + 4, &data) || ++*visits > MAX_RES_VISITS)
+            return -1;
         w->ids[depth] = name;
-        if (w->named[depth]) {
+        w->named[depth] = 0;
+        if (name >> 31) {
             uint16_t sl;
             uint64_t so = w->base + (name & 0x7fffffff);
-            if (!u16(w->p, so, &sl) || !vgrd_span(&w->p->r, (size_t)so + 2, 2u * sl))
-                continue;
-            w->stroff[depth] = (int64_t)so + 2;
-            w->strlen_[depth] = 2u * sl;
+            if (u16(w->p, so, &sl) && vgrd_span(&w->p->r, (size_t)so + 2, 2u * sl)) {
+                w->named[depth] = 1;
+                w->stroff[depth] = (int64_t)so + 2;
+                w->strlen_[depth] = 2u * sl;
+            }
         }
         uint64_t target = w->base + (data & 0x7fffffff);
-        if (data >> 31) {
-            if (depth < 2)
-                res_dir(w, target, depth + 1);
-        } else if (depth == 2)
+        if ((data >> 31) && depth < 2) {
+            if (!vgrd_span(&w->p->r, (size_t)target, 16) || res_dir(w, target, depth + 1, visits))
+                return -1;
+        } else {
+            if (!vgrd_span(&w->p->r, (size_t)target, 16))
+                return -1;
             res_leaf(w, target);
+        }
     }
+    return 0;
 }
 
 static void set_resources(vgy_ctx *c, vgy_obj *o, const pe *p)
@@ -812,15 +840,147 @@ static void set_resources(vgy_ctx *c, vgy_obj *o, const pe *p)
         vgyo_int(c, o, maj, "resource_version.major");
         vgyo_int(c, o, min, "resource_version.minor");
         w.base = (size_t)off;
-        res_dir(&w, (uint64_t)off, 0);
+        uint32_t visits = 0;
+        res_dir(&w, (uint64_t)off, 0, &visits);
     }
     vgyo_int(c, o, w.n, "number_of_resources");
 }
 
+/* ---- Authenticode certificates (OpenSSL) ------------------------------ */
+
+/* One signatures[] entry per signer certificate of the PKCS#7, then those
+ * of the signatures nested in its unauthenticated attributes
+ * (1.3.6.1.4.1.311.2.4.1), as yara 4.2.3 lists them. */
+#define NESTED_SIG_OID "1.3.6.1.4.1.311.2.4.1"
+#define MAX_SIGS 256
+
+static void hexs(const uint8_t *b, size_t n, char *out, int colons)
+{
+    static const char hx[] = "0123456789abcdef";
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (colons && i)
+            out[k++] = ':';
+        out[k++] = hx[b[i] >> 4];
+        out[k++] = hx[b[i] & 15];
+    }
+    out[k] = 0;
+}
+
+static int64_t asn1_epoch(const ASN1_TIME *t)
+{
+    struct tm tm;
+    if (!t || !ASN1_TIME_to_tm(t, &tm))
+        return -1;
+    return (int64_t)timegm(&tm);
+}
+
+static void cert_fields(vgy_ctx *c, vgy_obj *s, X509 *x)
+{
+    char buf[1024];
+    X509_NAME_oneline(X509_get_issuer_name(x), buf, sizeof buf);
+    vgyo_str(c, s, buf, strlen(buf), "issuer");
+    X509_NAME_oneline(X509_get_subject_name(x), buf, sizeof buf);
+    vgyo_str(c, s, buf, strlen(buf), "subject");
+    vgyo_int(c, s, X509_get_version(x) + 1, "version");
+    const char *alg = OBJ_nid2ln(X509_get_signature_nid(x));
+    if (alg)
+        vgyo_str(c, s, alg, strlen(alg), "algorithm");
+    const X509_ALGOR *sa = X509_get0_tbs_sigalg(x);
+    const ASN1_OBJECT *aobj = NULL;
+    if (sa) {
+        X509_ALGOR_get0(&aobj, NULL, NULL, sa);
+        if (aobj && OBJ_obj2txt(buf, sizeof buf, aobj, 1) > 0)
+            vgyo_str(c, s, buf, strlen(buf), "algorithm_oid");
+    }
+    const ASN1_INTEGER *ser = X509_get0_serialNumber(x);
+    unsigned char *der = NULL;
+    int dl = ser ? i2d_ASN1_INTEGER(ser, &der) : -1;
+    if (dl > 2 && dl - 2 <= 64 && der[1] < 0x80) { /* content bytes, as "xx:xx" */
+        char sh[64 * 3 + 1];
+        hexs(der + 2, (size_t)dl - 2, sh, 1);
+        vgyo_str(c, s, sh, strlen(sh), "serial");
+    }
+    OPENSSL_free(der);
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int mdl = 0;
+    if (X509_digest(x, EVP_sha1(), md, &mdl) && mdl == 20) {
+        char th[41];
+        hexs(md, 20, th, 0);
+        vgyo_str(c, s, th, 40, "thumbprint");
+    }
+    int64_t nb = asn1_epoch(X509_get0_notBefore(x)), na = asn1_epoch(X509_get0_notAfter(x));
+    if (nb != -1)
+        vgyo_int(c, s, nb, "not_before");
+    if (na != -1)
+        vgyo_int(c, s, na, "not_after");
+}
+
+static void parse_pkcs7(vgy_ctx *c, vgy_obj *o, PKCS7 *p7, int *n, int depth)
+{
+    STACK_OF(X509) *signers = PKCS7_get0_signers(p7, NULL, 0);
+    for (int i = 0; signers && i < sk_X509_num(signers) && *n < MAX_SIGS; i++) {
+        vgy_obj *s = vgyo_at(c, o, "signatures[%i]", *n);
+        if (!s)
+            break;
+        cert_fields(c, s, sk_X509_value(signers, i));
+        (*n)++;
+    }
+    sk_X509_free(signers);
+    if (depth >= 4 || !PKCS7_type_is_signed(p7))
+        return;
+    STACK_OF(PKCS7_SIGNER_INFO) *sis = PKCS7_get_signer_info(p7);
+    for (int i = 0; sis && i < sk_PKCS7_SIGNER_INFO_num(sis); i++) {
+        PKCS7_SIGNER_INFO *si = sk_PKCS7_SIGNER_INFO_value(sis, i);
+        STACK_OF(X509_ATTRIBUTE) *ua = si ? si->unauth_attr : NULL;
+        for (int k = 0; ua && k < sk_X509_ATTRIBUTE_num(ua); k++) {
+            X509_ATTRIBUTE *at = sk_X509_ATTRIBUTE_value(ua, k);
+            char oid[64];
+            if (OBJ_obj2txt(oid, sizeof oid, X509_ATTRIBUTE_get0_object(at), 1) <= 0 ||
+                strcmp(oid, NESTED_SIG_OID))
+                continue;
+            for (int v = 0; v < X509_ATTRIBUTE_count(at); v++) {
+                ASN1_TYPE *t = X509_ATTRIBUTE_get0_type(at, v);
+                if (!t || t->type != V_ASN1_SEQUENCE)
+                    continue;
+                const unsigned char *q = t->value.sequence->data;
+                PKCS7 *nested = d2i_PKCS7(NULL, &q, t->value.sequence->length);
+                if (nested) {
+                    parse_pkcs7(c, o, nested, n, depth + 1);
+                    PKCS7_free(nested);
+                }
+            }
+        }
+    }
+}
+
+/* The certificate table (data directory 4; its "address" is a file
+ * offset): WIN_CERTIFICATE entries (length, revision 0x100 or 0x200,
+ * type 2 = PKCS#7 signed data), each 8-byte aligned. */
 static void set_signatures(vgy_ctx *c, vgy_obj *o, const pe *p)
 {
-    (void)p;
-    vgyo_int(c, o, 0, "number_of_signatures");
+    uint32_t off, size;
+    int n = 0;
+    if (vgype_dir(p, 4, &off, &size) && off && off < p->n && size <= p->n - off) {
+        uint64_t end = (uint64_t)off + size, w = off;
+        while (w + 8 <= end && n < MAX_SIGS) {
+            uint32_t len;
+            uint16_t rev, type;
+            if (!u32(p, w, &len) || !u16(p, w + 4, &rev) || !u16(p, w + 6, &type) || len <= 8 ||
+                len > end - w)
+                break;
+            if ((rev == 0x100 || rev == 0x200) && type == 2) {
+                const unsigned char *q = p->d + w + 8;
+                PKCS7 *p7 = d2i_PKCS7(NULL, &q, (long)(len - 8));
+                if (p7) {
+                    parse_pkcs7(c, o, p7, &n, 0);
+                    PKCS7_free(p7);
+                }
+            }
+            w += ((uint64_t)len + 7) & ~(uint64_t)7;
+        }
+    }
+    vgyo_int(c, o, n, "number_of_signatures");
 }
 
 static void load(vgy_ctx *c, vgy_obj *o)

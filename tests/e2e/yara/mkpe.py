@@ -6,8 +6,11 @@ VS_VERSION_INFO string table, a CLI header with a metadata root (#GUID,
 #US streams) and an overlay; plus 64-bit and damaged variants.
 Usage: mkpe.py OUTDIR"""
 import os
+import shutil
 import struct
+import subprocess
 import sys
+import tempfile
 
 FA = 0x200
 SA = 0x1000
@@ -49,7 +52,33 @@ class Sec:
         self.name, self.rva, self.data, self.chars = name, rva, bytearray(data), chars
 
 
-def build(is64=False, dotnet=False, overlay=b'OVERLAY!', damage=None):
+def pkcs7(nested=False):
+    """A PKCS#7 SignedData (DER) by a fresh self-signed certificate, made
+    with the openssl command (None without it). nested: a second signature
+    in the first one's unauthenticated attributes is beyond the openssl
+    command, so only single signatures are made."""
+    if not shutil.which('openssl'):
+        return None
+    with tempfile.TemporaryDirectory() as t:
+        key, crt, data, out = (os.path.join(t, n) for n in ('k.pem', 'c.pem', 'd', 'o.der'))
+        with open(data, 'wb') as f:
+            f.write(b'authenticode content stand-in')
+        r = subprocess.run(['openssl', 'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key,
+                            '-out', crt, '-days', '400', '-set_serial', '0x00c0ffee0102',
+                            '-subj', '/C=XX/O=Vigil Test/CN=vigil signer'],
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        if r.returncode:
+            return None
+        r = subprocess.run(['openssl', 'smime', '-sign', '-binary', '-outform', 'DER', '-in', data,
+                            '-signer', crt, '-inkey', key, '-out', out, '-md', 'sha256'],
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        if r.returncode:
+            return None
+        with open(out, 'rb') as f:
+            return f.read()
+
+
+def build(is64=False, dotnet=False, overlay=b'OVERLAY!', damage=None, sign=None):
     text_rva, rdata_rva, rsrc_rva = 0x1000, 0x2000, 0x3000
     text = bytearray(b'\x90' * 0x40 + b'\xc3' + b'\0' * 0x1bf)
     # .rdata: imports, exports, CLI metadata
@@ -173,6 +202,13 @@ def build(is64=False, dotnet=False, overlay=b'OVERLAY!', damage=None):
     for s in secs:
         out += s.data
     out += strtab + overlay
+    if sign:  # WIN_CERTIFICATE at the end, data directory 4 holds its file offset
+        out += b'\0' * (-len(out) % 8)
+        cert = struct.pack('<IHH', 8 + len(sign), 0x200, 2) + sign
+        cert += b'\0' * (-len(cert) % 8)
+        dd = 0x80 + 24 + (112 if is64 else 96) + 8 * 4
+        struct.pack_into('<II', out, dd, len(out), len(cert))
+        out += cert
     if damage == 'truncated':
         out = out[:0x300]
     elif damage == 'badlfanew':
@@ -193,6 +229,9 @@ def main():
         'pe_badlfanew.exe': build(damage='badlfanew'),
         'pe_hugesec.exe': build(damage='hugesections'),
     }
+    sig = pkcs7()
+    if sig:
+        files['pe_signed.exe'] = build(sign=sig)
     for name, data in files.items():
         with open(os.path.join(d, name), 'wb') as f:
             f.write(data)

@@ -38,7 +38,9 @@ PE_CALLS = ["is_dll()", "is_32bit()", "is_64bit()", "imphash()", "calculate_chec
             "imports(pe.IMPORT_ANY, \"kernel32.dll\")", "exports(\"main\")", "exports(1)",
             "exports(/^[A-Z]/)", "exports_index(1)", "locale(0x0409)", "language(9)",
             "imports(pe.IMPORT_DELAYED, /.*/, /.*/)", "imports(pe.IMPORT_ANY, /.*/, /.*/)",
-            "exports_index(\"AlphaExport\")", "section_index(\"/4\")"]
+            "exports_index(\"AlphaExport\")", "section_index(\"/4\")",
+            "signatures[0].valid_on(pe.signatures[0].not_before + 1)",
+            "signatures[0].valid_on(0)"]
 PE_ARRAYS = [
     ("sections", "name:s full_name:s characteristics virtual_address virtual_size "
      "raw_data_offset raw_data_size number_of_relocations"),
@@ -47,6 +49,8 @@ PE_ARRAYS = [
     ("export_details", "offset name:s forward_name:s ordinal"),
     ("import_details", "library_name:s number_of_functions"),
     ("version_info_list", "key:s value:s"),
+    ("signatures", "thumbprint:s issuer:s subject:s version algorithm:s algorithm_oid:s serial:s "
+     "not_before not_after"),
 ]
 DOTNET_INTS = """is_dotnet number_of_streams number_of_guids number_of_user_strings""".split()
 DOTNET_ARRAYS = [("streams", "name:s offset size"), ("guids", ":s"), ("user_strings", ":s")]

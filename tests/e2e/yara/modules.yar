@@ -82,3 +82,8 @@ rule m_elf_sym { condition: for any s in elf.symtab : (s.name == "main") }
 rule m_elf_ep { condition: elf.entry_point > 0 and elf.entry_point < filesize }
 rule m_for_none_quirk { condition: for none s in pe.sections : (s.name == ".text") }
 rule m_for_n { condition: for 2 s in pe.sections : (s.raw_data_size > 0) }
+rule m_signed { condition: pe.number_of_signatures == 1 and pe.signatures[0].subject contains "CN=vigil signer" }
+rule m_signed_serial { condition: for any s in pe.signatures : (s.serial == "00:c0:ff:ee:01:02" and s.version == 3) }
+rule m_signed_valid { condition: pe.signatures[0].valid_on(pe.signatures[0].not_before) and not pe.signatures[0].valid_on(0) }
+rule m_signed_alg { condition: pe.signatures[0].algorithm == "sha256WithRSAEncryption" and pe.signatures[0].algorithm_oid == "1.2.840.113549.1.1.11" }
+rule m_unsigned { condition: pe.number_of_signatures == 0 }
