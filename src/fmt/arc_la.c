@@ -63,6 +63,7 @@
 
 #include "core/buf.h"
 #include "core/rd.h"
+#include "fmt/zipold.h"
 
 /* ---------------------------------------------------------------- limits */
 
@@ -498,6 +499,12 @@ vg_status vgarc_extract(vgft_type t, const uint8_t *data, size_t len,
         } else {
             st = run(&x);
         }
+    }
+    /* methods libarchive refuses (implode, Deflate64): zipold.c */
+    if (t == VGFT_ZIP && (st == VG_OK || st == VG_EFORMAT)) {
+        vg_status zs = vgzipold_extract(data, len, sink);
+        if (zs != VG_OK)
+            st = zs;
     }
     archive_read_free(x.a);
     free(x.chunk);

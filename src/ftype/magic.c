@@ -219,6 +219,9 @@ static const struct magic magic0[] = {
     {"\x28\xb5\x2f\xfd", 4, VGFT_ZSTD},
     {"\x04\x22\x4d\x18", 4, VGFT_LZ4},
     {"\x02\x21\x4c\x18", 4, VGFT_LZ4}, /* legacy frame (lz4 -l) */
+    {"(This file must be converted with BinHex", 40, VGFT_BINHEX},
+    {"SZDD\x88\xf0\x27\x33", 8, VGFT_SZDD}, /* MS COMPRESS (expand.exe) */
+    {"ITSF\x03\0\0\0", 8, VGFT_CHM},        /* CHM, version 3 */
 };
 
 static vgft_type bid_magic0(const uint8_t *p, size_t len)
@@ -565,6 +568,9 @@ static const char *const clnames[VGFT_COUNT] = {
     [VGFT_LZMA] = "CL_TYPE_BINARY_DATA",
     [VGFT_ZSTD] = "CL_TYPE_BINARY_DATA",
     [VGFT_LZ4] = "CL_TYPE_BINARY_DATA",
+    [VGFT_BINHEX] = "CL_TYPE_BINHEX",
+    [VGFT_SZDD] = "CL_TYPE_MSSZDD",
+    [VGFT_CHM] = "CL_TYPE_MSCHM",
 };
 
 const char *vgft_clname(vgft_type t)
@@ -576,7 +582,8 @@ const char *vgft_clname(vgft_type t)
 
 int vgft_is_container(vgft_type t)
 {
-    return t >= VGFT_ZIP && t < VGFT_COUNT;
+    return (t >= VGFT_ZIP && t < VGFT_COUNT) || t == VGFT_MAIL || t == VGFT_HTML ||
+           t == VGFT_RTF || t == VGFT_OLE2;
 }
 
 int vgft_is_text(vgft_type t) { return t == VGFT_TEXT || t == VGFT_HTML; }

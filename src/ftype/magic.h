@@ -31,6 +31,8 @@ typedef enum vgft_type {
     VGFT_ISO9660, VGFT_XAR, VGFT_LHA,
     /* single-stream compressors libarchive reads through its raw format */
     VGFT_GZ, VGFT_BZ2, VGFT_XZ, VGFT_LZMA, VGFT_ZSTD, VGFT_LZ4,
+    /* formats with their own readers (fmt/docs.h) */
+    VGFT_BINHEX, VGFT_SZDD, VGFT_CHM,
     VGFT_COUNT
 } vgft_type;
 
@@ -43,7 +45,8 @@ int vgft_target(vgft_type t);
 /* "CL_TYPE_ZIP" etc. */
 const char *vgft_clname(vgft_type t);
 
-/* Nonzero for types whose members are extracted (archives, compressors). */
+/* Nonzero for types whose members are extracted (archives, compressors,
+ * and mail, HTML, RTF and OLE2, whose embedded objects are). */
 int vgft_is_container(vgft_type t);
 
 /* Nonzero for types whose bytes are also scanned lower-cased (ClamAV's text

@@ -31,6 +31,7 @@
 #include "db/engine_int.h"
 #include "db/exehash.h"
 #include "fmt/arc.h"
+#include "fmt/docs.h"
 #include "fmt/textnorm.h"
 #include "ftype/magic.h"
 #include "yara/yara_int.h"
@@ -485,7 +486,8 @@ static void extract(scan *s, vgft_type t, const uint8_t *d, size_t len)
     }
     unsigned saved_step = s->step;
     s->step = step;
-    vg_status st = vgarc_extract(t, d, len, &sink);
+    vg_status st = vgdoc_handles(t) ? vgdoc_extract(t, d, len, &sink)
+                                    : vgarc_extract(t, d, len, &sink);
     s->step = saved_step;
     if (st != VG_OK && st != VG_EFORMAT && st != VGARC_STOP && !s->err) {
         s->err = st;

@@ -1,0 +1,441 @@
+/* tests/unit/test_unpack.c - our own decoders and unpackers: Deflate64
+ * (fmt/inflate64.c), implode (fmt/implode.c), the zip walk that uses them
+ * (fmt/zipold.c).
+ *
+ * Real inputs: clam.d64.zip and clam.impl.zip from clamav-testfiles must
+ * give clam.exe byte for byte, and a Deflate64 zip made at run time by
+ * 7-Zip (distances past 32 KB, long lengths) must give its source back.
+ * Hand-made inputs are written bit by bit here, so each format rule is
+ * exercised on its own (Deflate64 length code 285, implode trees, raw
+ * literals, the 63+8-bit length), and bombs must stop at the ceiling. */
+#define _DEFAULT_SOURCE /* mkdtemp */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/buf.h"
+#include "fmt/implode.h"
+#include "fmt/inflate64.h"
+#include "fmt/zipold.h"
+#include "tap.h"
+
+#define TESTFILES "/usr/share/clamav-testfiles/"
+
+static uint8_t *slurp(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    uint8_t *b = NULL;
+    size_t cap = 0, n = 0;
+    for (;;) {
+        if (n == cap) {
+            cap = cap ? cap * 2 : 4096;
+            uint8_t *nb = realloc(b, cap);
+            if (!nb)
+                break;
+            b = nb;
+        }
+        size_t r = fread(b + n, 1, cap - n, f);
+        if (!r)
+            break;
+        n += r;
+    }
+    fclose(f);
+    *len = n;
+    return b;
+}
+
+/* ------------------------------------------------------------ bit writer */
+
+typedef struct bw {
+    uint8_t d[16384];
+    size_t n;
+    unsigned bit;
+} bw;
+
+static void put(bw *w, uint32_t v, unsigned n) /* LSB first */
+{
+    for (unsigned i = 0; i < n; i++) {
+        if (w->bit == 0)
+            w->d[w->n++] = 0;
+        if ((v >> i) & 1)
+            w->d[w->n - 1] |= (uint8_t)(1u << w->bit);
+        w->bit = (w->bit + 1) & 7;
+    }
+}
+
+static void put_code(bw *w, uint32_t code, unsigned n) /* MSB first */
+{
+    for (unsigned i = n; i-- > 0;)
+        put(w, (code >> i) & 1, 1);
+}
+
+static void put_byte(bw *w, uint8_t b) /* whole byte, w aligned */
+{
+    w->d[w->n++] = b;
+}
+
+/* ---------------------------------------------------------- zip sink */
+
+typedef struct rec {
+    unsigned members, limits, warns;
+    unsigned which;
+    uint8_t *data;
+    size_t len;
+    char name[64];
+} rec;
+
+static vg_status on_member(void *u, const char *name, const uint8_t *d, size_t len)
+{
+    rec *r = u;
+    r->members++;
+    free(r->data);
+    r->data = malloc(len ? len : 1);
+    if (r->data)
+        memcpy(r->data, d, len);
+    r->len = len;
+    snprintf(r->name, sizeof r->name, "%s", name);
+    return VG_OK;
+}
+
+static void on_limit(void *u, unsigned which, const char *name)
+{
+    rec *r = u;
+    (void)name;
+    r->limits++;
+    r->which = which;
+}
+
+static void on_warning(void *u, const char *msg)
+{
+    (void)msg;
+    ((rec *)u)->warns++;
+}
+
+static vg_limits lim;
+
+static void zip_run(const uint8_t *d, size_t len, rec *r, uint64_t max_member)
+{
+    memset(r, 0, sizeof *r);
+    vgarc_sink s = {r, on_member, on_limit, NULL, on_warning, &lim, max_member,
+                    VG_LIMIT_FILESIZE};
+    vg_status st = vgzipold_extract(d, len, &s);
+    if (st != VG_OK)
+        r->warns += 1000;
+}
+
+/* A one-member zip around `data` (method, flags given), sizes as given. */
+static size_t mkzip(uint8_t *z, size_t cap, uint16_t method, uint16_t flags,
+                    const uint8_t *data, uint32_t clen, uint32_t ulen)
+{
+    static const char nm[] = "m.bin";
+    size_t n = 0;
+#define U16(v) (z[n++] = (uint8_t)(v), z[n++] = (uint8_t)((v) >> 8))
+#define U32(v) (U16((v) & 0xffff), U16((uint32_t)(v) >> 16))
+    if (cap < 200 + (size_t)clen)
+        return 0;
+    U32(0x04034b50u); U16(20); U16(flags); U16(method); U32(0); U32(0);
+    U32(clen); U32(ulen); U16(5); U16(0);
+    memcpy(z + n, nm, 5); n += 5;
+    memcpy(z + n, data, clen); n += clen;
+    size_t cd = n;
+    U32(0x02014b50u); U16(20); U16(20); U16(flags); U16(method); U32(0); U32(0);
+    U32(clen); U32(ulen); U16(5); U16(0); U16(0); U16(0); U16(0); U32(0); U32(0);
+    memcpy(z + n, nm, 5); n += 5;
+    size_t cdlen = n - cd;
+    U32(0x06054b50u); U16(0); U16(0); U16(1); U16(1); U32(cdlen); U32(cd); U16(0);
+#undef U16
+#undef U32
+    return n;
+}
+
+/* ------------------------------------------------------------ Deflate64 */
+
+/* Fixed-code block: literal 'A', then a match of code 285 with `extra`
+ * (16 bits in Deflate64), distance 1, then end of block. */
+static size_t d64_run_block(bw *w, uint32_t extra, int repeat)
+{
+    memset(w, 0, sizeof *w);
+    put(w, 1, 1); /* final */
+    put(w, 1, 2); /* fixed */
+    put_code(w, 0x30 + 'A', 8);
+    for (int i = 0; i < repeat; i++) {
+        put_code(w, 0xc5, 8); /* 285: 280..287 are 0xc0 + (sym - 280) */
+        put(w, extra, 16);
+        put_code(w, 0, 5);    /* distance code 0: 1 */
+    }
+    put_code(w, 0, 7); /* 256 */
+    return w->n;
+}
+
+static void test_deflate64_rules(void)
+{
+    bw w;
+    vgbuf b;
+    size_t n = d64_run_block(&w, 1000, 1);
+    vgbuf_init(&b, 1 << 20);
+    vg_status st = vginf_decode(w.d, n, 1, &b);
+    int all_a = b.len == 1004;
+    for (size_t i = 0; all_a && i < b.len; i++)
+        all_a = b.data[i] == 'A';
+    TAP_OK(st == VG_OK && all_a,
+           "Deflate64 length code 285 is 3 + 16 extra bits (1004 bytes, got %zu)", b.len);
+    vgbuf_free(&b);
+
+    /* the same bits read as plain deflate: 285 is 258 with no extra bits,
+     * so the 16 bits are taken as the next codes and the result differs */
+    vgbuf_init(&b, 1 << 20);
+    st = vginf_decode(w.d, n, 0, &b);
+    TAP_OK(b.len != 1004 && (b.len < 2 || b.len >= 259),
+           "plain deflate reads code 285 as 258 (st %d, %zu bytes)", st, b.len);
+    vgbuf_free(&b);
+
+    /* distance code 30 (32769 + 14 bits) is Deflate64 only */
+    memset(&w, 0, sizeof w);
+    put(&w, 1, 1);
+    put(&w, 1, 2);
+    put_code(&w, 0x30 + 'A', 8);
+    put_code(&w, 1, 7);   /* 257: length 3 */
+    put_code(&w, 30, 5);  /* distance 32769 */
+    put(&w, 0, 14);
+    put_code(&w, 0, 7);
+    vgbuf_init(&b, 1 << 20);
+    st = vginf_decode(w.d, w.n, 1, &b);
+    TAP_OK(st == VG_EFORMAT && b.len == 1,
+           "a distance past the output is refused (st %d)", st);
+    vgbuf_free(&b);
+    vgbuf_init(&b, 1 << 20);
+    st = vginf_decode(w.d, w.n, 0, &b);
+    TAP_OK(st == VG_EFORMAT, "distance code 30 is refused in plain deflate");
+    vgbuf_free(&b);
+
+    /* stored block with a bad NLEN */
+    static const uint8_t bad_stored[] = {0x01, 0x03, 0x00, 0x00, 0x00, 'a', 'b', 'c'};
+    vgbuf_init(&b, 1 << 20);
+    st = vginf_decode(bad_stored, sizeof bad_stored, 1, &b);
+    TAP_OK(st == VG_EFORMAT && b.len == 0, "stored block with LEN != ~NLEN is refused");
+    vgbuf_free(&b);
+    static const uint8_t good_stored[] = {0x01, 0x03, 0x00, 0xfc, 0xff, 'a', 'b', 'c'};
+    vgbuf_init(&b, 1 << 20);
+    st = vginf_decode(good_stored, sizeof good_stored, 1, &b);
+    TAP_OK(st == VG_OK && b.len == 3 && !memcmp(b.data, "abc", 3), "stored block copied");
+    vgbuf_free(&b);
+}
+
+static void test_deflate64_bomb(void)
+{
+    bw w;
+    /* 60 matches of 65538 bytes: about 3.9 MB from ~250 bytes */
+    size_t n = d64_run_block(&w, 65535, 60);
+    vgbuf b;
+    vgbuf_init(&b, 1 << 20);
+    vg_status st = vginf_decode(w.d, n, 1, &b);
+    TAP_OK(st == VG_ELIMIT && b.len <= (1u << 20), "Deflate64 bomb stops at the 1 MB ceiling (st %d, %zu)",
+           st, b.len);
+    vgbuf_free(&b);
+
+    /* through the zip walk: ratio limit (1 MB minimum, 250:1) is reported */
+    static uint8_t z[20000];
+    size_t zl = mkzip(z, sizeof z, 9, 0, w.d, (uint32_t)n, 5000);
+    rec r;
+    zip_run(z, zl, &r, 100u << 20);
+    TAP_OK(r.members == 0 && r.limits == 1 && r.which == VG_LIMIT_RATIO,
+           "zip Deflate64 bomb dropped and reported as the ratio limit (members %u limits %u which %u)",
+           r.members, r.limits, r.which);
+    free(r.data);
+    /* and with a member limit under the ratio ceiling, that limit */
+    zip_run(z, zl, &r, 100000);
+    TAP_OK(r.members == 0 && r.limits == 1 && r.which == VG_LIMIT_FILESIZE,
+           "zip Deflate64 bomb past max_member reported as that limit (which %u)", r.which);
+    free(r.data);
+}
+
+/* ------------------------------------------------------------ implode */
+
+/* Trees with every length 6 (64 symbols, a complete code): stored as one
+ * count byte (4 runs - 1) and four runs of 16 symbols of length 6. */
+static void put_flat_tree(bw *w)
+{
+    put_byte(w, 3);
+    for (int i = 0; i < 4; i++)
+        put_byte(w, 0xf5);
+}
+
+static void put_sf(bw *w, unsigned sym) /* 6-bit code, inverted */
+{
+    put_code(w, ~sym & 63u, 6);
+}
+
+static void test_implode_rules(void)
+{
+    bw w;
+    memset(&w, 0, sizeof w);
+    put_flat_tree(&w); /* length tree */
+    put_flat_tree(&w); /* distance tree */
+    put(&w, 1, 1);     /* literal, raw 8 bits (no literal tree) */
+    put(&w, 'x', 8);
+    put(&w, 1, 1);
+    put(&w, 'y', 8);
+    put(&w, 0, 1);     /* match: distance 2 = low 1, high 0 */
+    put(&w, 1, 6);
+    put_sf(&w, 0);
+    put_sf(&w, 4);     /* length 4 + 2 */
+    put(&w, 0, 1);     /* match: distance 1, length 63 + 8 bits (10) + 2 */
+    put(&w, 0, 6);
+    put_sf(&w, 0);
+    put_sf(&w, 63);
+    put(&w, 10, 8);
+    vgbuf b;
+    vgbuf_init(&b, 1 << 20);
+    vg_status st = vgimp_decode(w.d, w.n, 0, 2 + 6 + 75, &b);
+    int ok = st == VG_OK && b.len == 83 && b.data[0] == 'x' && b.data[1] == 'y';
+    for (size_t i = 2; ok && i < 8; i++)
+        ok = b.data[i] == (i % 2 ? 'y' : 'x');
+    for (size_t i = 8; ok && i < 83; i++)
+        ok = b.data[i] == 'y';
+    TAP_OK(ok, "implode: raw literals, a 6+2 match at distance 2, a 63+8-bit+2 run (st %d, %zu)",
+           st, b.len);
+    vgbuf_free(&b);
+
+    /* the same stream asked for more bytes than it holds */
+    vgbuf_init(&b, 1 << 20);
+    st = vgimp_decode(w.d, w.n, 0, 500, &b);
+    TAP_OK(st == VG_EFORMAT && b.len >= 83, "implode input that ends early is damaged (st %d)", st);
+    vgbuf_free(&b);
+
+    /* an over-subscribed tree: 64 codes of length 5 */
+    uint8_t bad[] = {3, 0xf4, 0xf4, 0xf4, 0xf4, 3, 0xf5, 0xf5, 0xf5, 0xf5, 0, 0, 0};
+    vgbuf_init(&b, 1 << 20);
+    st = vgimp_decode(bad, sizeof bad, 0, 10, &b);
+    TAP_OK(st == VG_EFORMAT && b.len == 0, "implode over-subscribed tree is refused");
+    vgbuf_free(&b);
+    /* runs that do not add up to the tree's size */
+    uint8_t shortrun[] = {2, 0xf5, 0xf5, 0xf5, 3, 0xf5, 0xf5, 0xf5, 0xf5, 0, 0};
+    vgbuf_init(&b, 1 << 20);
+    st = vgimp_decode(shortrun, sizeof shortrun, 0, 10, &b);
+    TAP_OK(st == VG_EFORMAT, "implode tree with 48 of 64 lengths is refused");
+    vgbuf_free(&b);
+
+    /* bomb: literal then repeated maximal runs; the ceiling stops it */
+    memset(&w, 0, sizeof w);
+    put_flat_tree(&w);
+    put_flat_tree(&w);
+    put(&w, 1, 1);
+    put(&w, 'z', 8);
+    for (int i = 0; i < 2000; i++) {
+        put(&w, 0, 1);
+        put(&w, 0, 6);
+        put_sf(&w, 0);
+        put_sf(&w, 63);
+        put(&w, 255, 8);
+    }
+    vgbuf_init(&b, 100000);
+    st = vgimp_decode(w.d, w.n, 0, 1u << 30, &b);
+    TAP_OK(st == VG_ELIMIT && b.len == 100000, "implode bomb stops at the ceiling (st %d, %zu)", st,
+           b.len);
+    vgbuf_free(&b);
+}
+
+/* ------------------------------------------------------------ real files */
+
+static void test_real(void)
+{
+    size_t el, zl;
+    uint8_t *exe = slurp(TESTFILES "clam.exe", &el);
+    const char *names[] = {"clam.d64.zip", "clam.impl.zip"};
+    for (int i = 0; i < 2; i++) {
+        char p[256];
+        snprintf(p, sizeof p, TESTFILES "%s", names[i]);
+        uint8_t *z = slurp(p, &zl);
+        rec r;
+        if (!exe || !z) {
+            TAP_OK(0, "%s: clamav-testfiles missing", names[i]);
+            free(z);
+            continue;
+        }
+        zip_run(z, zl, &r, 100u << 20);
+        TAP_OK(r.members == 1 && r.len == el && !memcmp(r.data, exe, el) && r.warns == 0,
+               "%s gives clam.exe byte for byte (%u members, %zu bytes)", names[i], r.members,
+               r.len);
+        free(r.data);
+        /* every truncation: never a crash, never more than one member */
+        unsigned bad = 0;
+        for (size_t cut = 0; cut < zl; cut += 7) {
+            zip_run(z, cut, &r, 100u << 20);
+            bad += r.members > 1 || r.warns >= 1000;
+            free(r.data);
+        }
+        TAP_OK(bad == 0, "%s truncated at every 7th byte: handled", names[i]);
+        /* the compressed bytes flipped one by one (CRC not checked) */
+        bad = 0;
+        for (size_t k = 40; k < 200 && k < zl; k++) {
+            z[k] ^= 0x5a;
+            zip_run(z, zl, &r, 100u << 20);
+            bad += r.members > 1 || r.len > 65536;
+            free(r.data);
+            z[k] ^= 0x5a;
+        }
+        TAP_OK(bad == 0, "%s with damaged data: bounded output", names[i]);
+        free(z);
+    }
+    free(exe);
+}
+
+static void test_7zip(void)
+{
+    if (system("command -v 7z >/dev/null 2>&1") != 0) {
+        TAP_OK(1, "# SKIP 7z not installed");
+        return;
+    }
+    char dir[] = "/tmp/vg_unpack_XXXXXX";
+    if (!mkdtemp(dir)) {
+        TAP_OK(0, "mkdtemp");
+        return;
+    }
+    char src[300], zip[300], cmd[1024];
+    snprintf(src, sizeof src, "%s/src.bin", dir);
+    snprintf(zip, sizeof zip, "%s/d64.zip", dir);
+    /* 300 KB: text-like runs, a 70 KB zero run (length 285 extras) and
+     * repeats 40-60 KB back (distance codes 30, 31) */
+    size_t sl = 300000;
+    uint8_t *s = malloc(sl);
+    uint32_t x = 12345;
+    for (size_t i = 0; i < sl; i++) {
+        x = x * 1103515245u + 12345u;
+        s[i] = (uint8_t)("abcdefgh"[(x >> 16) & 7]);
+    }
+    memset(s + 100000, 0, 70000);
+    memcpy(s + 250000, s + 200000, 40000);
+    tap_write_file(src, s, sl);
+    snprintf(cmd, sizeof cmd, "cd %s && 7z a -tzip -mm=Deflate64 -mx=7 d64.zip src.bin >/dev/null",
+             dir);
+    int rc = system(cmd);
+    size_t zl;
+    uint8_t *z = rc == 0 ? slurp(zip, &zl) : NULL;
+    rec r;
+    memset(&r, 0, sizeof r);
+    if (z)
+        zip_run(z, zl, &r, 100u << 20);
+    TAP_OK(z && z[8] == 9 && r.members == 1 && r.len == sl && !memcmp(r.data, s, sl),
+           "7-Zip Deflate64 zip (300 KB, long runs and distances) decodes to its source");
+    free(r.data);
+    free(z);
+    free(s);
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    if (system(cmd) != 0)
+        TAP_OK(0, "cleanup");
+}
+
+int main(void)
+{
+    lim.max_ratio = 250;
+    lim.ratio_min_size = 1u << 20;
+    test_deflate64_rules();
+    test_deflate64_bomb();
+    test_implode_rules();
+    test_real();
+    test_7zip();
+    return tap_done();
+}
