@@ -1375,6 +1375,8 @@ static int unit_add_rule(P *p, vgy_rule *r)
     p->rules[p->nrules++] = r;
     p->u->rules = p->rules;
     p->u->nrules = p->nrules;
+    if (vgy_rules_index(p->rs, r) != VG_OK)
+        return oom(p), -1;
     return 0;
 }
 

@@ -74,6 +74,11 @@ struct vgy_rules {
     uint32_t nstrs;
     vgy_smatcher *sm;
     int has_global;
+    /* rule name -> rule, open addressing (load <= 1/2), over the committed
+     * units and the unit being parsed: a name lookup is O(1), not a walk
+     * over every rule (100,000 rules made the duplicate check quadratic) */
+    const vgy_rule **htab;
+    uint32_t hcap, hn;
 };
 
 struct vgy_scratch {
@@ -118,6 +123,7 @@ void vgy_rules_free(vgy_rules *rs)
     free(rs->ext);
     free(rs->rules);
     free(rs->strs);
+    free(rs->htab);
     vgy_strings_free(rs->sm);
     free(rs);
 }
@@ -142,16 +148,61 @@ const vgy_rule *vgy_rules_nth(const vgy_rules *rs, uint32_t k)
     return NULL;
 }
 
-const vgy_rule *vgy_rules_find(const vgy_rules *rs, const vgy_unit *u, const char *name)
+static uint32_t hname(const char *s)
 {
+    uint32_t h = 2166136261u;
+    while (*s)
+        h = (h ^ (uint8_t)*s++) * 16777619u;
+    return h;
+}
+
+static void hput(const vgy_rule **t, uint32_t cap, const vgy_rule *r)
+{
+    uint32_t i = hname(r->name) & (cap - 1);
+    while (t[i])
+        i = (i + 1) & (cap - 1);
+    t[i] = r;
+}
+
+vg_status vgy_rules_index(vgy_rules *rs, const vgy_rule *r)
+{
+    if ((rs->hn + 1) * 2 > rs->hcap) {
+        uint32_t cap = rs->hcap ? rs->hcap * 2 : 1024;
+        const vgy_rule **t = calloc(cap, sizeof *t);
+        if (!t)
+            return VG_ENOMEM;
+        for (uint32_t i = 0; i < rs->hcap; i++)
+            if (rs->htab[i])
+                hput(t, cap, rs->htab[i]);
+        free(rs->htab);
+        rs->htab = t;
+        rs->hcap = cap;
+    }
+    hput(rs->htab, rs->hcap, r);
+    rs->hn++;
+    return VG_OK;
+}
+
+/* The index again from the committed units (after a unit was dropped). */
+static void reindex(vgy_rules *rs)
+{
+    if (rs->htab)
+        memset(rs->htab, 0, rs->hcap * sizeof *rs->htab);
+    rs->hn = 0;
     for (uint32_t i = 0; i < rs->nunits; i++)
         for (uint32_t j = 0; j < rs->units[i].nrules; j++)
-            if (!strcmp(rs->units[i].rules[j]->name, name))
-                return rs->units[i].rules[j];
-    if (u)
-        for (uint32_t j = 0; j < u->nrules; j++)
-            if (!strcmp(u->rules[j]->name, name))
-                return u->rules[j];
+            if (vgy_rules_index(rs, rs->units[i].rules[j]) != VG_OK)
+                return; /* cannot happen: the table only shrank */
+}
+
+const vgy_rule *vgy_rules_find(const vgy_rules *rs, const vgy_unit *u, const char *name)
+{
+    (void)u; /* the unit being parsed indexes its rules as it goes */
+    if (!rs->hcap)
+        return NULL;
+    for (uint32_t i = hname(name) & (rs->hcap - 1); rs->htab[i]; i = (i + 1) & (rs->hcap - 1))
+        if (!strcmp(rs->htab[i]->name, name))
+            return rs->htab[i];
     return NULL;
 }
 
@@ -174,6 +225,8 @@ void vgy_rules_truncate(vgy_rules *rs, uint32_t units)
 {
     while (rs && rs->nunits > units)
         unit_free(&rs->units[--rs->nunits]);
+    if (rs)
+        reindex(rs);
 }
 
 vg_status vgy_rules_add(vgy_rules *rs, const char *fname, const char *text, size_t len,
@@ -197,6 +250,7 @@ vg_status vgy_rules_add(vgy_rules *rs, const char *fname, const char *text, size
     vg_status st = vgy_parse(rs, &u, fname, text, len, err, errlen);
     if (st != VG_OK) {
         unit_free(&u);
+        reindex(rs);
         return st;
     }
     rs->units[rs->nunits++] = u;

@@ -272,6 +272,8 @@ vg_status vgy_parse(vgy_rules *rs, vgy_unit *u, const char *fname, const char *t
                     size_t len, char *err, size_t errlen);
 /* Look up an earlier rule by name (over committed units and `u`). */
 const vgy_rule *vgy_rules_find(const vgy_rules *rs, const vgy_unit *u, const char *name);
+/* Make rule r (just parsed) findable by name. */
+vg_status vgy_rules_index(vgy_rules *rs, const vgy_rule *r);
 const vgy_ext *vgy_rules_ext(const vgy_rules *rs, const char *name, uint32_t *idx);
 const vgy_val *vgy_rules_extval(const vgy_rules *rs, uint32_t i);
 const vgy_rule *vgy_rules_nth(const vgy_rules *rs, uint32_t k); /* committed */
