@@ -227,7 +227,8 @@ static int tdb_ok(const vgl_sig *s, const vgl_obj *o, size_t len, uint32_t mask)
         return 0;
     if (s->icon)
         return 0; /* needs .idb icon groups, which vigil does not load */
-    if (!in_range(&s->fsize, len))
+    (void)len;
+    if (!in_range(&s->fsize, o->size)) /* the object's, also for its text */
         return 0;
     if (s->ep.on || s->nsect.on) {
         const vg_exe_info *x = o->exe;

@@ -74,6 +74,8 @@ typedef struct scan {
     uint64_t anc_size[VG_MAX_ANC], anc_pos[VG_MAX_ANC];
     unsigned nanc;
     int force_type; /* .ldb HandlerType: 1 + the type of the next layer */
+    uint64_t obj_len; /* size of the object whose buffer is matched (.ldb
+                         FileSize, also for its normalised text) */
 } scan;
 
 void vg_limits_default(vg_limits *lim)
@@ -332,7 +334,7 @@ static void match_buffer(scan *s, const uint8_t *d, size_t len, uint32_t mask)
     vg_status st = vgm_scan(s->e->m, s->sc->ms, d, len, mask, on_body_hit, s);
     if (st == VG_OK && lr && !s->stop) {
         /* logical signatures once the pass over this buffer is done */
-        vgl_obj o = {len, s->exe, s->anc, s->nanc < VG_MAX_ANC ? s->nanc : VG_MAX_ANC};
+        vgl_obj o = {s->obj_len, s->exe, s->anc, s->nanc < VG_MAX_ANC ? s->nanc : VG_MAX_ANC};
         st = vgl_run_eval(lr, s->e->ldb, &o, d, len, mask, on_ldb_found, s);
     }
     if (st != VG_OK) {
@@ -552,6 +554,7 @@ static void scan_layer(scan *s, const uint8_t *d, size_t len)
     if (have_exe)
         exe_hash_stage(s, &exe, d);
     vgm_scratch_set_exe(s->sc->ms, s->exe);
+    s->obj_len = len;
     match_buffer(s, d, len, mask);
     vgm_scratch_set_exe(s->sc->ms, NULL);
     int handler = s->sc->lr ? vgl_run_take_handler(s->sc->lr) : -1;

@@ -67,6 +67,7 @@ printf 'xxCLAM=0x1f' > in/bc_k
 printf 'xxCLAM=5CLAM=7zzzz' > in/bc_two
 printf 'hello World hello\nEVIL text line\n' > in/text1
 printf 'plain text with clamav inside and CLAMAV too\n' > in/text2
+printf 'hello    world   \r\n\r\n  EVIL  \n' > in/text3   # 30 bytes, less once normalised
 printf '<html><body>Hello World <b>evil</b></body></html>\n' > in/page.html
 printf '%%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\nhello pdf\n%%%%EOF\n' > in/doc.pdf
 printf '\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDRhello png' > in/img.png
@@ -179,6 +180,8 @@ Bc.last;Target:0;0&1;434c414d;0(>>5#d1#=7)
 Bc.first;Target:0;0&1;434c414d;0(>>5#d1#=5)
 Tdb.size;Engine:51-255,Target:0,FileSize:20-23;0;$H
 Tdb.sizeNo;Engine:51-255,Target:0,FileSize:1-10;0;$H
+Tdb.sizeText;Engine:51-255,Target:0,FileSize:30-30;0;6576696c
+Tdb.sizeTextNo;Engine:51-255,Target:0,FileSize:1-29;0;6576696c
 Tdb.icon;Engine:51-255,Target:1,IconGroup1:x;0;4d5a
 Tdb.handler;Engine:51-255,Target:0,HandlerType:CL_TYPE_MSEXE;0;$H
 Tdb.top;Engine:51-255,Target:0,Container:CL_TYPE_ANY;0;$H
