@@ -18,9 +18,7 @@
 #     embedded_testfiles and bytecode_scanfiles inputs.
 # ClamAV's PE fixture (pe_allmatch/test.exe) is scanned with --allmatch
 # against its alert, weak and broken signatures, and the ClamAV test file
-# in all its packings with --allmatch against clamav.hdb. Where vigil
-# refuses a set because of one file, the set without that file is
-# compared as well (the "-without-" sets), so the rest is not left out.
+# in all its packings with --allmatch against clamav.hdb.
 #
 # Every line that differs must be listed in tests/e2e/realdb.expected-
 # differences as   SET<TAB>FILE<TAB>clamscan: LINE | vigil: LINE<TAB>REASON
@@ -129,9 +127,6 @@ talos-test-6.cvd|plain|all|$TI/freshclam_testfiles/test-6.cvd
 talos-pe-alert|allmatch|pe|$TI/pe_allmatch/alert-sigs $TI/pe_allmatch/weak-sigs
 talos-pe-broken|allmatch|pe|$TI/pe_allmatch/broken-sigs
 talos-pe-trust|allmatch|pe|$TI/pe_allmatch/trust-sigs $TI/pe_allmatch/alert-sigs
-A0140A-without-main.ldb|plain|all|$(ls "$SIGS"/A0140A-PubSigList/*.{hdb,ndb,fp} | tr '\n' ' ')
-wmetcalf-without-099-Low|plain|all|$(ls "$SIGS"/wmetcalf-clam-punch/*.{hdb,ldb} | grep -v MiscreantPunch099-Low | tr '\n' ' ')
-talos-pe-alert-without-VI|allmatch|pe|$(ls "$TI"/pe_allmatch/alert-sigs/* | grep -v 'NDB_0[1-8]of22' | tr '\n' ' ') $TI/pe_allmatch/weak-sigs
 "
 want=",${DIFF_REALDB_SETS:-},"
 
