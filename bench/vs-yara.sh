@@ -137,7 +137,7 @@ for s in "${LIST[@]}"; do
             if [ $tool = yara ]; then run "$out" "$WORK/$s.$tool.t$th.err" yara -w -r -p "$th" "$R" "$CORPUS"
             else run "$out" "$WORK/$s.$tool.t$th.err" "$VIGIL" scan --no-summary --all-match --no-unpack --threads "$th" -d "$R" "$CORPUS"; fi
             mbs=$(awk -v b="$BYTES" -v w="$WALL" 'BEGIN {printf "%.1f", b / 1e6 / w}')
-            mbs2=$(awk -v b="$BYTES" -v w="$WALL" -v l="${LOADT[$s.$tool]}" 'BEGIN {d = w - l; printf "%.1f", d > 0 ? b / 1e6 / d : 0}')
+            mbs2=$(awk -v b="$BYTES" -v w="$WALL" -v l="${LOADT[$s.$tool]}" 'BEGIN {d = w - l; printf "%.1f", (d > 0 ? b / 1e6 / d : 0)}')
             printf '%s\t%s\tscan -t%s\t%s\t%s\t%s\t%d\n' "$s" "$tool" "$th" "$WALL" "$mbs" "$mbs2" $((RSS / 1024)) >>"$RES"
             log "  $tool t$th: ${WALL}s, $mbs MB/s"
         done
