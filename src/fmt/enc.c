@@ -139,8 +139,13 @@ vg_status vgenc_uu(const uint8_t *p, size_t n, vgbuf *b, size_t *consumed)
         if (len == 0)
             continue;
         size_t want = uuval(l[0]);
-        if (want == 0)
-            continue;
+        if (want == 0) { /* the zero-length line ("`") closes the data */
+            l = p + pos;
+            len = vgenc_line(l, n - pos, &next);
+            if (len >= 3 && !memcmp(l, "end", 3))
+                pos += next;
+            break;
+        }
         size_t got = 0;
         for (size_t i = 1; got < want && st == VG_OK; i += 4) {
             uint8_t c[4];

@@ -238,7 +238,7 @@ static int delim(const uint8_t *l, size_t len, const char *bd, size_t bl, int *c
     if (len < bl + 2 || l[0] != '-' || l[1] != '-' || memcmp(l + 2, bd, bl))
         return 0;
     *close = len >= bl + 4 && l[bl + 2] == '-' && l[bl + 3] == '-';
-    return 1;
+    return *close || len == bl + 2; /* not a longer boundary */
 }
 
 static vg_status multipart(mctx *c, const ehdr *h, const uint8_t *p, size_t n,
