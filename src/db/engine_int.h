@@ -114,6 +114,7 @@ struct vg_engine {
     uint64_t vdb_created;
     int vdb_rebuilt; /* matcher recompiled for this CPU at load */
     struct vgm_shared_db *vdb_shared; /* its Vectorscan database, made early */
+    uint32_t vdb_nmemo, vdb_nmulti, vdb_multi_ids; /* from its check (serial.h) */
     /* sources that go into a .vdb as text (db/srctext.c) */
     int keep_src;
     vgdb_srctext *srct;
@@ -139,11 +140,9 @@ extern const char vgdb_bad_name[]; /* what vgdb_name gives for a bad index */
 /* Name i; for a mapped .vdb decoded into a buffer of the calling thread,
  * valid until its next call (db/names.c). */
 const char *vgdb_name(const vg_engine *e, uint32_t i);
-/* Front-coded copy of e's names which[0..count) for a .vdb; 1 = the block
- * table of a mapped table is consistent. */
+/* Front-coded copy of e's names which[0..count) for a .vdb. */
 vg_status vgdb_names_encode(const vg_engine *e, const uint32_t *which, uint32_t count,
                             uint8_t **blob, size_t *len, uint32_t **idx, uint32_t *nidx);
-int vgdb_names_check(const vg_engine *e);
 
 typedef struct vgdb_mark {
     uint32_t nnames, nbody, nmb, nsources;

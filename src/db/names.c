@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+
 static const char unofficial[] = ".UNOFFICIAL";
 const char vgdb_bad_name[] = VGDB_BAD_NAME;
 #define UNOFF_LEN (sizeof unofficial - 1)
@@ -101,17 +102,6 @@ const char *vgdb_name(const vg_engine *e, uint32_t i)
         return i < e->nnames ? e->strtab + e->name_off[i - e->fc_base] : vgdb_bad_name;
     static _Thread_local char buf[NAME_BUF];
     return fc_decode(e, i, buf) ? buf : vgdb_bad_name;
-}
-
-int vgdb_names_check(const vg_engine *e)
-{
-    uint32_t nblk = (e->fc_base + VGDB_NAME_BLOCK - 1) / VGDB_NAME_BLOCK;
-    if (e->fc_base && e->fc_len == 0)
-        return 0;
-    for (uint32_t b = 0; b < nblk; b++)
-        if (e->fc_idx[b] >= e->fc_len || (b && e->fc_idx[b] <= e->fc_idx[b - 1]))
-            return 0;
-    return 1;
 }
 
 vg_status vgdb_names_encode(const vg_engine *e, const uint32_t *which, uint32_t count,

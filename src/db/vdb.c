@@ -44,6 +44,7 @@ typedef struct vdbview {
     uint64_t created, nsigs;
     uint32_t nnames;
     sect s[VGDB_S_LAST + 1];
+    vgm_sigstats st; /* gathered by validate */
 } vdbview;
 
 static uint32_t rd32(const uint8_t *p)
@@ -334,23 +335,21 @@ static vgm_parts view_parts(const vdbview *v)
 }
 
 /* The tables' own consistency: section sizes against each other, bucket
- * tables, the name block table, the matcher's signatures. */
-static vg_status validate(const vdbview *v, char *err, size_t errlen)
+ * tables, the matcher's signatures. */
+#define SIG_WINDOW 1024u
+
+static vg_status validate(vdbview *v, int fd, char *err, size_t errlen)
 {
     if (v->s[VGDB_S_NAMES].len > UINT32_MAX || v->s[VGDB_S_MNODES].len > UINT32_MAX ||
         v->s[VGDB_S_MPOOL].len > UINT32_MAX || count(v, VGDB_S_MSIGS) > UINT32_MAX)
         return fmt_err(err, errlen, "section too large");
     if (count(v, VGDB_S_NAMEIDX) != (v->nnames + (uint64_t)VGDB_NAME_BLOCK - 1) / VGDB_NAME_BLOCK)
         return fmt_err(err, errlen, "name block table does not match the name count");
-    vg_engine *ne = calloc(1, sizeof *ne);
-    if (!ne)
-        return VG_ENOMEM;
-    view_names(v, ne);
-    int ok = vgdb_names_check(ne);
-    free(ne);
-    vgpages_release(v->s[VGDB_S_NAMEIDX].p, v->s[VGDB_S_NAMEIDX].len);
-    if (!ok)
-        return fmt_err(err, errlen, "name table is inconsistent");
+    /* the block offsets and the entries are checked when a name is
+     * decoded (names.c): reading them all here would map the table into
+     * the process at every load, for names only reports need */
+    if (v->nnames && v->s[VGDB_S_NAMES].len == 0)
+        return fmt_err(err, errlen, "name table is empty");
     for (unsigned s = 0; s < 2 * VGH_KINDS; s++) {
         vgdb_hashset hs;
         view_set(v, s, &hs);
@@ -358,8 +357,28 @@ static vg_status validate(const vdbview *v, char *err, size_t errlen)
             (hs.n && !hs.bkt) || count(v, hs_id(s, VGDB_C_BKT)) > 65537 || !vgdb_hashset_check(&hs))
             return fmt_err(err, errlen, "hash table is inconsistent");
     }
+    /* the matcher's signatures are read from the file, a window at a time
+     * into a buffer, not through the mapping: scans read few of them, and
+     * a reload must not map them all next to the serving engine's */
     vgm_parts p = view_parts(v);
-    return vgm_validate_parts(&p, (uint32_t)count(v, VGDB_S_BODY), err, errlen);
+    memset(&v->st, 0, sizeof v->st);
+    vgm_sig *w = malloc((SIG_WINDOW + 1) * sizeof *w);
+    if (!w)
+        return VG_ENOMEM;
+    vg_status st = VG_OK;
+    for (uint32_t first = 0, n; st == VG_OK && first < p.nsigs; first += n) {
+        n = p.nsigs - first < SIG_WINDOW ? p.nsigs - first : SIG_WINDOW;
+        size_t want = ((size_t)n + (first + n < p.nsigs)) * sizeof *w;
+        if (pread(fd, w, want, (off_t)(v->s[VGDB_S_MSIGS].off + (uint64_t)first * sizeof *w)) !=
+            (ssize_t)want) {
+            snprintf(err, errlen, "read error while checking");
+            st = VG_EIO;
+        } else
+            st = vgm_validate_window(&p, w, first, n, (uint32_t)count(v, VGDB_S_BODY), &v->st,
+                                     err, errlen);
+    }
+    free(w);
+    return st;
 }
 
 typedef struct early_hs {
@@ -440,9 +459,9 @@ static vg_status open_view(const char *path, void **map, size_t *len, vdbview *v
     }
     free(c);
     free(order);
-    close(fd);
     if (st == VG_OK)
-        st = validate(v, why, sizeof why);
+        st = validate(v, fd, why, sizeof why);
+    close(fd);
     if (st != VG_OK) {
         vgm_shared_put(h.sh);
         snprintf(err, errlen, "%s: %s", path, why);
@@ -618,6 +637,9 @@ vg_status vgdb_vdb_open(vg_engine *e, const char *path)
         e->map = map;
         e->maplen = len;
         e->vdb_shared = sh;
+        e->vdb_nmemo = v.st.nmemo;
+        e->vdb_nmulti = v.st.nmulti;
+        e->vdb_multi_ids = v.st.multi_ids;
         return VG_OK;
     }
     st = vgdb_vdb_flush(e);
@@ -659,8 +681,8 @@ vg_status vgdb_vdb_activate(vg_engine *e, int *rebuilt)
         return st;
     }
     vgm_parts p = view_parts(&v);
-    st = vgm_from_parts(&p, v.s[VGDB_S_HSDB].p, v.s[VGDB_S_HSDB].len, e->vdb_shared, &e->m,
-                        rebuilt, e->err, sizeof e->err);
+    st = vgm_from_parts(&p, v.s[VGDB_S_HSDB].p, v.s[VGDB_S_HSDB].len, e->vdb_shared,
+                        e->vdb_nmemo, &e->m, rebuilt, e->err, sizeof e->err);
     e->vdb_shared = NULL; /* the matcher's now, or released */
     if (st != VG_OK)
         return st;
@@ -675,20 +697,8 @@ vg_status vgdb_vdb_activate(vg_engine *e, int *rebuilt)
      * patterns that are already in the mapped matcher: those are dropped
      * with the builder, and the mapped ones must be exactly as many, each
      * naming a subsignature the texts made. */
-    uint32_t multi = 0, nsubs = e->ldb ? e->ldb->nsubs : 0;
-    int ok = 1;
-    const vgm_sig *sg = e->m->sigs;
-    for (uint32_t i = 0; i < e->m->nsigs; i++) {
-        if (sg[i].flags & VGM_SIG_MULTI) {
-            multi++;
-            ok = ok && sg[i].id < nsubs;
-        }
-        if (i % 1024 == 1023) /* read again on hits only */
-            vgpages_release(&sg[i - 1023], 1024 * sizeof *sg);
-    }
-    vgpages_release(sg, (size_t)e->m->nsigs * sizeof *sg);
-    ok = ok && vgm_builder_count(e->mb) - before == multi;
-    if (!ok) {
+    uint32_t nsubs = e->ldb ? e->ldb->nsubs : 0;
+    if (vgm_builder_count(e->mb) - before != e->vdb_nmulti || e->vdb_multi_ids > nsubs) {
         vgdb_error(e, "%s: its logical subsignatures do not match its .ldb texts",
                    e->pending_vdb);
         return VG_EFORMAT;

@@ -66,9 +66,9 @@
  *                                          in 28-31 with flag VGM_SIG_MULTI)
  *   34     chunk table                     32 B: SHA-256 per chunk
  * Checked at load: header, section bounds, sizes against each other, the
- * chunk table against the header and every chunk against the table, bucket and name-block tables, every matcher signature's
- * fields. Checked when followed: name indices and name entries (a bad one
- * reads VGDB_BAD_NAME), packed nodes (unpacked per signature and checked;
+ * chunk table against the header and every chunk against the table, bucket tables, every matcher signature's
+ * fields. Checked when followed: name indices, name block offsets and name
+ * entries (a bad one reads VGDB_BAD_NAME), packed nodes (unpacked per signature and checked;
  * a bad one never matches). Unknown section ids, versions and flags are
  * refused, so nothing in a file is silently unused.
  *

@@ -173,33 +173,53 @@ static int nodes_ok(const vgm_sig *s, const vgp_node *nodes, const uint8_t *pool
     return 1;
 }
 
-vg_status vgm_validate_parts(const vgm_parts *p, uint32_t nids, char *err, size_t errlen)
+/* Signature i (at s; pend: where its pool ends) of parts p. */
+static int sig_ok(const vgm_parts *p, const vgm_sig *s, uint32_t pend, uint32_t nids)
 {
-    uint32_t done_sig = 0;
     uint64_t nodes_max = p->packed ? p->npacked : p->nnodes;
-    for (uint32_t i = 0; i < p->nsigs; i++) {
-        if (i - done_sig == 1024) {
-            vgpages_release(&p->sigs[done_sig], (size_t)(i - done_sig) * sizeof(vgm_sig));
-            done_sig = i;
-        }
-        const vgm_sig *s = &p->sigs[i];
-        uint32_t pend = pool_end(p->sigs, p->nsigs, p->npool, i);
-        int ok = s->node0 <= nodes_max && s->nnodes > 0 && s->nnodes <= VGP_MAX_NODES &&
-                 s->pool0 <= pend && pend <= p->npool && s->seg0 < s->seg1 &&
-                 s->seg1 <= s->nnodes && s->win0 >= s->seg0 && s->win0 < s->seg1 &&
-                 ((s->flags & VGM_SIG_MULTI) || s->id < nids) && s->target < 15 && s->off_kind <= VGM_OFF_LAST && s->exact <= 1 &&
-                 s->memo <= 2 * (uint64_t)p->nsigs;
-        /* unpacked nodes are checked here; packed ones when unpacked */
-        if (ok && !p->packed)
-            ok = s->nnodes <= p->nnodes - s->node0 &&
-                 nodes_ok(s, p->nodes + s->node0, p->pool + s->pool0, pend - s->pool0);
-        if (!ok) {
+    int ok = s->node0 <= nodes_max && s->nnodes > 0 && s->nnodes <= VGP_MAX_NODES &&
+             s->pool0 <= pend && pend <= p->npool && s->seg0 < s->seg1 &&
+             s->seg1 <= s->nnodes && s->win0 >= s->seg0 && s->win0 < s->seg1 &&
+             ((s->flags & VGM_SIG_MULTI) || s->id < nids) && s->target < 15 &&
+             s->off_kind <= VGM_OFF_LAST && s->exact <= 1 && s->memo <= 2 * (uint64_t)p->nsigs;
+    /* unpacked nodes are checked here; packed ones when unpacked */
+    if (ok && !p->packed)
+        ok = s->nnodes <= p->nnodes - s->node0 &&
+             nodes_ok(s, p->nodes + s->node0, p->pool + s->pool0, pend - s->pool0);
+    return ok;
+}
+
+static void stats_add(vgm_sigstats *st, const vgm_sig *s)
+{
+    if (s->memo && s->memo + 1 > st->nmemo)
+        st->nmemo = s->memo + 1;
+    if (s->flags & VGM_SIG_MULTI) {
+        st->nmulti++;
+        if (s->id + 1 > st->multi_ids)
+            st->multi_ids = s->id + 1;
+    }
+}
+
+vg_status vgm_validate_window(const vgm_parts *p, const vgm_sig *w, uint32_t first, uint32_t n,
+                              uint32_t nids, vgm_sigstats *st, char *err, size_t errlen)
+{
+    for (uint32_t k = 0; k < n; k++) {
+        uint32_t i = first + k;
+        uint32_t pend = i + 1 < p->nsigs ? w[k + 1].pool0 : p->npool;
+        if (!sig_ok(p, &w[k], pend, nids)) {
             snprintf(err, errlen, "body signature %u is inconsistent", i);
             return VG_EFORMAT;
         }
+        stats_add(st, &w[k]);
     }
-    vgpages_release(&p->sigs[done_sig], (size_t)(p->nsigs - done_sig) * sizeof(vgm_sig));
     return VG_OK;
+}
+
+vg_status vgm_validate_parts(const vgm_parts *p, uint32_t nids, vgm_sigstats *st, char *err,
+                             size_t errlen)
+{
+    memset(st, 0, sizeof *st);
+    return vgm_validate_window(p, p->sigs, 0, p->nsigs, nids, st, err, errlen);
 }
 
 /* Nodes of sig i of parts p into out (s->nnodes of them), checked. */
@@ -365,8 +385,8 @@ static vg_status rebuild(const vgm_parts *p, vgm_matcher **out, char *err, size_
 }
 
 vg_status vgm_from_parts(const vgm_parts *p, const void *hs, size_t hslen,
-                         struct vgm_shared_db *sh, vgm_matcher **out, int *rebuilt, char *err,
-                         size_t errlen)
+                         struct vgm_shared_db *sh, uint32_t nmemo, vgm_matcher **out,
+                         int *rebuilt, char *err, size_t errlen)
 {
     *rebuilt = 0;
     vgm_matcher *m = calloc(1, sizeof *m);
@@ -383,15 +403,7 @@ vg_status vgm_from_parts(const vgm_parts *p, const void *hs, size_t hslen,
     m->pool = (uint8_t *)p->pool;
     m->npool = p->npool;
     m->borrowed = 1;
-    /* the signatures are read again on hits only: give their pages back
-     * as they are passed */
-    for (uint32_t i = 0; i < p->nsigs; i++) {
-        if (p->sigs[i].memo && p->sigs[i].memo + 1 > m->nmemo)
-            m->nmemo = p->sigs[i].memo + 1;
-        if (i % 1024 == 1023)
-            vgpages_release(&p->sigs[i - 1023], 1024 * sizeof *p->sigs);
-    }
-    vgpages_release(p->sigs, (size_t)p->nsigs * sizeof *p->sigs);
+    m->nmemo = nmemo; /* from vgm_validate_*: the signatures are not read here */
     if (p->nsigs == 0) {
         vgm_shared_put(sh);
         *out = m;

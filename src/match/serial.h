@@ -43,11 +43,23 @@ void vgm_shared_put(struct vgm_shared_db *s);
  * Vectorscan database (*hs = NULL, *hslen = 0 when m has no patterns). */
 vg_status vgm_export(const vgm_matcher *m, vgm_parts *p, char **hs, size_t *hslen);
 
+/* What loading needs from the signatures, gathered while checking them:
+ * jump memos a scratch needs, logical subsignatures and how many ids they
+ * use (their ids are checked against the .ldb texts', db/vdb.c). */
+typedef struct vgm_sigstats {
+    uint32_t nmemo, nmulti, multi_ids;
+} vgm_sigstats;
+
 /* Check every index and pool reference in untrusted parts (packed nodes:
- * when unpacked); `nids` bounds the ids of body signatures (a logical
- * subsignature's id is checked against its .ldb text's, db/vdb.c). VG_EFORMAT with a reason in err
- * on any inconsistency. */
-vg_status vgm_validate_parts(const vgm_parts *p, uint32_t nids, char *err, size_t errlen);
+ * when unpacked); `nids` bounds the ids of body signatures. VG_EFORMAT
+ * with a reason in err on any inconsistency. The window form checks
+ * signatures [first, first + n) held at w (a copy; w[n] is signature
+ * first + n when there is one, for the end of the last one's pool) and
+ * adds to *st. */
+vg_status vgm_validate_parts(const vgm_parts *p, uint32_t nids, vgm_sigstats *st, char *err,
+                             size_t errlen);
+vg_status vgm_validate_window(const vgm_parts *p, const vgm_sig *w, uint32_t first, uint32_t n,
+                              uint32_t nids, vgm_sigstats *st, char *err, size_t errlen);
 
 /* An owned copy of signature i's pattern (for merging into a builder). */
 vg_status vgm_pattern_copy(const vgm_parts *p, uint32_t i, vgp_pattern *out,
@@ -59,9 +71,10 @@ vg_status vgm_pattern_copy(const vgm_parts *p, uint32_t i, vgp_pattern *out,
 struct vgm_shared_db *vgm_shared_get(const uint8_t key[32], const void *hs, size_t hslen);
 
 /* sh: the database from vgm_shared_get, whose reference the matcher takes
- * over (also on failure); NULL: deserialize hs privately. */
+ * over (also on failure); NULL: deserialize hs privately. nmemo: from
+ * vgm_validate_*. */
 vg_status vgm_from_parts(const vgm_parts *p, const void *hs, size_t hslen,
-                         struct vgm_shared_db *sh, vgm_matcher **out, int *rebuilt, char *err,
-                         size_t errlen);
+                         struct vgm_shared_db *sh, uint32_t nmemo, vgm_matcher **out,
+                         int *rebuilt, char *err, size_t errlen);
 
 #endif
