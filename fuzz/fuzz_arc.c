@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "fmt/arc.h"
+#include "fmt/docs.h"
 #include "ftype/magic.h"
 
 #define MAX_MEMBER (1u << 20)
@@ -103,7 +104,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         .max_member_limit = VG_LIMIT_FILESIZE,
     };
     vgft_type t = vgft_detect(data, size);
-    if (vgft_is_container(t)) {
+    if (vgft_is_container(t) && !vgdoc_handles(t)) { /* docs: fuzz_docs */
         vg_status st = vgarc_extract(t, data, size, &sink);
         if (st != VG_OK && st != VG_EFORMAT && st != VG_ENOMEM &&
             st != VG_EUNSUPPORTED)

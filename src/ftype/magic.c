@@ -583,7 +583,8 @@ const char *vgft_clname(vgft_type t)
 int vgft_is_container(vgft_type t)
 {
     return (t >= VGFT_ZIP && t < VGFT_COUNT) || t == VGFT_MAIL || t == VGFT_HTML ||
-           t == VGFT_RTF || t == VGFT_OLE2;
+           t == VGFT_RTF || t == VGFT_OLE2 || t == VGFT_BINHEX || t == VGFT_SZDD ||
+           t == VGFT_CHM;
 }
 
 int vgft_is_text(vgft_type t) { return t == VGFT_TEXT || t == VGFT_HTML; }

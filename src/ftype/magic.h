@@ -26,13 +26,13 @@ typedef enum vgft_type {
     VGFT_SWF,        /* target 11 */
     VGFT_JAVA,       /* class file: target 12 */
     VGFT_RTF,
+    /* containers with their own readers (fmt/docs.h) */
+    VGFT_BINHEX, VGFT_SZDD, VGFT_CHM,
     /* containers libarchive reads */
     VGFT_ZIP, VGFT_7Z, VGFT_RAR, VGFT_TAR, VGFT_CPIO, VGFT_AR, VGFT_CAB,
     VGFT_ISO9660, VGFT_XAR, VGFT_LHA,
     /* single-stream compressors libarchive reads through its raw format */
     VGFT_GZ, VGFT_BZ2, VGFT_XZ, VGFT_LZMA, VGFT_ZSTD, VGFT_LZ4,
-    /* formats with their own readers (fmt/docs.h) */
-    VGFT_BINHEX, VGFT_SZDD, VGFT_CHM,
     VGFT_COUNT
 } vgft_type;
 
