@@ -4,7 +4,10 @@
  *   2..5 implode (fmt/implode.c) with flag bits (b-2)<<1, asked for up to
  *        1 MB (the size is the next 3 bytes);
  *   6 the zip walk over those methods (fmt/zipold.c) with 1 MB members and
- *     a 50:1 ratio guard from 64 KB.
+ *     a 50:1 ratio guard from 64 KB;
+ *   7..9 NRV2B, NRV2D, NRV2E (fmt/nrv2.c) into a 1 MB ceiling;
+ *   10 a PE parsed by exe/exe.c, then the PE unpackers (fmt/peunpack.c)
+ *      with the zip walk's sink.
  * Any output past its ceiling, or a status other than the documented ones,
  * aborts. Corpus: fuzz/corpus/unpack/ (real files with the selector byte
  * prepended). */
@@ -12,6 +15,9 @@
 #include <stdlib.h>
 
 #include "core/buf.h"
+#include "exe/exe.h"
+#include "fmt/nrv2.h"
+#include "fmt/peunpack.h"
 #include "fmt/implode.h"
 #include "fmt/inflate64.h"
 #include "fmt/zipold.h"
@@ -73,7 +79,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         st = vgimp_decode(data + 3, size - 3, (sel - 2) << 1, want, &b);
         if (st == VG_OK && b.len != want)
             abort();
-    } else if (sel == 6) {
+    } else if (sel == 6 || sel == 10) {
         static const vg_limits lim = {
             .max_filesize = CEIL, .max_scansize = 4u * CEIL, .max_recursion = 4,
             .max_files = 100, .max_ratio = 50, .ratio_min_size = 64u * 1024,
@@ -83,7 +89,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             .warning = on_warning, .limits = &lim, .max_member = CEIL,
             .max_member_limit = VG_LIMIT_FILESIZE,
         };
-        st = vgzipold_extract(data, size, &sink);
+        if (sel == 6) {
+            st = vgzipold_extract(data, size, &sink);
+        } else {
+            vg_exe_info x;
+            if (vg_exe_parse(data, size, &lim, &x) == VG_OK)
+                st = vgpeunp_extract(&x, data, size, &sink);
+            vg_exe_free(&x);
+        }
+    } else if (sel <= 9) {
+        st = vgnrv_decode((vgnrv_method)(sel - 7), data, size, &b, NULL);
     }
     if (b.len > CEIL || (st != VG_OK && st != VG_EFORMAT && st != VG_ELIMIT && st != VG_ENOMEM))
         abort();

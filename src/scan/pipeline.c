@@ -32,6 +32,7 @@
 #include "db/exehash.h"
 #include "fmt/arc.h"
 #include "fmt/docs.h"
+#include "fmt/peunpack.h"
 #include "fmt/textnorm.h"
 #include "ftype/magic.h"
 #include "yara/yara_int.h"
@@ -465,7 +466,8 @@ static void unibin(scan *s, vgft_type t, const vg_exe_info *x, const uint8_t *d,
     s->nanc--;
 }
 
-static void extract(scan *s, vgft_type t, const uint8_t *d, size_t len)
+/* `pe` set: the PE unpackers (fmt/peunpack.c) on that parsed PE instead */
+static void extract(scan *s, vgft_type t, const uint8_t *d, size_t len, const vg_exe_info *pe)
 {
     /* members sit one level deeper; like clamscan, depth N-1 is the last
      * one scanned with --max-recursion N (the top level is depth 0) */
@@ -488,7 +490,8 @@ static void extract(scan *s, vgft_type t, const uint8_t *d, size_t len)
     }
     unsigned saved_step = s->step;
     s->step = step;
-    vg_status st = vgdoc_handles(t) ? vgdoc_extract(t, d, len, &sink)
+    vg_status st = pe ? vgpeunp_extract(pe, d, len, &sink)
+                 : vgdoc_handles(t) ? vgdoc_extract(t, d, len, &sink)
                                     : vgarc_extract(t, d, len, &sink);
     s->step = saved_step;
     if (st != VG_OK && st != VG_EFORMAT && st != VGARC_STOP && !s->err) {
@@ -580,12 +583,23 @@ static void scan_layer(scan *s, const uint8_t *d, size_t len)
             s->anc_pos[s->nanc] = 0;
         }
         s->nanc++;
-        extract(s, t, d, len);
+        extract(s, t, d, len, NULL);
         s->nanc--;
     }
     if (have_exe && exe.kind == VG_EXE_MACHO_FAT && !s->stop &&
         !(s->o->flags & VG_SCAN_NO_UNPACK))
         unibin(s, t, &exe, d, len);
+    if (have_exe && exe.kind == VG_EXE_PE && !s->stop && !(s->o->flags & VG_SCAN_NO_UNPACK)) {
+        /* packed PE (UPX ...): the unpacked file one level deeper */
+        if (s->nanc < VG_MAX_ANC) {
+            s->anc[s->nanc] = (int16_t)t;
+            s->anc_size[s->nanc] = len;
+            s->anc_pos[s->nanc] = 0;
+        }
+        s->nanc++;
+        extract(s, t, d, len, &exe);
+        s->nanc--;
+    }
     if (handler >= 0 && handler != (int)t && !s->stop &&
         s->depth + 1 < s->o->limits.max_recursion) {
         /* an .ldb HandlerType matched: the same bytes again, as that

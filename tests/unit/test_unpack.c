@@ -1,6 +1,6 @@
 /* tests/unit/test_unpack.c - our own decoders and unpackers: Deflate64
  * (fmt/inflate64.c), implode (fmt/implode.c), the zip walk that uses them
- * (fmt/zipold.c).
+ * (fmt/zipold.c), NRV2B/2D/2E (fmt/nrv2.c) and UPX (fmt/upx.c).
  *
  * Real inputs: clam.d64.zip and clam.impl.zip from clamav-testfiles must
  * give clam.exe byte for byte, and a Deflate64 zip made at run time by
@@ -17,6 +17,9 @@
 #include "core/buf.h"
 #include "fmt/implode.h"
 #include "fmt/inflate64.h"
+#include "exe/exe.h"
+#include "fmt/nrv2.h"
+#include "fmt/upx.h"
 #include "fmt/zipold.h"
 #include "tap.h"
 
@@ -428,6 +431,275 @@ static void test_7zip(void)
         TAP_OK(0, "cleanup");
 }
 
+/* ------------------------------------------------------------ NRV2 */
+
+/* Writer for the le32 flavour: a 32-bit control word is reserved in the
+ * byte stream when its first bit is written; bytes go right after. */
+typedef struct nw {
+    uint8_t d[1 << 16];
+    size_t n, word;
+    unsigned left;
+} nw;
+
+static void nbit(nw *w, unsigned b)
+{
+    if (w->left == 0) {
+        w->word = w->n;
+        memset(w->d + w->n, 0, 4);
+        w->n += 4;
+        w->left = 32;
+    }
+    w->left--;
+    if (b) {
+        uint8_t *p = w->d + w->word;
+        uint32_t v = (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+                     (uint32_t)p[3] << 24;
+        v |= 1u << w->left;
+        for (int i = 0; i < 4; i++)
+            p[i] = (uint8_t)(v >> (8 * i));
+    }
+}
+
+static void nbyte(nw *w, uint8_t c)
+{
+    w->d[w->n++] = c;
+}
+
+/* (value, stop) pairs: the bits of g under its leading 1 */
+static void ngamma2(nw *w, uint32_t g)
+{
+    int top = 31;
+    while (!(g >> top))
+        top--;
+    for (int i = top - 1; i >= 0; i--) {
+        nbit(w, (g >> i) & 1);
+        nbit(w, i == 0);
+    }
+}
+
+/* 2D/2E offsets: worked backwards from the decoder's recurrence */
+static void ngamma3(nw *w, uint32_t g)
+{
+    unsigned bits[200];
+    int n = 0;
+    bits[n++] = 1;     /* stop (emitted last, stored reversed) */
+    bits[n++] = g & 1;
+    uint32_t v = g >> 1;
+    while (v != 1) {
+        bits[n++] = v & 1;               /* the extra value bit */
+        uint32_t u = (v >> 1) + 1;
+        bits[n++] = 0;                   /* not stopped */
+        bits[n++] = u & 1;
+        v = u >> 1;
+    }
+    while (n--)
+        nbit(w, bits[n]);
+}
+
+/* One match of `copy` bytes at distance `dist` (dist <= 0x500, a new
+ * offset) or the previous one (dist 0). */
+static void nmatch(nw *w, vgnrv_method m, uint32_t dist, uint32_t copy)
+{
+    nbit(w, 0);
+    unsigned first;
+    uint32_t len = copy - 1; /* before the +1 of the copy */
+    if (m == VGNRV_2E)
+        first = len <= 2;
+    else
+        first = len >= 2 && len <= 3 ? 1 : 0;
+    if (dist == 0) {
+        if (m == VGNRV_2B)
+            ngamma2(w, 2);
+        else {
+            ngamma3(w, 2);
+            nbit(w, first);
+        }
+    } else if (m == VGNRV_2B) {
+        uint32_t off = dist - 1;
+        ngamma2(w, 3 + (off >> 8));
+        nbyte(w, (uint8_t)off);
+    } else {
+        uint32_t c = ((dist - 1) << 1) | (first ^ 1u);
+        ngamma3(w, 3 + (c >> 8));
+        nbyte(w, (uint8_t)c);
+    }
+    if (m == VGNRV_2E) {
+        if (first) {
+            nbit(w, len == 2);
+        } else if (len <= 4) {
+            nbit(w, 1);
+            nbit(w, len == 4);
+        } else {
+            nbit(w, 0);
+            ngamma2(w, len - 3);
+        }
+        return;
+    }
+    if (m == VGNRV_2B)
+        nbit(w, first);
+    if (first) {
+        nbit(w, len & 1);
+    } else if (len == 1) {
+        nbit(w, 1);
+    } else {
+        nbit(w, 0);
+        ngamma2(w, len - 2);
+    }
+}
+
+static void nend(nw *w, vgnrv_method m)
+{
+    nbit(w, 0);
+    if (m == VGNRV_2B)
+        ngamma2(w, 0x1000002u);
+    else
+        ngamma3(w, 0x1000002u);
+    nbyte(w, 0xff);
+}
+
+static void nlit(nw *w, const char *s)
+{
+    for (; *s; s++) {
+        nbit(w, 1);
+        nbyte(w, (uint8_t)*s);
+    }
+}
+
+static void test_nrv2(void)
+{
+    static nw w;
+    static const char *mname[] = {"NRV2B", "NRV2D", "NRV2E"};
+    /* "abcd" + "bcd" (3 back) + 50 x 'd' (1 back) + "dd" (same offset)
+     * + "abcdbc" (59 back, 6 bytes) */
+    const char *want = NULL;
+    char ref[128];
+    snprintf(ref, sizeof ref, "abcdbcd%.*s%s", 52,
+             "dddddddddddddddddddddddddddddddddddddddddddddddddddddddddd", "abcdbc");
+    want = ref;
+    for (int m = VGNRV_2B; m <= VGNRV_2E; m++) {
+        memset(&w, 0, sizeof w);
+        nlit(&w, "abcd");
+        nmatch(&w, (vgnrv_method)m, 3, 3);
+        nmatch(&w, (vgnrv_method)m, 1, 50);
+        nmatch(&w, (vgnrv_method)m, 0, 2);
+        nmatch(&w, (vgnrv_method)m, 59, 6);
+        nend(&w, (vgnrv_method)m);
+        vgbuf b;
+        size_t used = 0;
+        vgbuf_init(&b, 1 << 20);
+        vg_status st = vgnrv_decode((vgnrv_method)m, w.d, w.n, &b, &used);
+        TAP_OK(st == VG_OK && used == w.n && b.len == strlen(want) && !memcmp(b.data, want, b.len),
+               "%s: literals, new, long and repeated offsets, end marker (st %d, %zu bytes)",
+               mname[m], st, b.len);
+        vgbuf_free(&b);
+        /* the same stream cut short is damaged, not a crash */
+        vgbuf_init(&b, 1 << 20);
+        st = vgnrv_decode((vgnrv_method)m, w.d, w.n - 3, &b, NULL);
+        TAP_OK(st == VG_EFORMAT, "%s: truncated stream is damaged", mname[m]);
+        vgbuf_free(&b);
+
+        /* bomb: 'x' then 400 matches of 65536 bytes; ceiling 1 MB */
+        memset(&w, 0, sizeof w);
+        nlit(&w, "x");
+        for (int i = 0; i < 400; i++)
+            nmatch(&w, (vgnrv_method)m, 1, 65536);
+        nend(&w, (vgnrv_method)m);
+        vgbuf_init(&b, 1 << 20);
+        st = vgnrv_decode((vgnrv_method)m, w.d, w.n, &b, NULL);
+        TAP_OK(st == VG_ELIMIT && b.len <= (1u << 20),
+               "%s: bomb (26 MB from %zu bytes) stops at the 1 MB ceiling", mname[m], w.n);
+        vgbuf_free(&b);
+    }
+    /* a match before the start of the output */
+    memset(&w, 0, sizeof w);
+    nlit(&w, "a");
+    nmatch(&w, VGNRV_2B, 5, 3);
+    vgbuf b;
+    vgbuf_init(&b, 1 << 20);
+    TAP_OK(vgnrv_decode(VGNRV_2B, w.d, w.n, &b, NULL) == VG_EFORMAT && b.len == 1,
+           "NRV2B: an offset past the output is refused");
+    vgbuf_free(&b);
+}
+
+/* ------------------------------------------------------------ UPX */
+
+static void test_upx(void)
+{
+    size_t len, el;
+    uint8_t *d = slurp(TESTFILES "clam-upx.exe", &len);
+    uint8_t *exe = slurp(TESTFILES "clam.exe", &el);
+    vg_exe_info x;
+    if (!d || !exe || vg_exe_parse(d, len, NULL, &x) != VG_OK) {
+        TAP_OK(0, "clam-upx.exe: clamav-testfiles missing or not parsed");
+        free(d);
+        free(exe);
+        return;
+    }
+    rec r;
+    memset(&r, 0, sizeof r);
+    vgarc_sink s = {&r, on_member, on_limit, NULL, on_warning, &lim, 100u << 20,
+                    VG_LIMIT_FILESIZE};
+    vg_status st = vgupx_extract(&x, d, len, &s);
+    int has_sig = 0;
+    for (size_t i = 0; r.data && i + 0x30 <= r.len; i++)
+        if (!memcmp(r.data + i, exe + 0x40, 0x30))
+            has_sig = 1;
+    TAP_OK(st == VG_OK && r.members == 1 && has_sig,
+           "clam-upx.exe unpacks (NRV2B) to a file holding clam.exe's code");
+    /* what clamscan's rebuilt file has: clam.exe's code at 0x1000 +
+     * 15904, entry point RVA 0x1020 (file offset 0x1020) */
+    vg_exe_info y;
+    int parsed = r.data && vg_exe_parse(r.data, r.len, NULL, &y) == VG_OK;
+    TAP_OK(parsed && y.kind == VG_EXE_PE && y.ep_valid && y.ep_offset == 0x1020 &&
+               r.len > 0x1000 + 15904 + 0x30 && !memcmp(r.data + 0x1000 + 15904, exe + 0x40, 0x30),
+           "rebuilt PE parses, entry point at 0x1020, code where clamscan's rebuild has it");
+    if (parsed) {
+        /* the rebuilt file is no UPX file: unpacking it again gives nothing */
+        rec r2;
+        memset(&r2, 0, sizeof r2);
+        s.user = &r2;
+        vgupx_extract(&y, r.data, r.len, &s);
+        TAP_OK(r2.members == 0, "the rebuilt PE is not unpacked again");
+        free(r2.data);
+        s.user = &r;
+        vg_exe_free(&y);
+    }
+    free(r.data);
+
+    /* member limit under the image size: dropped, reported */
+    memset(&r, 0, sizeof r);
+    s.max_member = 0x1000 + 4096;
+    st = vgupx_extract(&x, d, len, &s);
+    TAP_OK(st == VG_OK && r.members == 0 && r.limits == 1 && r.which == VG_LIMIT_FILESIZE,
+           "UPX output past max_member is dropped with that limit");
+    free(r.data);
+    s.max_member = 100u << 20;
+
+    /* damaged compressed data (every byte of the stream flipped in turn):
+     * never more than the image, never a crash */
+    unsigned bad = 0;
+    for (size_t k = 0x400; k < 0x700; k += 3) {
+        d[k] ^= 0xa5;
+        memset(&r, 0, sizeof r);
+        st = vgupx_extract(&x, d, len, &s);
+        bad += st != VG_OK || r.members > 1 || r.len > 0x1000 + x.u.pe.size_of_image;
+        free(r.data);
+        d[k] ^= 0xa5;
+    }
+    TAP_OK(bad == 0, "clam-upx.exe with damaged data: bounded, no crash");
+    vg_exe_free(&x);
+
+    /* not UPX: clam.exe gives nothing */
+    if (vg_exe_parse(exe, el, NULL, &x) == VG_OK) {
+        memset(&r, 0, sizeof r);
+        st = vgupx_extract(&x, exe, el, &s);
+        TAP_OK(st == VG_OK && r.members == 0, "a PE without the UPX stub is left alone");
+        vg_exe_free(&x);
+    }
+    free(d);
+    free(exe);
+}
+
 int main(void)
 {
     lim.max_ratio = 250;
@@ -437,5 +709,7 @@ int main(void)
     test_implode_rules();
     test_real();
     test_7zip();
+    test_nrv2();
+    test_upx();
     return tap_done();
 }
