@@ -5,6 +5,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <zlib.h>
 
 #include "core/rd.h"
 
@@ -18,6 +19,7 @@ int vgdoc_handles(vgft_type t)
     case VGFT_BINHEX:
     case VGFT_SZDD:
     case VGFT_CHM:
+    case VGFT_SIS:
         return 1;
     default:
         return 0;
@@ -36,6 +38,7 @@ vg_status vgdoc_extract(vgft_type t, const uint8_t *data, size_t len,
     case VGFT_RTF: st = vgrtf_extract(data, len, sink); break;
     case VGFT_OLE2: st = vgole2_extract(data, len, sink); break;
     case VGFT_BINHEX: st = vgbinhex_extract(data, len, sink); break;
+    case VGFT_SIS: st = vgsis_extract(data, len, sink); break;
     default: st = vgmspack_extract(t, data, len, sink); break;
     }
     return st == VGARC_STOP ? VG_OK : st;
@@ -95,4 +98,36 @@ const uint8_t *vgdoc_package(const uint8_t *p, size_t n, size_t *flen, char *nm,
     snprintf(nm, cap, "%.*s", (int)(ll < 200 ? ll : 200), (const char *)label);
     *flen = fl;
     return f;
+}
+
+vg_status vgdoc_inflate(const uint8_t *p, size_t n, const vg_limits *lim, vgbuf *b,
+                        int *ratio)
+{
+    z_stream z;
+    memset(&z, 0, sizeof z);
+    *ratio = 0;
+    if (inflateInit(&z) != Z_OK)
+        return VG_ENOMEM;
+    uint8_t out[16384];
+    z.next_in = (Bytef *)(uintptr_t)p;
+    z.avail_in = n > UINT32_MAX ? UINT32_MAX : (uInt)n;
+    vg_status st = VG_OK;
+    for (;;) {
+        z.next_out = out;
+        z.avail_out = sizeof out;
+        int r = inflate(&z, Z_NO_FLUSH);
+        size_t got = sizeof out - z.avail_out;
+        if (got && (st = vgbuf_append(b, out, got)) != VG_OK)
+            break;
+        if (lim && lim->max_ratio && b->len > lim->ratio_min_size &&
+            b->len / (n ? n : 1) > lim->max_ratio) {
+            st = VG_ELIMIT;
+            *ratio = 1;
+            break;
+        }
+        if (r != Z_OK || got == 0)
+            break; /* end, damaged (what came out is kept), or no progress */
+    }
+    inflateEnd(&z);
+    return st;
 }

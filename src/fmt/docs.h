@@ -1,7 +1,7 @@
 /* fmt/docs.h - document, mail and old-archive formats vigil reads with its
  * own bounded parsers (or libmspack), beside fmt/arc_la.c's libarchive
  * formats: mail and mbox (MIME), HTML data: URIs, BinHex 4.0, RTF embedded
- * objects, OLE2 compound files, SZDD and CHM.
+ * objects, OLE2 compound files, SZDD, CHM and Symbian SIS.
  *
  * Same contract as vgarc_extract (fmt/arc.h): members go to sink->member one
  * at a time, in memory; a member larger than sink->max_member is dropped and
@@ -29,6 +29,7 @@ vg_status vghtml_extract(const uint8_t *data, size_t len, const vgarc_sink *sink
 vg_status vgbinhex_extract(const uint8_t *data, size_t len, const vgarc_sink *sink);
 vg_status vgrtf_extract(const uint8_t *data, size_t len, const vgarc_sink *sink);
 vg_status vgole2_extract(const uint8_t *data, size_t len, const vgarc_sink *sink);
+vg_status vgsis_extract(const uint8_t *data, size_t len, const vgarc_sink *sink);
 vg_status vgmspack_extract(vgft_type t, const uint8_t *data, size_t len,
                            const vgarc_sink *sink);
 
@@ -45,6 +46,13 @@ vg_status vgdoc_emit(const vgarc_sink *sink, const char *name, const uint8_t *p,
                      size_t n, vg_status st);
 
 void vgdoc_warn(const vgarc_sink *sink, const char *msg);
+
+/* Inflate the zlib stream p[0..n) into b (capped). Stops with VG_ELIMIT at
+ * b's ceiling, or with VG_ELIMIT and *ratio = 1 when the output passes
+ * lim->ratio_min_size at more than lim->max_ratio times n. A damaged stream
+ * keeps what came out before the damage (VG_OK). */
+vg_status vgdoc_inflate(const uint8_t *p, size_t n, const vg_limits *lim, vgbuf *b,
+                        int *ratio);
 
 /* The file inside Object Packager ("Package") native data: u16 2, label
  * (NUL-terminated), source path (NUL), u32 0x00030000, u32 length +

@@ -27,13 +27,12 @@
  * sectors (a loop ends there); the FAT is at most the file's sector count;
  * OLE2_MAX_ENTRIES directory entries; members above the member ceiling are
  * reported and skipped; inflated objects obey the ratio guard
- * (limits->max_ratio beyond limits->ratio_min_size). */
+ * (limits->max_ratio beyond limits->ratio_min_size, vgdoc_inflate). */
 #include "fmt/docs.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <zlib.h>
 
 #include "core/rd.h"
 
@@ -129,40 +128,6 @@ static vg_status load_fat(cfb *c)
     return VG_OK;
 }
 
-/* Inflate a zlib stream into b; *ratio is set when the ratio guard
- * stopped it (VG_ELIMIT returned either way when stopped). */
-static vg_status inflate_obj(const cfb *c, const uint8_t *p, size_t n, vgbuf *b,
-                             int *ratio)
-{
-    z_stream z;
-    memset(&z, 0, sizeof z);
-    if (inflateInit(&z) != Z_OK)
-        return VG_ENOMEM;
-    uint8_t out[16384];
-    const vg_limits *lim = c->sink->limits;
-    z.next_in = (Bytef *)(uintptr_t)p;
-    z.avail_in = n > UINT32_MAX ? UINT32_MAX : (uInt)n;
-    vg_status st = VG_OK;
-    for (;;) {
-        z.next_out = out;
-        z.avail_out = sizeof out;
-        int r = inflate(&z, Z_NO_FLUSH);
-        size_t got = sizeof out - z.avail_out;
-        if (got && (st = vgbuf_append(b, out, got)) != VG_OK)
-            break;
-        if (lim && lim->max_ratio && b->len > lim->ratio_min_size &&
-            b->len / (n ? n : 1) > lim->max_ratio) {
-            st = VG_ELIMIT;
-            *ratio = 1;
-            break;
-        }
-        if (r != Z_OK || got == 0)
-            break; /* end, damaged (keep what came out), or no progress */
-    }
-    inflateEnd(&z);
-    return st;
-}
-
 /* "PowerPoint Document": compressed embedded objects. */
 static vg_status ppt(const cfb *c, const uint8_t *p, size_t n)
 {
@@ -182,7 +147,7 @@ static vg_status ppt(const cfb *c, const uint8_t *p, size_t n)
             vgbuf b;
             vgdoc_buf(&b, c->sink);
             int ratio = 0;
-            vg_status st = inflate_obj(c, p + pos + 12, rl - 4, &b, &ratio);
+            vg_status st = vgdoc_inflate(p + pos + 12, rl - 4, c->sink->limits, &b, &ratio);
             char nm[32];
             snprintf(nm, sizeof nm, "ppt-object%u", ++k);
             if (ratio) {

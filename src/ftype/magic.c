@@ -322,8 +322,17 @@ static int is_v7tar(const uint8_t *p, size_t len)
     return want == usum || (int64_t)want == (int64_t)ssum;
 }
 
+/* Symbian SIS: UID3 0x10000419 at 8, UID2 of EPOC 3/5 or 6 at 4. */
+static int is_sis(const uint8_t *p, size_t len)
+{
+    return at(p, len, 8, "\x19\x04\x00\x10", 4) &&
+           (at(p, len, 4, "\x6d\x00\x00\x10", 4) || at(p, len, 4, "\x12\x3a\x00\x10", 4));
+}
+
 static vgft_type bid_offsets(const uint8_t *p, size_t len)
 {
+    if (is_sis(p, len))
+        return VGFT_SIS;
     if (is_lha(p, len))
         return VGFT_LHA;
     if (is_ustar(p, len))
@@ -571,6 +580,7 @@ static const char *const clnames[VGFT_COUNT] = {
     [VGFT_BINHEX] = "CL_TYPE_BINHEX",
     [VGFT_SZDD] = "CL_TYPE_MSSZDD",
     [VGFT_CHM] = "CL_TYPE_MSCHM",
+    [VGFT_SIS] = "CL_TYPE_SIS",
 };
 
 const char *vgft_clname(vgft_type t)
@@ -584,7 +594,7 @@ int vgft_is_container(vgft_type t)
 {
     return (t >= VGFT_ZIP && t < VGFT_COUNT) || t == VGFT_MAIL || t == VGFT_HTML ||
            t == VGFT_RTF || t == VGFT_OLE2 || t == VGFT_BINHEX || t == VGFT_SZDD ||
-           t == VGFT_CHM;
+           t == VGFT_CHM || t == VGFT_SIS;
 }
 
 int vgft_is_text(vgft_type t) { return t == VGFT_TEXT || t == VGFT_HTML; }

@@ -278,7 +278,7 @@ static void damaged(void)
 {
     /* every prefix of the real files: no crash, any status but an error */
     static const char *files[] = {"clam.exe.binhex", "clam.exe.szdd", "clam.chm", "clam.ppt",
-                                  "clam.exe.rtf", "clam.mail"};
+                                  "clam.exe.rtf", "clam.mail", "clam.sis"};
     int bad = 0;
     for (size_t f = 0; f < sizeof files / sizeof files[0]; f++) {
         char path[256];
@@ -315,6 +315,7 @@ int main(void)
     real(TESTFILES "clam.exe.mbox.uu", VGFT_MAIL, 1);
     real(TESTFILES "clam.exe.html", VGFT_HTML, 1);
     real(TESTFILES "clam.ppt", VGFT_OLE2, 3);
+    real(TESTFILES "clam.sis", VGFT_SIS, 1);
     damaged();
     return tap_done();
 }
