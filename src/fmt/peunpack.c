@@ -7,6 +7,7 @@
  * sink whose limits it must apply to its output. */
 #include "peunpack.h"
 
+#include "fmt/nsis.h"
 #include "fmt/upx.h"
 
 typedef vg_status (*unpacker)(const vg_exe_info *, const uint8_t *, size_t,
@@ -14,6 +15,7 @@ typedef vg_status (*unpacker)(const vg_exe_info *, const uint8_t *, size_t,
 
 static const unpacker unpackers[] = {
     vgupx_extract,
+    vgnsis_extract,
 };
 
 vg_status vgpeunp_extract(const vg_exe_info *x, const uint8_t *d, size_t len,

@@ -1,6 +1,7 @@
 /* tests/unit/test_unpack.c - our own decoders and unpackers: Deflate64
  * (fmt/inflate64.c), implode (fmt/implode.c), the zip walk that uses them
- * (fmt/zipold.c), NRV2B/2D/2E (fmt/nrv2.c) and UPX (fmt/upx.c).
+ * (fmt/zipold.c), NRV2B/2D/2E (fmt/nrv2.c), UPX (fmt/upx.c) and NSIS
+ * (fmt/nsis.c).
  *
  * Real inputs: clam.d64.zip and clam.impl.zip from clamav-testfiles must
  * give clam.exe byte for byte, and a Deflate64 zip made at run time by
@@ -13,12 +14,15 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <lzma.h>
+#include <zlib.h>
 
 #include "core/buf.h"
 #include "fmt/implode.h"
 #include "fmt/inflate64.h"
 #include "exe/exe.h"
 #include "fmt/nrv2.h"
+#include "fmt/nsis.h"
 #include "fmt/upx.h"
 #include "fmt/zipold.h"
 #include "tap.h"
@@ -700,6 +704,168 @@ static void test_upx(void)
     free(exe);
 }
 
+/* ------------------------------------------------------------ NSIS */
+
+/* clam.exe padded to 1024 bytes (its overlay), then a first header and
+ * `data` as the archive. */
+static size_t mknsis(uint8_t *out, size_t cap, const uint8_t *exe, size_t el, uint32_t hsize,
+                     const uint8_t *data, size_t dl)
+{
+    static const uint8_t fh[16] = {0xef, 0xbe, 0xad, 0xde, 'N', 'u', 'l', 'l',
+                                   's',  'o',  'f',  't',  'I', 'n', 's', 't'};
+    if (cap < 1024 + 28 + dl || el > 1024)
+        return 0;
+    memset(out, 0, 1024);
+    memcpy(out, exe, el);
+    uint8_t *h = out + 1024;
+    memset(h, 0, 4);
+    memcpy(h + 4, fh, 16);
+    uint32_t as = (uint32_t)(28 + dl);
+    for (int i = 0; i < 4; i++) {
+        h[20 + i] = (uint8_t)(hsize >> (8 * i));
+        h[24 + i] = (uint8_t)(as >> (8 * i));
+    }
+    memcpy(h + 28, data, dl);
+    return 1024 + 28 + dl;
+}
+
+static size_t put_block(uint8_t *p, const void *d, uint32_t n, int flag)
+{
+    uint32_t v = n | (flag ? 0x80000000u : 0);
+    for (int i = 0; i < 4; i++)
+        p[i] = (uint8_t)(v >> (8 * i));
+    memcpy(p + 4, d, n);
+    return 4 + (size_t)n;
+}
+
+static size_t lzma_raw(const uint8_t *in, size_t n, uint8_t *out, size_t cap)
+{
+    lzma_options_lzma o;
+    lzma_lzma_preset(&o, 6);
+    o.lc = 3, o.lp = 0, o.pb = 2, o.dict_size = 1u << 20;
+    lzma_filter f[2] = {{LZMA_FILTER_LZMA1, &o}, {LZMA_VLI_UNKNOWN, NULL}};
+    lzma_stream s = LZMA_STREAM_INIT;
+    if (cap < 5 || lzma_raw_encoder(&s, f) != LZMA_OK)
+        return 0;
+    static const uint8_t props[5] = {0x5d, 0x00, 0x00, 0x10, 0x00};
+    memcpy(out, props, 5);
+    s.next_in = in;
+    s.avail_in = n;
+    s.next_out = out + 5;
+    s.avail_out = cap - 5;
+    lzma_ret r;
+    do
+        r = lzma_code(&s, LZMA_FINISH);
+    while (r == LZMA_OK);
+    size_t got = r == LZMA_STREAM_END ? cap - s.avail_out : 0;
+    lzma_end(&s);
+    return got;
+}
+
+static size_t deflate_raw(const uint8_t *in, size_t n, uint8_t *out, size_t cap)
+{
+    z_stream z;
+    memset(&z, 0, sizeof z);
+    if (deflateInit2(&z, 9, Z_DEFLATED, -15, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+        return 0;
+    z.next_in = (Bytef *)(uintptr_t)in;
+    z.avail_in = (uInt)n;
+    z.next_out = out;
+    z.avail_out = (uInt)cap;
+    int r = deflate(&z, Z_FINISH);
+    size_t got = r == Z_STREAM_END ? cap - z.avail_out : 0;
+    deflateEnd(&z);
+    return got;
+}
+
+static void nsis_run(const uint8_t *f, size_t fl, rec *r, uint64_t max_member)
+{
+    vg_exe_info x;
+    memset(r, 0, sizeof *r);
+    if (vg_exe_parse(f, fl, NULL, &x) != VG_OK) {
+        r->warns = 1000;
+        return;
+    }
+    vgarc_sink s = {r, on_member, on_limit, NULL, on_warning, &lim, max_member,
+                    VG_LIMIT_FILESIZE};
+    if (vgnsis_extract(&x, f, fl, &s) != VG_OK)
+        r->warns += 1000;
+    vg_exe_free(&x);
+}
+
+static void test_nsis(void)
+{
+    size_t len, el;
+    uint8_t *d = slurp(TESTFILES "clam-nsis.exe", &len);
+    uint8_t *exe = slurp(TESTFILES "clam.exe", &el);
+    if (!d || !exe) {
+        TAP_OK(0, "clam-nsis.exe: clamav-testfiles missing");
+        free(d);
+        free(exe);
+        return;
+    }
+    rec r;
+    nsis_run(d, len, &r, 100u << 20);
+    TAP_OK(r.members == 2 && r.len == el && !memcmp(r.data, exe, el) && r.warns == 0,
+           "clam-nsis.exe (non-solid LZMA): script header and clam.exe, as clamscan extracts");
+    free(r.data);
+    unsigned bad = 0;
+    for (size_t k = 46084 + 28; k < len; k += 5) {
+        d[k] ^= 0x33;
+        nsis_run(d, len, &r, 100u << 20);
+        bad += r.warns >= 1000 || r.members > 2 || r.len > (1u << 20);
+        free(r.data);
+        d[k] ^= 0x33;
+    }
+    TAP_OK(bad == 0, "clam-nsis.exe with damaged blocks: bounded, no crash");
+    free(d);
+
+    static uint8_t arc[1 << 16], f[1 << 17], plain[4096], comp[1 << 16];
+    static const char hdr[] = "script header bytes", file[] = "the installed file";
+    /* non-solid, stored */
+    size_t n = put_block(arc, hdr, sizeof hdr, 0);
+    n += put_block(arc + n, file, sizeof file, 0);
+    size_t fl = mknsis(f, sizeof f, exe, el, sizeof hdr, arc, n);
+    nsis_run(f, fl, &r, 100u << 20);
+    TAP_OK(r.members == 2 && r.len == sizeof file && !memcmp(r.data, file, sizeof file),
+           "non-solid stored blocks: both handed out");
+    free(r.data);
+
+    /* solid LZMA and solid deflate: the same blocks inside one stream */
+    size_t pl = put_block(plain, hdr, sizeof hdr, 0);
+    pl += put_block(plain + pl, file, sizeof file, 0);
+    for (int k = 0; k < 2; k++) {
+        size_t cl = k == 0 ? lzma_raw(plain, pl, comp, sizeof comp)
+                           : deflate_raw(plain, pl, comp, sizeof comp);
+        fl = mknsis(f, sizeof f, exe, el, sizeof hdr, comp, cl);
+        nsis_run(f, fl, &r, 100u << 20);
+        TAP_OK(cl && r.members == 2 && r.len == sizeof file && !memcmp(r.data, file, sizeof file),
+               "solid %s stream: both blocks handed out", k == 0 ? "LZMA" : "deflate");
+        free(r.data);
+    }
+
+    /* bomb: a solid LZMA stream of 16 MB of zeros in one block */
+    size_t big = 16u << 20;
+    uint8_t *z = calloc(1, big);
+    if (z) {
+        uint32_t bl = (uint32_t)(big - 4);
+        for (int i = 0; i < 4; i++)
+            z[i] = (uint8_t)(bl >> (8 * i));
+        size_t cl = lzma_raw(z, big, comp, sizeof comp);
+        fl = mknsis(f, sizeof f, exe, el, 100, comp, cl);
+        nsis_run(f, fl, &r, 100u << 20);
+        TAP_OK(cl && r.limits == 1 && r.which == VG_LIMIT_RATIO && r.len <= (1u << 20),
+               "NSIS LZMA bomb (16 MB from %zu bytes) stops at the ratio ceiling", cl);
+        free(r.data);
+        free(z);
+    }
+
+    /* no first header: nothing */
+    nsis_run(exe, el, &r, 100u << 20);
+    TAP_OK(r.members == 0 && r.warns == 0, "a PE without an NSIS header is left alone");
+    free(exe);
+}
+
 int main(void)
 {
     lim.max_ratio = 250;
@@ -711,5 +877,6 @@ int main(void)
     test_7zip();
     test_nrv2();
     test_upx();
+    test_nsis();
     return tap_done();
 }
