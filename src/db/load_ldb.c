@@ -536,6 +536,42 @@ static vg_status hex_sub(lctx *c, vgl_sig *s, tok sub, uint32_t subid)
 
 /* ---- PCRE subsignatures ----------------------------------------------- */
 
+/* ClamAV's PCRE flags (g r e: its own; i s m x A E U: PCRE options), and
+ * after "::" the modifiers of any subsignature, of which PCREs take i. */
+static vg_status pcre_flags(lctx *c, const tok *flags, vgl_pcre *pc, uint32_t *opts)
+{
+    int dcolon = 0;
+    for (size_t i = 0; i < flags->n; i++) {
+        char f = flags->p[i];
+        if (f == ':' && i + 1 < flags->n && flags->p[i + 1] == ':' && !dcolon) {
+            dcolon = 1;
+            i++;
+            continue;
+        }
+        if (dcolon) {
+            if (f != 'i')
+                return bad(c, "subsignature modifier '%c' on a PCRE is not supported", f);
+            *opts |= PCRE2_CASELESS;
+            continue;
+        }
+        switch (f) {
+        case 'g': pc->global = 1; break;
+        case 'r': pc->rolling = 1; break;
+        case 'e': pc->encompass = 1; break;
+        case 'i': *opts |= PCRE2_CASELESS; break;
+        case 's': *opts |= PCRE2_DOTALL; break;
+        case 'm': *opts |= PCRE2_MULTILINE; break;
+        case 'x': *opts |= PCRE2_EXTENDED; break;
+        case 'A': *opts |= PCRE2_ANCHORED; break;
+        case 'E': *opts |= PCRE2_DOLLAR_ENDONLY; break;
+        case 'U': *opts |= PCRE2_UNGREEDY; break;
+        default:
+            return bad(c, "unknown PCRE flag '%c'", f);
+        }
+    }
+    return VG_OK;
+}
+
 static vg_status pcre_sub(lctx *c, vgl_sig *s, tok sub, uint32_t idx, uint32_t *aux)
 {
     const char *sl1 = memchr(sub.p, '/', sub.n);
@@ -572,38 +608,11 @@ static vg_status pcre_sub(lctx *c, vgl_sig *s, tok sub, uint32_t idx, uint32_t *
     if (re.n == 0)
         return bad(c, "empty PCRE");
     uint32_t opts = 0;
-    int dcolon = 0;
-    for (size_t i = 0; i < flags.n; i++) {
-        char f = flags.p[i];
-        if (f == ':' && i + 1 < flags.n && flags.p[i + 1] == ':' && !dcolon) {
-            dcolon = 1; /* "flags::mods": the modifiers of any subsignature */
-            i++;
-            continue;
-        }
-        if (dcolon) {
-            if (f == 'i')
-                opts |= PCRE2_CASELESS;
-            else
-                return bad(c, "subsignature modifier '%c' on a PCRE is not supported", f);
-            continue;
-        }
-        switch (f) {
-        case 'g': pc.global = 1; break;
-        case 'r': pc.rolling = 1; break;
-        case 'e': pc.encompass = 1; break;
-        case 'i': opts |= PCRE2_CASELESS; break;
-        case 's': opts |= PCRE2_DOTALL; break;
-        case 'm': opts |= PCRE2_MULTILINE; break;
-        case 'x': opts |= PCRE2_EXTENDED; break;
-        case 'A': opts |= PCRE2_ANCHORED; break;
-        case 'E': opts |= PCRE2_DOLLAR_ENDONLY; break;
-        case 'U': opts |= PCRE2_UNGREEDY; break;
-        default:
-            return bad(c, "unknown PCRE flag '%c'", f);
-        }
-    }
+    vg_status st = pcre_flags(c, &flags, &pc, &opts);
+    if (st)
+        return st;
     char err[256];
-    vg_status st = vgle_parse(pre.p, pre.n, idx, &pc.trigger, err, sizeof err);
+    st = vgle_parse(pre.p, pre.n, idx, &pc.trigger, err, sizeof err);
     if (st == VG_EFORMAT)
         return bad(c, "PCRE trigger (may use only earlier subsignatures): %s", err);
     if (st)
@@ -747,6 +756,54 @@ static size_t split_ldb(const char *s, size_t len, tok *t, size_t max)
     return n;
 }
 
+/* Subsignature i of signature s (its index sigidx): appended to the table
+ * and, by its form, to the matcher, the PCREs or the byte compares. */
+static vg_status add_subsig(lctx *c, vgl_sig *s, uint32_t sigidx, tok sub, uint32_t i)
+{
+    vgl_db *db = c->db;
+    if (db->nsubs == db->capsubs) {
+        uint32_t ncap = db->capsubs ? db->capsubs * 2 : 256;
+        vgl_sub *ns = realloc(db->subs, ncap * sizeof *ns);
+        if (!ns)
+            return VG_ENOMEM;
+        db->subs = ns;
+        db->capsubs = ncap;
+    }
+    vgl_sub *su = &db->subs[db->nsubs];
+    memset(su, 0, sizeof *su);
+    su->idx = (uint8_t)i;
+    su->sig = sigidx;
+    su->track = UINT32_MAX;
+    uint32_t subid = db->nsubs++;
+    if (sub.n == 0)
+        return bad(c, "empty subsignature %u", i);
+    if (sub.p[0] == '$')
+        return bad(c, "macro subsignatures (${min-max}id$) are not supported");
+    if (tok_prefix(&sub, "fuzzy_img#"))
+        return bad(c, "fuzzy image hash subsignatures are not supported");
+    if (memchr(sub.p, '/', sub.n)) {
+        su->kind = VGL_SUB_PCRE;
+        s->post = 1;
+        return pcre_sub(c, s, sub, i, &su->aux);
+    }
+    if (is_bcomp(&sub)) {
+        su->kind = VGL_SUB_BCOMP;
+        s->post = 1;
+        uint32_t trig = 0;
+        vg_status st = bcomp_sub(c, sub, i, &su->aux, &trig);
+        if (st)
+            return st;
+        vgl_sub *ts = &db->subs[s->sub0 + trig];
+        if (ts->kind != VGL_SUB_HEX)
+            return bad(c, "byte compare trigger must be a hex subsignature");
+        if (ts->track == UINT32_MAX)
+            ts->track = db->ntrack++;
+        return VG_OK;
+    }
+    su->kind = VGL_SUB_HEX;
+    return hex_sub(c, s, sub, subid);
+}
+
 static vg_status ldb_line(lctx *c, const char *line, size_t len)
 {
     tok t[LDB_MAX_TOKENS];
@@ -789,53 +846,9 @@ static vg_status ldb_line(lctx *c, const char *line, size_t len)
     }
     s.nsubs = (uint8_t)nsubs;
     vgl_db *db = c->db;
-    uint32_t sigidx = db->nsigs;
     s.sub0 = db->nsubs;
-    for (uint32_t i = 0; i < nsubs && st == VG_OK; i++) {
-        tok sub = t[3 + i];
-        if (db->nsubs == db->capsubs) {
-            uint32_t ncap = db->capsubs ? db->capsubs * 2 : 256;
-            vgl_sub *ns = realloc(db->subs, ncap * sizeof *ns);
-            if (!ns) {
-                st = VG_ENOMEM;
-                break;
-            }
-            db->subs = ns;
-            db->capsubs = ncap;
-        }
-        vgl_sub *su = &db->subs[db->nsubs];
-        memset(su, 0, sizeof *su);
-        su->idx = (uint8_t)i;
-        su->sig = sigidx;
-        su->track = UINT32_MAX;
-        uint32_t subid = db->nsubs++;
-        if (sub.n == 0)
-            st = bad(c, "empty subsignature %u", i);
-        else if (tok_prefix(&sub, "${") || (sub.n > 0 && sub.p[0] == '$'))
-            st = bad(c, "macro subsignatures (${min-max}id$) are not supported");
-        else if (tok_prefix(&sub, "fuzzy_img#"))
-            st = bad(c, "fuzzy image hash subsignatures are not supported");
-        else if (memchr(sub.p, '/', sub.n)) {
-            su->kind = VGL_SUB_PCRE;
-            st = pcre_sub(c, &s, sub, i, &su->aux);
-            s.post = 1;
-        } else if (is_bcomp(&sub)) {
-            su->kind = VGL_SUB_BCOMP;
-            uint32_t trig = 0;
-            st = bcomp_sub(c, sub, i, &su->aux, &trig);
-            if (st == VG_OK) {
-                vgl_sub *ts = &db->subs[s.sub0 + trig];
-                if (ts->kind != VGL_SUB_HEX)
-                    st = bad(c, "byte compare trigger must be a hex subsignature");
-                else if (ts->track == UINT32_MAX)
-                    ts->track = db->ntrack++;
-            }
-            s.post = 1;
-        } else {
-            su->kind = VGL_SUB_HEX;
-            st = hex_sub(c, &s, sub, subid);
-        }
-    }
+    for (uint32_t i = 0; i < nsubs && st == VG_OK; i++)
+        st = add_subsig(c, &s, db->nsigs, t[3 + i], i);
     if (st == VG_OK) {
         uint32_t zero[VGLE_MAX_SUBS] = {0};
         s.always = (uint8_t)vgle_eval(&s.expr, zero);
