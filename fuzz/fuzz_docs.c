@@ -1,12 +1,12 @@
 /* fuzz/fuzz_docs.c - libFuzzer target for the document and mail formats
- * (fmt/docs.h: mail.c, html.c, binhex.c, rtf.c, ole2.c, mspack.c, sis.c) and the
+ * (fmt/docs.h: mail.c, html.c, binhex.c, rtf.c, ole2.c, mspack.c, sis.c, arj.c) and the
  * decoders under them (fmt/enc.c).
  *
  * The first byte picks the format (so every reader gets mutations of every
  * input, not only those that keep a magic), the rest is the data. Small
  * ceilings (256 KB per member, ratio guard from 64 KB at 50:1) and a sink
  * that checks and touches what it is given. Corpus: fuzz/corpus/docs/
- * (first byte 0 mail, 1 HTML, 2 RTF, 3 OLE2, 4 BinHex, 5 SZDD, 6 CHM, 7 SIS). */
+ * (first byte 0 mail, 1 HTML, 2 RTF, 3 OLE2, 4 BinHex, 5 SZDD, 6 CHM, 7 SIS, 8 ARJ). */
 #include <stdint.h>
 #include <stdlib.h>
 
@@ -45,7 +45,8 @@ static void on_warning(void *user, const char *msg)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     static const vgft_type types[] = {VGFT_MAIL, VGFT_HTML, VGFT_RTF, VGFT_OLE2,
-                                      VGFT_BINHEX, VGFT_SZDD, VGFT_CHM, VGFT_SIS};
+                                      VGFT_BINHEX, VGFT_SZDD, VGFT_CHM, VGFT_SIS,
+                                      VGFT_ARJ};
     static const vg_limits lim = {
         .max_filesize = MAX_MEMBER,
         .max_scansize = 4u * MAX_MEMBER,

@@ -8,7 +8,7 @@ PKGS=(
   libzstd-dev liblz4-dev libjson-c-dev libcmocka-dev libseccomp-dev libcurl4-openssl-dev
   libpcre2-dev libmspack-dev libmagic-dev yara-doc
   clamav clamav-daemon clamdscan clamav-testfiles yara
-  zip unzip p7zip-full tar gzip bzip2 xz-utils zstd lz4 cpio genisoimage
+  zip unzip p7zip-full tar gzip bzip2 xz-utils zstd lz4 cpio genisoimage arj
   libarchive-tools python3 time hyperfine bc procps strace util-linux
   python3-pyclamd libclamav-client-perl
 )

@@ -20,6 +20,7 @@ int vgdoc_handles(vgft_type t)
     case VGFT_SZDD:
     case VGFT_CHM:
     case VGFT_SIS:
+    case VGFT_ARJ:
         return 1;
     default:
         return 0;
@@ -39,6 +40,7 @@ vg_status vgdoc_extract(vgft_type t, const uint8_t *data, size_t len,
     case VGFT_OLE2: st = vgole2_extract(data, len, sink); break;
     case VGFT_BINHEX: st = vgbinhex_extract(data, len, sink); break;
     case VGFT_SIS: st = vgsis_extract(data, len, sink); break;
+    case VGFT_ARJ: st = vgarj_extract(data, len, sink); break;
     default: st = vgmspack_extract(t, data, len, sink); break;
     }
     return st == VGARC_STOP ? VG_OK : st;

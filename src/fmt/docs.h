@@ -1,7 +1,7 @@
 /* fmt/docs.h - document, mail and old-archive formats vigil reads with its
  * own bounded parsers (or libmspack), beside fmt/arc_la.c's libarchive
  * formats: mail and mbox (MIME), HTML data: URIs, BinHex 4.0, RTF embedded
- * objects, OLE2 compound files, SZDD, CHM and Symbian SIS.
+ * objects, OLE2 compound files, SZDD, CHM, Symbian SIS and ARJ.
  *
  * Same contract as vgarc_extract (fmt/arc.h): members go to sink->member one
  * at a time, in memory; a member larger than sink->max_member is dropped and
@@ -29,6 +29,7 @@ vg_status vghtml_extract(const uint8_t *data, size_t len, const vgarc_sink *sink
 vg_status vgbinhex_extract(const uint8_t *data, size_t len, const vgarc_sink *sink);
 vg_status vgrtf_extract(const uint8_t *data, size_t len, const vgarc_sink *sink);
 vg_status vgole2_extract(const uint8_t *data, size_t len, const vgarc_sink *sink);
+vg_status vgarj_extract(const uint8_t *data, size_t len, const vgarc_sink *sink);
 vg_status vgsis_extract(const uint8_t *data, size_t len, const vgarc_sink *sink);
 vg_status vgmspack_extract(vgft_type t, const uint8_t *data, size_t len,
                            const vgarc_sink *sink);

@@ -322,6 +322,16 @@ static int is_v7tar(const uint8_t *p, size_t len)
     return want == usum || (int64_t)want == (int64_t)ssum;
 }
 
+/* ARJ: 0xea60, a basic header size up to 2600, and a fixed part of at
+ * least 30 bytes that fits in it (0x60 0xea alone is too weak a magic). */
+static int is_arj(const uint8_t *p, size_t len)
+{
+    if (len < 35 || p[0] != 0x60 || p[1] != 0xea)
+        return 0;
+    unsigned size = le16(p + 2);
+    return size >= 30 && size <= 2600 && p[4] >= 30 && p[4] <= size && p[10] == 2;
+}
+
 /* Symbian SIS: UID3 0x10000419 at 8, UID2 of EPOC 3/5 or 6 at 4. */
 static int is_sis(const uint8_t *p, size_t len)
 {
@@ -333,6 +343,8 @@ static vgft_type bid_offsets(const uint8_t *p, size_t len)
 {
     if (is_sis(p, len))
         return VGFT_SIS;
+    if (is_arj(p, len))
+        return VGFT_ARJ;
     if (is_lha(p, len))
         return VGFT_LHA;
     if (is_ustar(p, len))
@@ -581,6 +593,7 @@ static const char *const clnames[VGFT_COUNT] = {
     [VGFT_SZDD] = "CL_TYPE_MSSZDD",
     [VGFT_CHM] = "CL_TYPE_MSCHM",
     [VGFT_SIS] = "CL_TYPE_SIS",
+    [VGFT_ARJ] = "CL_TYPE_ARJ",
 };
 
 const char *vgft_clname(vgft_type t)
@@ -594,7 +607,7 @@ int vgft_is_container(vgft_type t)
 {
     return (t >= VGFT_ZIP && t < VGFT_COUNT) || t == VGFT_MAIL || t == VGFT_HTML ||
            t == VGFT_RTF || t == VGFT_OLE2 || t == VGFT_BINHEX || t == VGFT_SZDD ||
-           t == VGFT_CHM || t == VGFT_SIS;
+           t == VGFT_CHM || t == VGFT_SIS || t == VGFT_ARJ;
 }
 
 int vgft_is_text(vgft_type t) { return t == VGFT_TEXT || t == VGFT_HTML; }

@@ -27,7 +27,7 @@ typedef enum vgft_type {
     VGFT_JAVA,       /* class file: target 12 */
     VGFT_RTF,
     /* containers with their own readers (fmt/docs.h) */
-    VGFT_BINHEX, VGFT_SZDD, VGFT_CHM, VGFT_SIS,
+    VGFT_BINHEX, VGFT_SZDD, VGFT_CHM, VGFT_SIS, VGFT_ARJ,
     /* containers libarchive reads */
     VGFT_ZIP, VGFT_7Z, VGFT_RAR, VGFT_TAR, VGFT_CPIO, VGFT_AR, VGFT_CAB,
     VGFT_ISO9660, VGFT_XAR, VGFT_LHA,

@@ -5,10 +5,13 @@
  * breaks, quoted-printable soft breaks, uuencode, yEnc, MIME nesting,
  * mbox, data: URIs, OLE1 packages in RTF, ceilings); the real files of
  * clamav-testfiles must give clam.exe byte for byte, which is what clamscan
- * finds in them. Members are collected by a sink that copies them. */
+ * finds in them; ARJ archives of every method are made by arj(1) at run
+ * time. Members are collected by a sink that copies them. */
+#define _DEFAULT_SOURCE /* mkdtemp */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "fmt/docs.h"
 #include "fmt/enc.h"
@@ -278,7 +281,7 @@ static void damaged(void)
 {
     /* every prefix of the real files: no crash, any status but an error */
     static const char *files[] = {"clam.exe.binhex", "clam.exe.szdd", "clam.chm", "clam.ppt",
-                                  "clam.exe.rtf", "clam.mail", "clam.sis"};
+                                  "clam.exe.rtf", "clam.mail", "clam.sis", "clam.arj"};
     int bad = 0;
     for (size_t f = 0; f < sizeof files / sizeof files[0]; f++) {
         char path[256];
@@ -299,6 +302,87 @@ static void damaged(void)
     TAP_OK(bad == 0, "truncated real files give VG_OK or VG_EFORMAT, never worse (%d)", bad);
 }
 
+/* ARJ: archives made here by arj(1) with each method (0 stored, 1-3
+ * LZ77+Huffman, 4 fast) must give their files back byte for byte. */
+static void arj_methods(void)
+{
+    if (system("command -v arj >/dev/null 2>&1") != 0) {
+        TAP_OK(1, "# SKIP arj(1) not installed (scripts/deps.sh installs it)");
+        return;
+    }
+    char dir[] = "/tmp/vigil-arj.XXXXXX";
+    if (!mkdtemp(dir)) {
+        TAP_OK(0, "mkdtemp");
+        return;
+    }
+    /* text with long repeats (matches up to 256 bytes, far distances) and
+     * binary noise with short repeats, ~200 KB each: several blocks */
+    size_t tn = 200000, bn = 200000;
+    uint8_t *text = malloc(tn), *bin = malloc(bn);
+    static const char *words[] = {"alpha ", "beta ", "gamma\n", "delta ", "epsilon ", "zeta, "};
+    uint32_t x = 12345;
+    for (size_t i = 0; i < tn;) {
+        x = x * 1103515245u + 12345u;
+        const char *w = words[(x >> 16) % 6];
+        for (size_t k = 0; w[k] && i < tn; k++)
+            text[i++] = (uint8_t)w[k];
+    }
+    for (size_t i = 0; i < bn; i++) {
+        x = x * 1103515245u + 12345u;
+        bin[i] = (x >> 24) < 96 && i > 64 ? bin[i - 1 - (x >> 16) % 64] : (uint8_t)(x >> 16);
+    }
+    char path[512];
+    snprintf(path, sizeof path, "%s/t.txt", dir);
+    tap_write_file(path, text, tn);
+    snprintf(path, sizeof path, "%s/b.bin", dir);
+    tap_write_file(path, bin, bn);
+    for (int m = 0; m <= 4; m++) {
+        char cmd[1024];
+        snprintf(cmd, sizeof cmd, "cd %s && arj a -m%d -y m%d.arj t.txt b.bin >/dev/null 2>&1", dir,
+                 m, m);
+        int rc = system(cmd);
+        snprintf(path, sizeof path, "%s/m%d.arj", dir, m);
+        size_t n = 0;
+        uint8_t *d = rc == 0 ? slurp(path, &n) : NULL;
+        got g;
+        vg_status st = d ? run(VGFT_ARJ, d, n, &g, 1 << 20) : VG_EIO;
+        TAP_OK(d && vgft_detect(d, n) == VGFT_ARJ && st == VG_OK && g.n == 2 &&
+                   has(&g, text, tn) && has(&g, bin, bn),
+               "ARJ method %d (arj -m%d): both files back byte for byte (%u members)", m, m,
+               d ? g.n : 0);
+        if (d)
+            drop(&g);
+        if (d && m == 1) {
+            /* flipped bytes inside the compressed data: no crash, bounded */
+            int bad = 0;
+            for (size_t i = 200; i < n; i += n / 50) {
+                uint8_t *c = malloc(n);
+                memcpy(c, d, n);
+                c[i] ^= 0x5a;
+                st = run(VGFT_ARJ, c, n, &g, 1 << 20);
+                bad += st != VG_OK && st != VG_EFORMAT;
+                for (unsigned k = 0; k < g.n && k < MAXM; k++)
+                    bad += g.len[k] > tn;
+                drop(&g);
+                free(c);
+            }
+            TAP_OK(bad == 0, "ARJ: damaged compressed data gives no error and no oversize member");
+            /* the member ceiling: the 200 KB files are reported, not decoded */
+            st = run(VGFT_ARJ, d, n, &g, 1000);
+            TAP_OK(st == VG_OK && g.n == 0 && g.limits == 2,
+                   "ARJ: members over the ceiling are reported as limits (%u)", g.limits);
+            drop(&g);
+        }
+        free(d);
+    }
+    char cmd[600];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    if (system(cmd) != 0)
+        TAP_OK(0, "cleanup %s", dir);
+    free(text);
+    free(bin);
+}
+
 int main(void)
 {
     vg_limits_default(&lim);
@@ -316,6 +400,8 @@ int main(void)
     real(TESTFILES "clam.exe.html", VGFT_HTML, 1);
     real(TESTFILES "clam.ppt", VGFT_OLE2, 3);
     real(TESTFILES "clam.sis", VGFT_SIS, 1);
+    real(TESTFILES "clam.arj", VGFT_ARJ, 1);
+    arj_methods();
     damaged();
     return tap_done();
 }

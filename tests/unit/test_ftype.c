@@ -361,7 +361,7 @@ static void test_clamav_testfiles(void)
         {"clam.exe.mbox.uu", VGFT_MAIL}, {"clam.pdf", VGFT_PDF},
         {"clam.ole.doc", VGFT_OLE2},   {"clam.ppt", VGFT_OLE2},
         {"clam.exe.rtf", VGFT_RTF},    {"clam.exe.html", VGFT_HTML},
-        {"clam.exe.binhex", VGFT_BINHEX}, {"clam.arj", VGFT_BINARY},
+        {"clam.exe.binhex", VGFT_BINHEX}, {"clam.arj", VGFT_ARJ},
     };
     for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
         char path[256];
