@@ -183,6 +183,12 @@ static int cl_type(const tok *t)
         return -1;
     if (!tok_prefix(t, "CL_TYPE_"))
         return -3;
+    static const struct { const char *n; int t; } cpio[] = {
+        {"CL_TYPE_CPIO_OLD", VGL_T_CPIO_OLD}, {"CL_TYPE_CPIO_ODC", VGL_T_CPIO_ODC},
+        {"CL_TYPE_CPIO_NEWC", VGL_T_CPIO_NEWC}, {"CL_TYPE_CPIO_CRC", VGL_T_CPIO_CRC}};
+    for (size_t k = 0; k < sizeof cpio / sizeof cpio[0]; k++)
+        if (tok_eq(t, cpio[k].n))
+            return cpio[k].t;
     for (int k = 0; k < VGFT_COUNT; k++) {
         const char *nm = vgft_clname((vgft_type)k);
         if (tok_eq(t, nm) && !(k != VGFT_BINARY && !strcmp(nm, "CL_TYPE_BINARY_DATA")))

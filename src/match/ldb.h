@@ -38,6 +38,12 @@
 #define VGL_T_NONE (-100)
 #define VGL_T_ANY (-1)
 #define VGL_T_NEVER (-2)
+/* cpio variants, which ClamAV types apart and vigil's type detection does
+ * not (VGFT_CPIO): the container stack holds these instead */
+#define VGL_T_CPIO_OLD 1000
+#define VGL_T_CPIO_ODC 1001
+#define VGL_T_CPIO_NEWC 1002
+#define VGL_T_CPIO_CRC 1003
 
 enum vgl_sub_kind { VGL_SUB_HEX = 0, VGL_SUB_PCRE, VGL_SUB_BCOMP };
 
@@ -155,6 +161,10 @@ typedef int (*vgl_found_fn)(void *user, uint32_t name);
 vg_status vgl_run_eval(vgl_run *r, const vgl_db *db, const vgl_obj *o,
                        const uint8_t *d, size_t len, uint32_t mask,
                        vgl_found_fn found, void *user);
+
+/* The type of a container as .ldb Container/Intermediates and .cdb see
+ * it: the vgft type, or for cpio the VGL_T_CPIO_* variant of its magic. */
+int16_t vgl_container_type(int vgft, const uint8_t *d, size_t len);
 
 /* HandlerType: after a signature with one matched, the vgft type clamscan
  * would rescan the object as (one layer deeper), else -1. Cleared by the

@@ -8,6 +8,7 @@
  * has. PCREs run with ClamAV's match and depth limits. */
 #include "match/ldb.h"
 #include "match/offset.h"
+#include "ftype/magic.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -215,6 +216,19 @@ void vgl_run_hit(vgl_run *r, const vgl_db *db, uint32_t sub, uint64_t start)
         r->sgen[su->sig] = r->buf_gen;
         r->touched[r->ntouched++] = su->sig;
     }
+}
+
+int16_t vgl_container_type(int vgft, const uint8_t *d, size_t len)
+{
+    if (vgft != VGFT_CPIO)
+        return (int16_t)vgft;
+    if (len >= 6 && memcmp(d, "070701", 6) == 0)
+        return VGL_T_CPIO_NEWC;
+    if (len >= 6 && memcmp(d, "070702", 6) == 0)
+        return VGL_T_CPIO_CRC;
+    if (len >= 6 && memcmp(d, "070707", 6) == 0)
+        return VGL_T_CPIO_ODC;
+    return VGL_T_CPIO_OLD;
 }
 
 /* ---- target description block ----------------------------------------- */

@@ -578,7 +578,7 @@ static void scan_layer(scan *s, const uint8_t *d, size_t len)
     }
     if (!s->stop && vgft_is_container(t) && !(s->o->flags & VG_SCAN_NO_UNPACK)) {
         if (s->nanc < VG_MAX_ANC) {
-            s->anc[s->nanc] = (int16_t)t;
+            s->anc[s->nanc] = vgl_container_type(t, d, len);
             s->anc_size[s->nanc] = len;
             s->anc_pos[s->nanc] = 0;
         }

@@ -25,7 +25,10 @@
 #   - .cdb FileSizeInContainer, Res1 (CRC) and IsEncrypted 1, which
 #     libarchive extraction does not give.
 # Not in the set: a global PCRE that can match the empty string (clamscan
-# stops evaluating every PCRE of the buffer after it).
+# stops evaluating every PCRE of the buffer after it); .cdb size ranges that
+# fit the 30-byte text part of clam.mail (clamscan checks MIME parts
+# without a file name as members, "unknown", position 0; vigil's mail
+# extraction does not hand that part to .cdb).
 set -uo pipefail
 VIGIL=${VIGIL:?set VIGIL to the vigil binary}
 SRC=${VIGIL_SRC:?set VIGIL_SRC to the source tree}
@@ -76,7 +79,8 @@ SIGS=${VIGIL_SIGS:-$SRC/../shared/data/clamav-sigs}
 PEA=$SIGS/Cisco-Talos-clamav/unit_tests/input/pe_allmatch
 [ -f "$PEA/test.exe" ] && cp "$PEA/test.exe" in/vi_test.exe
 TF=/usr/share/clamav-testfiles
-for f in clam.exe clam.zip clam.7z clam.tar.gz; do
+for f in clam.exe clam.zip clam.7z clam.tar.gz clam.newc.cpio clam.odc.cpio clam.bin-le.cpio \
+    clam.cab clam.arj clam.mail clam.exe.bz2; do
     [ -f "$TF/$f" ] && cp "$TF/$f" in/
 done
 # members for .cdb: a zip and a tar of known names and sizes
@@ -216,6 +220,12 @@ Exe.nos;Engine:51-255,Target:1,NumberOfSections:1-1;0;$EP8
 Exe.nosNo;Engine:51-255,Target:1,NumberOfSections:2-9;0;$EP8
 Exe.zip;Engine:51-255,Target:1,Container:CL_TYPE_ZIP;0;$EP8
 Exe.pcre;Engine:81-255,Target:1;0&1;$EP8;EP+0:0/\x${EPHEX:0:2}/
+EOF
+    for c in POSIX_TAR GZ ZIP 7Z BZ CPIO_NEWC CPIO_ODC CPIO_OLD CPIO_CRC MSCAB ARJ MAIL ANY; do
+        echo "In.$c;Engine:51-255,Target:1,Container:CL_TYPE_$c;0;$EP8"
+    done >> set.ldb
+    cat >> set.ldb <<EOF
+In.gztar;Engine:51-255,Target:1,Intermediates:CL_TYPE_GZ>CL_TYPE_POSIX_TAR;0;$EP8
 Exe.bc;Target:1;0&1;$EP8;0(>>0#ib1#=0x${EPHEX:0:2})
 Exe.bc0;Target:0;0&1;$EP8;0(>>0#ib1#=0x${EPHEX:0:2})
 EOF
@@ -235,12 +245,14 @@ Cdb.name:CL_TYPE_ZIP:*:inner\.txt:*:*:*:*:*:*
 Cdb.anyType:*:*:inner\.txt:*:*:*:*:*:*
 Cdb.tar:CL_TYPE_POSIX_TAR:*:b\.dat:*:*:*:*:*:*
 Cdb.size:*:*:*:*:7:*:*:*:*
-Cdb.sizeRange:*:*:*:*:20-30:*:*:*:*
+Cdb.sizeRange:*:*:*:*:24-26:*:*:*:*
 Cdb.pos:CL_TYPE_ZIP:*:*:*:*:*:2:*:*
 Cdb.enc:*:*:inner\.txt:*:*:0:*:*:*
 Cdb.clam:CL_TYPE_ZIP:*:clam\.exe:*:544:0:*:*:*
 Cdb.clam7z:*:*:clam\.exe:*:544:0:*:*:*
 Cdb.flevel:*:*:inner\.txt:*:*:*:*:*:*:300
+Cdb.newc:CL_TYPE_CPIO_NEWC:*:clam.*:*:*:*:*:*:*
+Cdb.old:CL_TYPE_CPIO_OLD:*:clam.*:*:*:*:*:*:*
 EOF
 
 # ---- 1. match -------------------------------------------------------------
