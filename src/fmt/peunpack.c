@@ -7,13 +7,17 @@
  * sink whose limits it must apply to its output. */
 #include "peunpack.h"
 
+#include "fmt/embpe.h"
 #include "fmt/nsis.h"
 #include "fmt/upx.h"
 
 typedef vg_status (*unpacker)(const vg_exe_info *, const uint8_t *, size_t,
                               const vgarc_sink *);
 
+/* clamscan's order, as first-match mode shows it: the embedded-PE search
+ * (part of its type scan) before the packers (tests/e2e/diff_peunpack.sh) */
 static const unpacker unpackers[] = {
+    vgemb_extract,
     vgupx_extract,
     vgnsis_extract,
 };

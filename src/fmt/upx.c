@@ -21,9 +21,14 @@
  * is used.
  *
  * Rebuilt file (our own layout): DOS header (e_lfanew 0x40), PE32 headers
- * with ImageBase from the packed file, one section ".text" at the unpack
- * address holding all decompressed bytes (raw at HDR_SIZE), no imports
- * (UPX keeps its own import list inside the data; it is not rebuilt).
+ * with ImageBase from the packed file, the image at file offset HDR_SIZE.
+ * UPX stores the packed program's own PE header after the image in the
+ * compressed data; when it is found (find_orig) the image is cut at its
+ * SizeOfImage (so the file is as long as clamscan's rebuilt one: an
+ * embedded file at the image's end ends at EOF), and its entry point and
+ * section table are used (raw offsets remapped to our layout). Otherwise
+ * one ".text" section covers all decompressed bytes and the entry point
+ * comes from the stub. Imports are not rebuilt (UPX keeps its own list).
  *
  * Limits: the output ceiling is the smallest of the packed file's
  * SizeOfImage past the unpack address, sink->max_member (minus the
@@ -136,11 +141,65 @@ static uint32_t find_oep(const uint8_t *d, size_t len, const vg_exe_info *x, siz
     return dflt;
 }
 
+/* The packed program's own PE header, which UPX stores after the image
+ * in the compressed data: searched backwards in the last ORIG_SCAN bytes
+ * for "PE\0\0" + i386 + a PE32 optional header whose SizeOfImage ends
+ * inside the output and whose section table is complete. */
+#define ORIG_SCAN 0x10000u
+#define MAX_ORIG_SECTIONS ((HDR_SIZE - SECT_OFF) / 40u)
+typedef struct orig {
+    uint32_t size_of_image, ep;
+    uint16_t nsec;
+    const uint8_t *sect; /* nsec entries of 40 bytes */
+} orig;
+
+static int find_orig(const uint8_t *img, size_t n, uint32_t rva, orig *o)
+{
+    size_t lo = n > ORIG_SCAN ? n - ORIG_SCAN : 0;
+    for (size_t i = n >= 24 + 0xe0 ? n - 24 - 0xe0 + 1 : 0; i-- > lo;) {
+        const uint8_t *p = img + i;
+        if (p[0] != 'P' || p[1] != 'E' || p[2] || p[3] || p[4] != 0x4c || p[5] != 0x01 ||
+            p[20] != 0xe0 || p[21] != 0 || p[24] != 0x0b || p[25] != 0x01)
+            continue;
+        uint16_t ns = (uint16_t)(p[6] | p[7] << 8);
+        uint32_t soi = rd32(p + 24 + 56);
+        if (ns == 0 || ns > MAX_ORIG_SECTIONS || (size_t)ns * 40 > n - i - 24 - 0xe0 ||
+            soi <= rva || soi - rva > n)
+            continue;
+        o->size_of_image = soi;
+        o->ep = rd32(p + 24 + 16);
+        o->nsec = ns;
+        o->sect = p + 24 + 0xe0;
+        return 1;
+    }
+    return 0;
+}
+
+static void write_section(uint8_t *s, const uint8_t *name, uint32_t va, uint32_t vs,
+                          uint32_t rva, uint32_t n, uint32_t chr)
+{
+    memcpy(s, name, 8);
+    wr32(s + 8, vs);
+    wr32(s + 12, va);
+    if (va >= rva && va - rva < n) {
+        uint32_t at = va - rva, rs = (vs + 0x1ffu) & ~0x1ffu;
+        if (rs == 0 || rs > n - at)
+            rs = n - at;
+        wr32(s + 16, rs);
+        wr32(s + 20, HDR_SIZE + at);
+    }
+    wr32(s + 36, chr);
+}
+
+/* Headers of the rebuilt file: the image (n bytes at RVA rva) is at file
+ * offset HDR_SIZE; sections from the original header when there is one,
+ * else one ".text" over the whole image. */
 static void write_headers(uint8_t *h, const vg_exe_info *x, uint32_t rva, uint32_t n,
-                          uint32_t oep)
+                          uint32_t oep, const orig *og)
 {
     uint32_t raw = (n + 0x1ffu) & ~0x1ffu;
-    uint32_t img = (uint32_t)((rva + (uint64_t)n + 0xfffu) & ~(uint64_t)0xfffu);
+    uint32_t img = og ? og->size_of_image
+                      : (uint32_t)((rva + (uint64_t)n + 0xfffu) & ~(uint64_t)0xfffu);
     memset(h, 0, HDR_SIZE);
     h[0] = 'M';
     h[1] = 'Z';
@@ -148,7 +207,7 @@ static void write_headers(uint8_t *h, const vg_exe_info *x, uint32_t rva, uint32
     uint8_t *nt = h + NT_OFF;
     memcpy(nt, "PE\0\0", 4);
     wr16(nt + 4, 0x14c);             /* i386 */
-    wr16(nt + 6, 1);                 /* one section */
+    wr16(nt + 6, og ? og->nsec : 1);
     wr16(nt + 20, 0xe0);             /* SizeOfOptionalHeader */
     wr16(nt + 22, 0x010f);           /* executable, 32-bit */
     uint8_t *o = nt + 24;
@@ -169,13 +228,16 @@ static void write_headers(uint8_t *h, const vg_exe_info *x, uint32_t rva, uint32
     wr32(o + 80, 0x100000);
     wr32(o + 84, 0x1000);
     wr32(o + 92, 16);                /* NumberOfRvaAndSizes */
-    uint8_t *s = h + SECT_OFF;
-    memcpy(s, ".text", 5);
-    wr32(s + 8, n);                  /* VirtualSize */
-    wr32(s + 12, rva);
-    wr32(s + 16, raw);
-    wr32(s + 20, HDR_SIZE);
-    wr32(s + 36, 0xe0000060u);       /* code, data, rwx */
+    if (!og) {
+        write_section(h + SECT_OFF, (const uint8_t *)".text\0\0\0", rva, n, rva, n,
+                      0xe0000060u);
+        return;
+    }
+    for (uint16_t i = 0; i < og->nsec; i++) {
+        const uint8_t *q = og->sect + 40u * i;
+        write_section(h + SECT_OFF + 40u * i, q, rd32(q + 12), rd32(q + 8), rva, n,
+                      rd32(q + 36));
+    }
 }
 
 vg_status vgupx_extract(const vg_exe_info *x, const uint8_t *d, size_t len,
@@ -237,8 +299,17 @@ vg_status vgupx_extract(const vg_exe_info *x, const uint8_t *d, size_t len,
         return VG_OK;
     }
     uint32_t n = (uint32_t)(b.len - HDR_SIZE);
-    uint32_t oep = find_oep(d, len, x, st.ep, st.dst_rva, st.dst_rva + n, st.dst_rva);
-    write_headers(b.data, x, st.dst_rva, n, oep);
+    orig og;
+    int have_orig = find_orig(b.data + HDR_SIZE, n, st.dst_rva, &og);
+    uint32_t oep;
+    if (have_orig) {
+        n = og.size_of_image - st.dst_rva; /* what follows is UPX's own data */
+        b.len = HDR_SIZE + (size_t)n;
+        oep = og.ep;
+    } else {
+        oep = find_oep(d, len, x, st.ep, st.dst_rva, st.dst_rva + n, st.dst_rva);
+    }
+    write_headers(b.data, x, st.dst_rva, n, oep, have_orig ? &og : NULL);
     vg_status ms = sink->member(sink->user, "UPX", b.data, b.len);
     vgbuf_free(&b);
     return ms;

@@ -657,6 +657,9 @@ static void test_upx(void)
     TAP_OK(parsed && y.kind == VG_EXE_PE && y.ep_valid && y.ep_offset == 0x1020 &&
                r.len > 0x1000 + 15904 + 0x30 && !memcmp(r.data + 0x1000 + 15904, exe + 0x40, 0x30),
            "rebuilt PE parses, entry point at 0x1020, code where clamscan's rebuild has it");
+    TAP_OK(parsed && r.len == 0x5000 && y.nsections == 4,
+           "rebuilt PE is cut at the original SizeOfImage (0x5000, as clamscan's) with the "
+           "original 4 sections (%zu bytes)", r.len);
     if (parsed) {
         /* the rebuilt file is no UPX file: unpacking it again gives nothing */
         rec r2;
