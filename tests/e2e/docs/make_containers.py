@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """tests/e2e/docs/make_containers.py OUTDIR CLAM_EXE - write small mail,
-HTML, BinHex and RTF files that carry EICAR or clam.exe in the encodings
+HTML, BinHex (encoded here, with RLE and CRCs) and RTF files that carry EICAR or clam.exe in the encodings
 fmt/mail.c, fmt/html.c, fmt/binhex.c and fmt/rtf.c decode, plus clean
 look-alikes; diff_testfiles.sh scans them with clamscan and vigil."""
 import base64, binascii, os, quopri, struct, sys
@@ -94,4 +94,49 @@ def rtf_package(d, label):
 
 
 w('eicar.package.rtf', rtf_package(EICAR, b'eicar.com'))
+
+
+def crc16(data, crc=0):  # CRC-16/XMODEM, as BinHex 4.0 uses
+    for c in data:
+        crc ^= c << 8
+        for _ in range(8):
+            crc = ((crc << 1) ^ 0x1021 if crc & 0x8000 else crc << 1) & 0xffff
+    return crc
+
+
+def binhex(d, name):
+    hdr = bytes([len(name)]) + name + b'\0' + b'BINA????' + b'\0\0'
+    hdr += struct.pack('>II', len(d), 0)
+    raw = hdr + struct.pack('>H', crc16(hdr + b'\0\0')) + d + struct.pack('>H', crc16(d + b'\0\0'))
+    raw += struct.pack('>H', 0)
+    rle = bytearray()  # 0x90 -> 0x90 0x00; runs of 4+ -> byte 0x90 count
+    i = 0
+    while i < len(raw):
+        j = i
+        while j < len(raw) and raw[j] == raw[i] and j - i < 255:
+            j += 1
+        c = raw[i]
+        lit = b'\x90\x00' if c == 0x90 else bytes([c])
+        if j - i >= 4 and c != 0x90:
+            rle += lit + bytes([0x90, j - i])
+        else:
+            rle += lit * (j - i)
+        i = j
+    alpha = b"!\"#$%&'()*+,-012345689@ABCDEFGHIJKLMNPQRSTUVXYZ[`abcdefhijklmpqr"
+    bits, acc, out = 0, 0, bytearray()
+    for c in rle:
+        acc = acc << 8 | c
+        bits += 8
+        while bits >= 6:
+            bits -= 6
+            out.append(alpha[(acc >> bits) & 63])
+    if bits:
+        out.append(alpha[(acc << (6 - bits)) & 63])
+    lines = b'\n'.join(bytes(out[i:i + 64]) for i in range(0, len(out), 64))
+    return b'(This file must be converted with BinHex 4.0)\n:' + lines + b':\n'
+
+
+w('eicar.hqx', binhex(EICAR, b'eicar.com'))
+w('clam.hqx', binhex(clam, b'clam.exe'))
+w('clean.hqx', binhex(b'nothing to see here\n' * 20, b'readme.txt'))
 w('clam.package.rtf', rtf_package(clam, b'clam.exe'))
