@@ -14,7 +14,9 @@
  * ceiling is not decompressed at all; CHM_MAX_FILES files per CHM; a file in
  * a compressed section whose end lies past CHM_MAX_SPAN_FACTOR member
  * ceilings into the section is skipped (reaching it would mean
- * decompressing everything before it). libmspack itself validates headers
+ * decompressing everything before it), and the sum of those ends over all
+ * files may not pass limits->max_scansize (files are listed by name, not
+ * by offset, so each may restart the section). libmspack validates headers
  * and bounds every table it reads. */
 #include "fmt/docs.h"
 
@@ -169,7 +171,8 @@ static vg_status chm(const uint8_t *data, size_t len, const vgarc_sink *sink)
         return VG_EFORMAT;
     }
     unsigned n = 0;
-    uint64_t span = sink->max_member * CHM_MAX_SPAN_FACTOR;
+    uint64_t span = sink->max_member * CHM_MAX_SPAN_FACTOR, cost = 0;
+    uint64_t budget = sink->limits ? sink->limits->max_scansize : UINT64_MAX;
     for (struct mschmd_file *f = h->files; f && st == VG_OK; f = f->next) {
         if (++n > CHM_MAX_FILES) {
             vgdoc_warn(sink, "chm: too many files");
@@ -182,6 +185,16 @@ static vg_status chm(const uint8_t *data, size_t len, const vgarc_sink *sink)
             (f->section->id == 1 && (f->offset < 0 || (uint64_t)f->offset > span))) {
             st = vgdoc_emit(sink, name, NULL, 0, VG_ELIMIT);
             continue;
+        }
+        if (f->section->id == 1) {
+            /* without a usable reset table libmspack decompresses the
+             * section from its start for each file: count that */
+            cost += (uint64_t)f->offset + (uint64_t)f->length;
+            if (cost > budget) {
+                if (sink->limit)
+                    sink->limit(sink->user, VG_LIMIT_SCANSIZE, name);
+                break;
+            }
         }
         vgbuf b;
         vgdoc_buf(&b, sink);

@@ -383,6 +383,26 @@ static void arj_methods(void)
     free(bin);
 }
 
+/* CHM: the LZX work for all files counts against the scan size budget */
+static void chm_budget(void)
+{
+    size_t n = 0;
+    uint8_t *d = slurp(TESTFILES "clam.chm", &n);
+    if (!d) {
+        TAP_OK(1, "# SKIP clam.chm not installed");
+        return;
+    }
+    got g;
+    uint64_t saved = lim.max_scansize;
+    lim.max_scansize = 1000;
+    run(VGFT_CHM, d, n, &g, 1 << 20);
+    lim.max_scansize = saved;
+    TAP_OK(g.limits == 1 && g.last_limit == VG_LIMIT_SCANSIZE,
+           "CHM: compressed-section work past max_scansize stops with a limit (%u members)", g.n);
+    drop(&g);
+    free(d);
+}
+
 int main(void)
 {
     vg_limits_default(&lim);
@@ -402,6 +422,7 @@ int main(void)
     real(TESTFILES "clam.sis", VGFT_SIS, 1);
     real(TESTFILES "clam.arj", VGFT_ARJ, 1);
     arj_methods();
+    chm_budget();
     damaged();
     return tap_done();
 }
