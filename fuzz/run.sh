@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # Build the libFuzzer targets with clang and run each one.
-#   fuzz/run.sh short   FUZZ_SECONDS (default 20) per target; TAP output
+#   fuzz/run.sh short   FUZZ_SECONDS (default 8) per target; TAP output
 #   fuzz/run.sh long    FUZZ_SECONDS (default 600) per target
 # Crashes are kept in fuzz/crashes/<target>/ to become regression inputs
 # in fuzz/corpus/<target>/.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 mode=${1:-short}
-secs=${FUZZ_SECONDS:-$([ "$mode" = long ] && echo 600 || echo 20)}
+secs=${FUZZ_SECONDS:-$([ "$mode" = long ] && echo 600 || echo 8)}
 B=build-fuzz
 CC=clang cmake -S . -B $B -DCMAKE_BUILD_TYPE=Debug -DVIGIL_FUZZ=ON -DVIGIL_SANITIZE=ON >/dev/null || { echo "not ok 1 - fuzz build configure"; exit 1; }
 cmake --build $B -j"$(nproc)" >/dev/null 2>$B.log || { echo "not ok 1 - fuzz build"; cat $B.log; exit 1; }

@@ -7,7 +7,7 @@
 #                          libFuzzer run per target.
 # Each test prints TAP lines ("ok N - what", "not ok N - what"); a program
 # that dies without reporting counts as one failure.
-# Knobs: VIGIL_SKIP_ASAN=1, VIGIL_SKIP_TSAN=1, VIGIL_SKIP_FUZZ=1, FUZZ_SECONDS (default 20).
+# Knobs: VIGIL_SKIP_ASAN=1, VIGIL_SKIP_TSAN=1, VIGIL_SKIP_FUZZ=1, FUZZ_SECONDS (default 8).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 BUILD=${1:-build}
