@@ -691,6 +691,8 @@ static vg_status bcomp_sub(lctx *c, tok sub, uint32_t idx, uint32_t *aux, uint32
     b.le = 0;
     if (i < o.n && (o.p[i] == 'l' || o.p[i] == 'b'))
         b.le = o.p[i++] == 'l';
+    else if (b.type != 'd')
+        b.noend = 1; /* decimal is big-endian by default, the others have none */
     if (b.type == 'd' && b.le)
         return bad(c, "byte compare: decimal cannot be little-endian");
     if (i < o.n && o.p[i] == 'e') {

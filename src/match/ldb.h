@@ -65,6 +65,8 @@ typedef struct vgl_bcomp {
     int64_t off;         /* from the trigger's match start */
     char type;           /* 'h' hex text, 'd' decimal, 'a' auto, 'i' raw */
     uint8_t le, exact;
+    uint8_t noend;       /* h, a or i without l/b: clamscan loads it and it
+                            never holds */
     uint32_t nbytes;
     uint8_t ncmp;
     char op[2];

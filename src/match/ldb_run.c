@@ -384,6 +384,8 @@ static int bcomp_value(const vgl_bcomp *b, const uint8_t *d, size_t pos, int64_t
 
 static int bcomp_at(const vgl_bcomp *b, const uint8_t *d, size_t len, uint64_t start)
 {
+    if (b->noend)
+        return 0; /* as clamscan: no endianness, no conversion */
     int64_t pos = (int64_t)start + b->off;
     if (pos <= 0 || (uint64_t)pos + b->nbytes > len)
         return 0;

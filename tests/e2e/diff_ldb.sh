@@ -182,6 +182,9 @@ Bc.back;Target:0;0&1;434c414d;0(<<1#ib1#=0x78)
 Bc.hexoff;Target:0;0&1;434c414d;0(>>0x4#il2#=0x10)
 Bc.last;Target:0;0&1;434c414d;0(>>5#d1#=7)
 Bc.first;Target:0;0&1;434c414d;0(>>5#d1#=5)
+Bc.noEndH;Target:0;0&1;434c414d;0(>>5#h4#=0x123)
+Bc.noEndI;Target:0;0&1;434c414d;0(>>4#i2#=16)
+Bc.noEndD;Target:0;0&1;434c414d;0(>>5#d3#=123)
 Tdb.size;Engine:51-255,Target:0,FileSize:20-23;0;$H
 Tdb.sizeNo;Engine:51-255,Target:0,FileSize:1-10;0;$H
 Tdb.sizeText;Engine:51-255,Target:0,FileSize:30-30;0;6576696c
