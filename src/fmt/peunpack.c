@@ -8,6 +8,7 @@
 #include "peunpack.h"
 
 #include "fmt/embpe.h"
+#include "fmt/ishield.h"
 #include "fmt/nsis.h"
 #include "fmt/upx.h"
 
@@ -20,6 +21,7 @@ static const unpacker unpackers[] = {
     vgemb_extract,
     vgupx_extract,
     vgnsis_extract,
+    vgishield_extract,
 };
 
 vg_status vgpeunp_extract(const vg_exe_info *x, const uint8_t *d, size_t len,

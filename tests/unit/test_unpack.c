@@ -1,7 +1,7 @@
 /* tests/unit/test_unpack.c - our own decoders and unpackers: Deflate64
  * (fmt/inflate64.c), implode (fmt/implode.c), the zip walk that uses them
- * (fmt/zipold.c), NRV2B/2D/2E (fmt/nrv2.c), UPX (fmt/upx.c) and NSIS
- * (fmt/nsis.c).
+ * (fmt/zipold.c), NRV2B/2D/2E (fmt/nrv2.c), UPX (fmt/upx.c), NSIS
+ * (fmt/nsis.c) and the InstallShield overlay stream (fmt/ishield.c).
  *
  * Real inputs: clam.d64.zip and clam.impl.zip from clamav-testfiles must
  * give clam.exe byte for byte, and a Deflate64 zip made at run time by
@@ -22,6 +22,7 @@
 #include "fmt/inflate64.h"
 #include "exe/exe.h"
 #include "fmt/nrv2.h"
+#include "fmt/ishield.h"
 #include "fmt/nsis.h"
 #include "fmt/upx.h"
 #include "fmt/zipold.h"
@@ -92,12 +93,17 @@ typedef struct rec {
     uint8_t *data;
     size_t len;
     char name[64];
+    const uint8_t *want; /* saw: some member had exactly these bytes */
+    size_t wantlen;
+    int saw;
 } rec;
 
 static vg_status on_member(void *u, const char *name, const uint8_t *d, size_t len)
 {
     rec *r = u;
     r->members++;
+    if (r->want && len == r->wantlen && !memcmp(d, r->want, len))
+        r->saw = 1;
     free(r->data);
     r->data = malloc(len ? len : 1);
     if (r->data)
@@ -869,6 +875,132 @@ static void test_nsis(void)
     free(exe);
 }
 
+/* ------------------------------------------------------------ InstallShield */
+
+/* clam.exe padded to 1024 bytes, then "InstallShield" with one file `nm`
+ * holding `data` (zlib-compressed, then obfuscated as the format says). */
+static size_t mkishield(uint8_t *out, size_t cap, const uint8_t *exe, size_t el,
+                        const char *nm, const uint8_t *data, size_t dl)
+{
+    static const uint8_t mix[4] = {0x13, 0x35, 0x86, 0x07};
+    uLongf zl = compressBound((uLong)dl);
+    if (cap < 1024 + 0x2e + 312 + zl || el > 1024)
+        return 0;
+    memset(out, 0, 1024 + 0x2e + 312);
+    memcpy(out, exe, el);
+    uint8_t *h = out + 1024;
+    memcpy(h, "InstallShield", 14);
+    h[14] = 1;
+    uint8_t *e = h + 0x2e;
+    size_t nl = strlen(nm);
+    memcpy(e, nm, nl);
+    e[260] = 6;
+    uint8_t *z = e + 312;
+    if (compress2(z, &zl, data, (uLong)dl, 9) != Z_OK)
+        return 0;
+    for (int k = 0; k < 8; k++)
+        e[268 + k] = (uint8_t)((uint64_t)zl >> (8 * k));
+    for (size_t i = 0; i < zl; i++) {
+        uint8_t key = (uint8_t)((uint8_t)nm[(i % 1024) % nl] ^ mix[((i % 1024) % nl) % 4]);
+        uint8_t b = (uint8_t)~z[i] ^ key; /* inverse of ~(key ^ swap(b)) */
+        z[i] = (uint8_t)((b >> 4) | (b << 4));
+    }
+    return 1024 + 0x2e + 312 + zl;
+}
+
+static void ishield_run(const uint8_t *f, size_t fl, rec *r)
+{
+    vg_exe_info x;
+    memset(r, 0, sizeof *r);
+    if (vg_exe_parse(f, fl, NULL, &x) != VG_OK) {
+        r->warns = 1000;
+        return;
+    }
+    vgarc_sink s = {r, on_member, on_limit, NULL, on_warning, &lim, 100u << 20,
+                    VG_LIMIT_FILESIZE};
+    if (vgishield_extract(&x, f, fl, &s) != VG_OK)
+        r->warns += 1000;
+    vg_exe_free(&x);
+}
+
+static void test_ishield(void)
+{
+    size_t len, el;
+    uint8_t *exe = slurp(TESTFILES "clam.exe", &el);
+    uint8_t *d = slurp(TESTFILES "clam_ISmsi_ext.exe", &len);
+    rec r;
+    if (!d || !exe) {
+        TAP_OK(0, "clam_ISmsi_ext.exe: clamav-testfiles missing");
+        free(d);
+        free(exe);
+        return;
+    }
+    ishield_run(d, len, &r);
+    free(r.data);
+    memset(&r, 0, sizeof r);
+    r.want = exe;
+    r.wantlen = el;
+    vg_exe_info x;
+    if (vg_exe_parse(d, len, NULL, &x) == VG_OK) {
+        vgarc_sink s = {&r, on_member, on_limit, NULL, on_warning, &lim, 100u << 20,
+                        VG_LIMIT_FILESIZE};
+        vgishield_extract(&x, d, len, &s);
+        vg_exe_free(&x);
+    }
+    TAP_OK(r.members == 5 && r.saw,
+           "clam_ISmsi_ext.exe: 5 files, one of them (clam.exe409.bmp) is clam.exe (%u files)",
+           r.members);
+    free(r.data);
+    free(d);
+    d = slurp(TESTFILES "clam_ISmsi_int.exe", &len);
+    if (d) {
+        ishield_run(d, len, &r);
+        TAP_OK(r.members == 4 && !strcmp(r.name, "Setup.ini"),
+               "clam_ISmsi_int.exe: the 4 files of its stream (0x0409.ini, EvalMarker.dat, "
+               "clam.msi, Setup.ini)");
+        free(r.data);
+        free(d);
+    }
+
+    static uint8_t f[1 << 16];
+    static const char txt[] = "a file inside an InstallShield stream, long enough to "
+                              "compress: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
+    size_t fl = mkishield(f, sizeof f, exe, el, "setup.ini", (const uint8_t *)txt, sizeof txt);
+    ishield_run(f, fl, &r);
+    TAP_OK(fl && r.members == 1 && r.len == sizeof txt && !memcmp(r.data, txt, sizeof txt),
+           "hand-made stream: name-keyed obfuscation and zlib undone");
+    free(r.data);
+    unsigned bad = 0;
+    for (size_t k = 1024; k < fl; k++) {
+        f[k] ^= 0x40;
+        ishield_run(f, fl, &r);
+        bad += r.warns >= 1000 || r.members > 1 || r.len > (1u << 20);
+        free(r.data);
+        f[k] ^= 0x40;
+    }
+    TAP_OK(bad == 0, "hand-made stream with each byte damaged in turn: bounded, no crash");
+    for (size_t cut = 1024; cut < fl; cut += 3) {
+        ishield_run(f, cut, &r);
+        bad += r.warns >= 1000 || r.members > 1;
+        free(r.data);
+    }
+    TAP_OK(bad == 0, "hand-made stream cut anywhere: no crash");
+
+    /* bomb: 32 MB of zeros (about 32 KB stored) */
+    size_t big = 32u << 20;
+    uint8_t *z = calloc(1, big);
+    size_t fbl = 2048 + compressBound((uLong)big);
+    uint8_t *fb = malloc(fbl);
+    fl = z && fb ? mkishield(fb, fbl, exe, el, "bomb.bin", z, big) : 0;
+    ishield_run(fb, fl, &r);
+    TAP_OK(fl && r.members == 0 && r.limits == 1 && r.which == VG_LIMIT_RATIO,
+           "InstallShield zlib bomb stops at the ratio ceiling (limit %u)", r.which);
+    free(r.data);
+    free(z);
+    free(fb);
+    free(exe);
+}
+
 int main(void)
 {
     lim.max_ratio = 250;
@@ -881,5 +1013,6 @@ int main(void)
     test_nrv2();
     test_upx();
     test_nsis();
+    test_ishield();
     return tap_done();
 }
