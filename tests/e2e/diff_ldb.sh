@@ -165,6 +165,9 @@ Pcre.semi;Engine:81-255,Target:0;0&1;6c6c;0/hello[;.]/
 Pcre.trig0;Engine:81-255,Target:0;1;$Z;0=0/clamav/
 Pcre.trigNo;Engine:81-255,Target:0;0|1;$Z;0/clamav/
 Pcre.text;Engine:81-255,Target:0;0&1;636c616d6176;0/CLAMAV/
+Pcre.dcolonI;Engine:81-255,Target:0;0&1;0102;0/CLAMav/::i
+Pcre.dcolonX;Engine:81-255,Target:0;0&1;0102;0/clamav/g::xw
+Pcre.iDcolon;Engine:81-255,Target:0;0&1;0102;0/CLAMav/i::w
 Bc.il2;Target:0;0&1;434c414d;0(>>4#il2#=16)
 Bc.ib2;Target:0;0&1;434c414d;0(>>4#ib2#=4096)
 Bc.range;Target:0;0&1;434c414d;0(>>4#il2#>15,<17)
