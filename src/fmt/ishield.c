@@ -151,7 +151,7 @@ vg_status vgishield_extract(const vg_exe_info *x, const uint8_t *d, size_t len,
         name[NAME_LEN - 1] = 0;
         size_t nl = strlen(name);
         uint64_t cs = 0;
-        for (int k = 7; k >= 0; k--)
+        for (unsigned k = 8; k-- > 0;)
             cs = cs << 8 | e[NAME_LEN + 8 + k];
         if (cs > vgrd_left(&r)) {
             if (sink->warning)
