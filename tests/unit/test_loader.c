@@ -171,7 +171,6 @@ int main(void)
         "A:0:VI:414243",
         "A:0:$33$:414243",             /* macro group >= 32 */
         "A:0:$x$:414243",
-        "A:1:EP+0:414243",             /* vigil: no executable parsers yet */
         "A:0:*:4142",                  /* pattern: too short */
         "A:0:*:41??42",                /* no static run of 2 */
         "A:0:*:4142zz",                /* bad hex */
