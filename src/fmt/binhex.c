@@ -81,7 +81,8 @@ vg_status vgbinhex_extract(const uint8_t *data, size_t len, const vgarc_sink *si
     }
     size_t off = (size_t)(colon + 1 - data);
     vgbuf b;
-    uint64_t cap = sink->max_member * 2 + HQX_HEADER_MAX + 4; /* both forks */
+    uint64_t m = sink->max_member > (UINT64_MAX >> 2) ? (UINT64_MAX >> 2) : sink->max_member;
+    uint64_t cap = m * 2 + HQX_HEADER_MAX + 4; /* both forks */
     vgbuf_init(&b, cap > SIZE_MAX ? SIZE_MAX : (size_t)cap);
     vg_status dst = decode(data + off, len - off, &b);
     if (dst != VG_OK && dst != VG_ELIMIT) {

@@ -171,7 +171,9 @@ static vg_status chm(const uint8_t *data, size_t len, const vgarc_sink *sink)
         return VG_EFORMAT;
     }
     unsigned n = 0;
-    uint64_t span = sink->max_member * CHM_MAX_SPAN_FACTOR, cost = 0;
+    uint64_t span = sink->max_member > UINT64_MAX / CHM_MAX_SPAN_FACTOR
+                        ? UINT64_MAX : sink->max_member * CHM_MAX_SPAN_FACTOR;
+    uint64_t cost = 0;
     uint64_t budget = sink->limits ? sink->limits->max_scansize : UINT64_MAX;
     for (struct mschmd_file *f = h->files; f && st == VG_OK; f = f->next) {
         if (++n > CHM_MAX_FILES) {
