@@ -8,6 +8,7 @@
 #include "peunpack.h"
 
 #include "fmt/embpe.h"
+#include "fmt/isc.h"
 #include "fmt/ishield.h"
 #include "fmt/nsis.h"
 #include "fmt/upx.h"
@@ -22,6 +23,7 @@ static const unpacker unpackers[] = {
     vgupx_extract,
     vgnsis_extract,
     vgishield_extract,
+    vgisc_extract,
 };
 
 vg_status vgpeunp_extract(const vg_exe_info *x, const uint8_t *d, size_t len,

@@ -22,6 +22,7 @@
 #include "fmt/inflate64.h"
 #include "exe/exe.h"
 #include "fmt/nrv2.h"
+#include "fmt/isc.h"
 #include "fmt/ishield.h"
 #include "fmt/nsis.h"
 #include "fmt/upx.h"
@@ -1001,6 +1002,128 @@ static void test_ishield(void)
     free(exe);
 }
 
+/* ------------------------------------------------------------ ISc( cabinets */
+
+static void isc_run(const uint8_t *f, size_t fl, rec *r, const uint8_t *want, size_t wl)
+{
+    vg_exe_info x;
+    memset(r, 0, sizeof *r);
+    r->want = want;
+    r->wantlen = wl;
+    if (vg_exe_parse(f, fl, NULL, &x) != VG_OK) {
+        r->warns = 1000;
+        return;
+    }
+    vgarc_sink s = {r, on_member, on_limit, NULL, on_warning, &lim, 100u << 20,
+                    VG_LIMIT_FILESIZE};
+    if (vgisc_extract(&x, f, fl, &s) != VG_OK)
+        r->warns += 1000;
+    vg_exe_free(&x);
+}
+
+static size_t put_rec(uint8_t *p, const char *name, const uint8_t *d, size_t n)
+{
+    int k = sprintf((char *)p, "%s%cDisk1\\%s%c0.0.0.0%c%zu", name, 0, name, 0, 0, n);
+    p[k] = 0;
+    memcpy(p + k + 1, d, n);
+    return (size_t)k + 1 + n;
+}
+
+static void le32(uint8_t *p, uint64_t v, int bytes)
+{
+    for (int i = 0; i < bytes; i++)
+        p[i] = (uint8_t)(v >> (8 * i));
+}
+
+static void test_isc(void)
+{
+    size_t len, el;
+    uint8_t *exe = slurp(TESTFILES "clam.exe", &el);
+    uint8_t *d = slurp(TESTFILES "clam_IScab_int.exe", &len);
+    rec r;
+    if (!d || !exe) {
+        TAP_OK(0, "clam_IScab_int.exe: clamav-testfiles missing");
+        free(d);
+        free(exe);
+        return;
+    }
+    isc_run(d, len, &r, exe, el);
+    TAP_OK(r.saw && r.members >= 7 && r.warns == 0,
+           "clam_IScab_int.exe: the overlay's disk files and clam.exe from data2.cab via data1.hdr "
+           "(%u members)", r.members);
+    free(r.data);
+    /* damage in the header and the cabinet (0x7077b .. 0x7338a) */
+    unsigned bad = 0;
+    for (size_t k = 0x7077b; k < 0x7338a; k += 11) {
+        d[k] ^= 0x81;
+        isc_run(d, len, &r, NULL, 0);
+        bad += r.warns >= 1000 || r.members > 40;
+        free(r.data);
+        d[k] ^= 0x81;
+    }
+    TAP_OK(bad == 0, "clam_IScab_int.exe with damaged tables and data: bounded, no crash");
+    free(d);
+
+    /* hand-made: a plain record, data1.hdr with 2 files, data1.cab */
+    static uint8_t f[1 << 16], hdr[1024], cab[1024];
+    static const char stored[] = "stored file", comp_src[] = "compressed file compressed file";
+    memset(hdr, 0, sizeof hdr);
+    memset(cab, 0, sizeof cab);
+    memcpy(hdr, "ISc(", 4);
+    le32(hdr + 12, 0x20, 4);             /* descriptor at 0x20 */
+    le32(hdr + 0x20 + 0x0c, 0x40, 4);    /* file table at 0x60 */
+    le32(hdr + 0x20 + 0x28, 2, 4);       /* 2 files */
+    le32(hdr + 0x20 + 0x2c, 0x10, 4);    /* descriptors at table + 0x10 */
+    memcpy(hdr + 0x60 + 0x100, "one.txt", 8);
+    memcpy(hdr + 0x60 + 0x110, "two.txt", 8);
+    memcpy(cab, "ISc(", 4);
+    memcpy(cab + 0x40, stored, sizeof stored);
+    uint8_t *c = cab + 0x80;             /* one chunk: u16 length + raw deflate */
+    size_t cl = deflate_raw((const uint8_t *)comp_src, sizeof comp_src, c + 2, 512);
+    le32(c, cl, 2);
+    for (int i = 0; i < 2; i++) {
+        uint8_t *fd = hdr + 0x60 + 0x10 + 0x57 * i;
+        le32(fd, i ? 4 : 0, 2);
+        le32(fd + 2, i ? sizeof comp_src : sizeof stored, 8);
+        le32(fd + 10, i ? cl + 2 : sizeof stored, 8);
+        le32(fd + 18, i ? 0x80 : 0x40, 8);
+        le32(fd + 58, i ? 0x110 : 0x100, 4);
+        le32(fd + 0x55, 1, 2);
+    }
+    /* the records follow a PE with no overlay (clam-upx.exe: its last
+     * section ends at its end) */
+    size_t n = 0;
+    uint8_t *base = slurp(TESTFILES "clam-upx.exe", &n);
+    if (!base || n > 8192) {
+        TAP_OK(0, "clam-upx.exe missing");
+        free(base);
+        free(exe);
+        return;
+    }
+    memcpy(f, base, n);
+    free(base);
+    n += put_rec(f + n, "setup.ini", (const uint8_t *)"[Startup]", 9);
+    n += put_rec(f + n, "data1.hdr", hdr, sizeof hdr);
+    n += put_rec(f + n, "data1.cab", cab, sizeof cab);
+    isc_run(f, n, &r, (const uint8_t *)comp_src, sizeof comp_src);
+    TAP_OK(r.members == 3 && r.saw && !strcmp(r.name, "two.txt") && cl,
+           "hand-made: plain record, stored file and chunked-deflate file (%u members, last %s)",
+           r.members, r.name);
+    free(r.data);
+    isc_run(f, n, &r, (const uint8_t *)stored, sizeof stored);
+    TAP_OK(r.saw, "hand-made: the stored file's bytes as given");
+    free(r.data);
+    /* truncation anywhere: no crash */
+    bad = 0;
+    for (size_t cut = 3072; cut < n; cut += 5) {
+        isc_run(f, cut, &r, NULL, 0);
+        bad += r.warns >= 1000 || r.members > 3;
+        free(r.data);
+    }
+    TAP_OK(bad == 0, "hand-made listing cut anywhere: no crash");
+    free(exe);
+}
+
 int main(void)
 {
     lim.max_ratio = 250;
@@ -1014,5 +1137,6 @@ int main(void)
     test_upx();
     test_nsis();
     test_ishield();
+    test_isc();
     return tap_done();
 }
