@@ -340,8 +340,17 @@ vg_status vgdb_load_any(vg_engine *e, const char *name, const char *text, size_t
     uint64_t before = e->nsigs;
     if (st == VG_OK)
         st = load_text_plain(e, name, kept ? kept : text, len, official);
-    if (st == VG_OK) /* formats that go into a .vdb as text (db/srctext.c) */
-        st = vgdb_srctext_add(e, name, kept ? kept : text, len, official, e->nsigs - before);
+    /* Formats that go into a .vdb as text (db/srctext.c); a YARA file with
+     * its includes inlined, so the .vdb compiles without the included files. */
+    const char *t = kept ? kept : text;
+    size_t n = len;
+    char *expanded = NULL;
+    if (st == VG_OK && e->keep_src && is_yara(name) &&
+        (st = vgy_source_expand(name, t, n, &expanded, &n, e->err, sizeof e->err)) == VG_OK)
+        t = expanded;
+    if (st == VG_OK)
+        st = vgdb_srctext_add(e, name, t, n, official, e->nsigs - before);
+    free(expanded);
     free(kept);
     return st;
 }

@@ -117,6 +117,21 @@ talos-pe-weak|$TI/pe_allmatch/weak-sigs
 talos-pe-trust|$TI/pe_allmatch/trust-sigs
 EOF
 
+# A YARA file that includes another: the .vdb carries it with the include
+# inlined, so it loads and detects after the included file is gone.
+mkdir -p "$T/inc/src"
+printf 'rule inc_rule { strings: $a = "hello-include" condition: $a }\n' > "$T/inc/src/inc.yar"
+printf 'include "inc.yar"\nrule top_rule { strings: $b = "top-string" condition: $b }\n' > "$T/inc/src/main.yar"
+printf 'hello-include top-string\n' > "$T/inc/sample.txt"
+(cd "$T/inc/src" && "$VIGIL" db build -o ../r.vdb main.yar >/dev/null 2>&1)
+rm -rf "$T/inc/src"
+got=$(cd "$T/inc" && "$VIGIL" scan --no-summary --all-match -d r.vdb sample.txt 2>&1 | sort | tr '\n' ' ')
+if [ "$got" = "sample.txt: inc_rule FOUND sample.txt: top_rule FOUND " ]; then
+    ok "a .yar with an include, built into a .vdb, detects without the included file"
+else
+    nok "a .yar with an include, built into a .vdb: got '$got'"
+fi
+
 echo "1..$n"
 echo "$((n - failed)) passed, $failed failed"
 [ "$failed" -eq 0 ]
