@@ -21,7 +21,7 @@ JOBS=$(nproc 2>/dev/null || echo 2)
 
 run_one() { # label, command...
   local label=$1; shift
-  local out rc
+  local out rc t0=$SECONDS
   out=$("$@" 2>&1); rc=$?
   local p f
   p=$(grep -c '^ok ' <<<"$out")
@@ -35,7 +35,7 @@ run_one() { # label, command...
     failed_names+=("$label")
     printf '%s\n' "$out" | grep -v '^ok ' | tail -n 40 | sed "s|^|  [$label] |" | tee -a "$failure_details"
   fi
-  printf '%-40s %4d passed %3d failed\n' "$label" "$p" "$f"
+  printf '%-40s %4d passed %3d failed %5ds\n' "$label" "$p" "$f" $((SECONDS - t0))
 }
 
 suite() { # build-dir, prefix
