@@ -60,8 +60,8 @@
  * maximum lengths before the anchor imply (note_anchor). */
 #include "matcher.h"
 #include "match/matcher_int.h"
-#include "match/serial.h"
 #include "match/offset.h"
+#include "match/serial.h"
 
 #include <hs/hs.h>
 #include <math.h>
