@@ -5,8 +5,8 @@
  *
  * Import hashes use the names, not "ordN", for these DLLs: clamscan's .imp
  * matching does (an import of ws2_32 ordinal 1 hashes as "ws2_32.accept";
- * tests/e2e/diff_exe.sh), as pefile's imphash does. Same data as the YARA
- * pe module's table (src/yara/modules/pe.c), kept here for the parsers. */
+ * tests/e2e/diff_exe.sh), as pefile's imphash does; the YARA pe module
+ * names them from this table too. */
 #include "exe_int.h"
 
 #include <string.h>

@@ -26,6 +26,7 @@
 
 #include "core/hash.h"
 #include "core/rd.h"
+#include "exe/exe.h"
 #include "yara/modules/modules.h"
 #include "yara/modules/pe_int.h"
 
@@ -409,62 +410,28 @@ static void set_sections(vgy_ctx *c, vgy_obj *o, const pe *p)
 
 /* ---- imports and exports ---------------------------------------------- */
 
-/* Names of functions imported by ordinal, for import_details and imphash:
- * the Winsock 1.1 ordinals (the same in ws2_32.dll and wsock32.dll) and
- * the common OLE Automation ordinals of oleaut32.dll, as Windows exports
- * them. yara 4.2.3 knows longer lists; an ordinal missing here is "ordN"
- * (as for every other DLL), so imphash can differ from yara's for such
- * imports. */
-static const struct { uint16_t ord; const char *name; } winsock_ords[] = {
-    {1, "accept"}, {2, "bind"}, {3, "closesocket"}, {4, "connect"}, {5, "getpeername"},
-    {6, "getsockname"}, {7, "getsockopt"}, {8, "htonl"}, {9, "htons"}, {10, "ioctlsocket"},
-    {11, "inet_addr"}, {12, "inet_ntoa"}, {13, "listen"}, {14, "ntohl"}, {15, "ntohs"},
-    {16, "recv"}, {17, "recvfrom"}, {18, "select"}, {19, "send"}, {20, "sendto"},
-    {21, "setsockopt"}, {22, "shutdown"}, {23, "socket"}, {51, "gethostbyaddr"},
-    {52, "gethostbyname"}, {53, "getprotobyname"}, {54, "getprotobynumber"},
-    {55, "getservbyname"}, {56, "getservbyport"}, {57, "gethostname"},
-    {101, "WSAAsyncSelect"}, {102, "WSAAsyncGetHostByAddr"}, {103, "WSAAsyncGetHostByName"},
-    {104, "WSAAsyncGetProtoByNumber"}, {105, "WSAAsyncGetProtoByName"},
-    {106, "WSAAsyncGetServByPort"}, {107, "WSAAsyncGetServByName"},
-    {108, "WSACancelAsyncRequest"}, {109, "WSASetBlockingHook"},
-    {110, "WSAUnhookBlockingHook"}, {111, "WSAGetLastError"}, {112, "WSASetLastError"},
-    {113, "WSACancelBlockingCall"}, {114, "WSAIsBlocking"}, {115, "WSAStartup"},
-    {116, "WSACleanup"}, {151, "__WSAFDIsSet"}, {500, "WEP"},
-};
-static const struct { uint16_t ord; const char *name; } oleaut_ords[] = {
-    {2, "SysAllocString"}, {3, "SysReAllocString"}, {4, "SysAllocStringLen"},
-    {5, "SysReAllocStringLen"}, {6, "SysFreeString"}, {7, "SysStringLen"}, {8, "VariantInit"},
-    {9, "VariantClear"}, {10, "VariantCopy"}, {11, "VariantCopyInd"}, {12, "VariantChangeType"},
-    {13, "VariantTimeToDosDateTime"}, {14, "DosDateTimeToVariantTime"}, {15, "SafeArrayCreate"},
-    {16, "SafeArrayDestroy"}, {17, "SafeArrayGetDim"}, {18, "SafeArrayGetElemsize"},
-    {19, "SafeArrayGetUBound"}, {20, "SafeArrayGetLBound"}, {21, "SafeArrayLock"},
-    {22, "SafeArrayUnlock"}, {23, "SafeArrayAccessData"}, {24, "SafeArrayUnaccessData"},
-    {25, "SafeArrayGetElement"}, {26, "SafeArrayPutElement"}, {27, "SafeArrayCopy"},
-    {28, "DispGetParam"}, {29, "DispGetIDsOfNames"}, {30, "DispInvoke"},
-    {31, "CreateDispTypeInfo"}, {32, "CreateStdDispatch"}, {33, "RegisterActiveObject"},
-    {34, "RevokeActiveObject"}, {35, "GetActiveObject"}, {36, "SafeArrayAllocDescriptor"},
-    {37, "SafeArrayAllocData"}, {38, "SafeArrayDestroyDescriptor"},
-    {39, "SafeArrayDestroyData"}, {40, "SafeArrayRedim"}, {161, "LoadTypeLib"},
-    {162, "LoadRegTypeLib"}, {163, "RegisterTypeLib"}, {200, "GetErrorInfo"},
-    {201, "SetErrorInfo"}, {202, "CreateErrorInfo"},
-};
-
+/* Names of functions imported by ordinal, for import_details and imphash,
+ * come from the executable parsers' table (exe/ordnames.c: Winsock 1.1 and
+ * the common oleaut32 ordinals). yara 4.2.3 knows longer lists; an ordinal
+ * missing there is "ordN" (as for every other DLL), so imphash can differ
+ * from yara's for such imports. */
 static int dll_is(const uint8_t *dll, size_t n, const char *name)
 {
     return n == strlen(name) && !strncasecmp((const char *)dll, name, n);
 }
 
-/* "name" or "ordN" for an import by ordinal; returns its length. */
+/* "name" or "ordN" for an import by ordinal; returns its length. yara names
+ * them only for these exact DLL names. */
 static int ord_name(const uint8_t *dll, size_t dn, unsigned ord, char *out, size_t cap)
 {
-    if (dll_is(dll, dn, "ws2_32.dll") || dll_is(dll, dn, "wsock32.dll")) {
-        for (size_t i = 0; i < sizeof winsock_ords / sizeof winsock_ords[0]; i++)
-            if (winsock_ords[i].ord == ord)
-                return snprintf(out, cap, "%s", winsock_ords[i].name);
-    } else if (dll_is(dll, dn, "oleaut32.dll")) {
-        for (size_t i = 0; i < sizeof oleaut_ords / sizeof oleaut_ords[0]; i++)
-            if (oleaut_ords[i].ord == ord)
-                return snprintf(out, cap, "%s", oleaut_ords[i].name);
+    if (dll_is(dll, dn, "ws2_32.dll") || dll_is(dll, dn, "wsock32.dll") ||
+        dll_is(dll, dn, "oleaut32.dll")) {
+        char d[16];
+        memcpy(d, dll, dn); /* dn <= 12: one of the names above */
+        d[dn] = 0;
+        const char *name = vg_pe_ordinal_name(d, ord);
+        if (name)
+            return snprintf(out, cap, "%s", name);
     }
     return snprintf(out, cap, "ord%u", ord);
 }
