@@ -40,6 +40,7 @@
  * HandlerType: the signature is reported and the object rescanned as that
  * type one layer deeper, as clamscan does (scan/pipeline.c). */
 #include "db/engine_int.h"
+#include "db/fields.h"
 
 #include <ctype.h>
 #include <stdarg.h>
@@ -55,10 +56,7 @@
 #define LDB_LINE_MAX 32767   /* ClamAV's logical signature buffer */
 #define LDB_MAX_TOKENS (3 + VGLE_MAX_SUBS + 1)
 
-typedef struct tok {
-    const char *p;
-    size_t n;
-} tok;
+typedef vgdb_field tok;
 
 typedef struct lctx {
     vg_engine *e;
@@ -78,27 +76,6 @@ static vg_status bad(lctx *c, const char *fmt, ...)
     va_end(ap);
     vgdb_error(c->e, "%s:%zu: %s", c->file, c->line, msg);
     return VG_EFORMAT;
-}
-
-static size_t split(const char *s, size_t len, char sep, tok *t, size_t max)
-{
-    size_t n = 0, start = 0;
-    while (n < max) {
-        const char *q = memchr(s + start, sep, len - start);
-        size_t e = q ? (size_t)(q - s) : len;
-        t[n].p = s + start;
-        t[n].n = e - start;
-        n++;
-        if (!q)
-            break;
-        start = e + 1;
-    }
-    return n;
-}
-
-static int tok_eq(const tok *t, const char *s)
-{
-    return t->n == strlen(s) && memcmp(t->p, s, t->n) == 0;
 }
 
 static int tok_prefix(const tok *t, const char *s)
@@ -164,22 +141,11 @@ static int parse_range(const tok *t, vgl_range *r, int single)
     return 1;
 }
 
-static int clean_name(tok *f)
-{
-    static const char clam[] = " (Clam)";
-    for (size_t i = 0; i + sizeof clam - 1 <= f->n; i++)
-        if (memcmp(f->p + i, clam, sizeof clam - 1) == 0) {
-            f->n = i;
-            break;
-        }
-    return f->n > 0;
-}
-
 /* CL_TYPE_x to a vgft type: -1 for CL_TYPE_ANY, -2 for a type name vigil
  * never assigns (such a constraint never holds), -3 not a CL_TYPE name. */
 static int cl_type(const tok *t)
 {
-    if (tok_eq(t, "CL_TYPE_ANY"))
+    if (vgdb_field_eq(t, "CL_TYPE_ANY"))
         return -1;
     if (!tok_prefix(t, "CL_TYPE_"))
         return -3;
@@ -187,11 +153,11 @@ static int cl_type(const tok *t)
         {"CL_TYPE_CPIO_OLD", VGL_T_CPIO_OLD}, {"CL_TYPE_CPIO_ODC", VGL_T_CPIO_ODC},
         {"CL_TYPE_CPIO_NEWC", VGL_T_CPIO_NEWC}, {"CL_TYPE_CPIO_CRC", VGL_T_CPIO_CRC}};
     for (size_t k = 0; k < sizeof cpio / sizeof cpio[0]; k++)
-        if (tok_eq(t, cpio[k].n))
+        if (vgdb_field_eq(t, cpio[k].n))
             return cpio[k].t;
     for (int k = 0; k < VGFT_COUNT; k++) {
         const char *nm = vgft_clname((vgft_type)k);
-        if (tok_eq(t, nm) && !(k != VGFT_BINARY && !strcmp(nm, "CL_TYPE_BINARY_DATA")))
+        if (vgdb_field_eq(t, nm) && !(k != VGFT_BINARY && !strcmp(nm, "CL_TYPE_BINARY_DATA")))
             return k;
     }
     return -2;
@@ -216,7 +182,7 @@ static int cl_type(const tok *t)
 static vg_status parse_tdb(lctx *c, const tok *blk, vgl_sig *s, int *skip)
 {
     tok kv[64];
-    size_t n = split(blk->p, blk->n, ',', kv, 64);
+    size_t n = vgdb_split(blk->p, blk->n, ',', kv, 64);
     if (n == 64)
         return bad(c, "too many target description attributes");
     int have_target = 0, newattr = 0, exeattr = 0;
@@ -229,9 +195,9 @@ static vg_status parse_tdb(lctx *c, const tok *blk, vgl_sig *s, int *skip)
         tok k = {kv[i].p, (size_t)(colon - kv[i].p)};
         tok v = {colon + 1, kv[i].n - k.n - 1};
         vgl_range r;
-        if (!tok_eq(&k, "Engine") && !tok_eq(&k, "Target"))
+        if (!vgdb_field_eq(&k, "Engine") && !vgdb_field_eq(&k, "Target"))
             newattr = 1; /* needs Engine >= 51, see below */
-        if (tok_eq(&k, "Engine")) {
+        if (vgdb_field_eq(&k, "Engine")) {
             if (i != 0)
                 return bad(c, "Engine must be the first target description attribute");
             if (!parse_range(&v, &r, 0))
@@ -239,7 +205,7 @@ static vg_status parse_tdb(lctx *c, const tok *blk, vgl_sig *s, int *skip)
             engine_min = r.lo;
             if (r.lo > VGDB_FLEVEL || r.hi < VGDB_FLEVEL)
                 *skip = 1;
-        } else if (tok_eq(&k, "Target")) {
+        } else if (vgdb_field_eq(&k, "Target")) {
             uint64_t t;
             if (!tok_u64(&v, &t))
                 return bad(c, "bad Target '%.*s'", (int)v.n, v.p);
@@ -247,25 +213,25 @@ static vg_status parse_tdb(lctx *c, const tok *blk, vgl_sig *s, int *skip)
                 *skip = 1; /* ClamAV skips targets it does not know */
             s->target = (uint8_t)(t < 15 ? t : 0);
             have_target = 1;
-        } else if (tok_eq(&k, "FileSize")) {
+        } else if (vgdb_field_eq(&k, "FileSize")) {
             if (!parse_range(&v, &s->fsize, 0))
                 return bad(c, "bad FileSize range '%.*s'", (int)v.n, v.p);
-        } else if (tok_eq(&k, "EntryPoint")) {
+        } else if (vgdb_field_eq(&k, "EntryPoint")) {
             exeattr |= 1;
             if (!parse_range(&v, &s->ep, 0))
                 return bad(c, "bad EntryPoint range '%.*s'", (int)v.n, v.p);
-        } else if (tok_eq(&k, "NumberOfSections")) {
+        } else if (vgdb_field_eq(&k, "NumberOfSections")) {
             exeattr |= 1;
             if (!parse_range(&v, &s->nsect, 0))
                 return bad(c, "bad NumberOfSections range '%.*s'", (int)v.n, v.p);
-        } else if (tok_eq(&k, "Container")) {
+        } else if (vgdb_field_eq(&k, "Container")) {
             int t = cl_type(&v);
             if (t == -3)
                 return bad(c, "bad Container type '%.*s'", (int)v.n, v.p);
             s->container = (int16_t)t;
-        } else if (tok_eq(&k, "Intermediates")) {
+        } else if (vgdb_field_eq(&k, "Intermediates")) {
             tok it[VGL_MAX_INTERMEDIATES + 1];
-            size_t m = split(v.p, v.n, '>', it, VGL_MAX_INTERMEDIATES + 1);
+            size_t m = vgdb_split(v.p, v.n, '>', it, VGL_MAX_INTERMEDIATES + 1);
             if (m > VGL_MAX_INTERMEDIATES)
                 return bad(c, "more than %d Intermediates", VGL_MAX_INTERMEDIATES);
             for (size_t j = 0; j < m; j++) {
@@ -275,12 +241,12 @@ static vg_status parse_tdb(lctx *c, const tok *blk, vgl_sig *s, int *skip)
                 s->inter[j] = (int16_t)t;
             }
             s->nint = (uint8_t)m;
-        } else if (tok_eq(&k, "IconGroup1") || tok_eq(&k, "IconGroup2")) {
+        } else if (vgdb_field_eq(&k, "IconGroup1") || vgdb_field_eq(&k, "IconGroup2")) {
             exeattr |= 2;
             if (v.n == 0)
                 return bad(c, "empty icon group name");
             s->icon = 1;
-        } else if (tok_eq(&k, "HandlerType")) {
+        } else if (vgdb_field_eq(&k, "HandlerType")) {
             int t = cl_type(&v);
             if (t == -3)
                 return bad(c, "bad HandlerType '%.*s'", (int)v.n, v.p);
@@ -312,7 +278,7 @@ static vg_status parse_offset(lctx *c, const tok *of, int target, vgm_offset *of
 {
     memset(off, 0, sizeof *off);
     *has_shift = 0;
-    if (tok_eq(of, "*")) {
+    if (vgdb_field_eq(of, "*")) {
         off->kind = VGM_OFF_ANY;
         return VG_OK;
     }
@@ -344,7 +310,7 @@ static vg_status parse_offset(lctx *c, const tok *of, int target, vgm_offset *of
         return VG_OK;
     }
     int r = 0;
-    if (tok_eq(&main, "VI")) { /* at a PE version-information string */
+    if (vgdb_field_eq(&main, "VI")) { /* at a PE version-information string */
         off->kind = VGM_OFF_VI;
         off->shift = 0; /* clamscan ignores a maxshift here (VI,4 = VI) */
         r = 1;
@@ -656,7 +622,7 @@ static vg_status bcomp_sub(lctx *c, tok sub, uint32_t idx, uint32_t *aux, uint32
         return bad(c, "byte compare trigger must be an earlier subsignature");
     tok body = {lp + 1, (size_t)(sub.p + sub.n - 1 - lp - 1)};
     tok f[4];
-    if (split(body.p, body.n, '#', f, 4) != 3)
+    if (vgdb_split(body.p, body.n, '#', f, 4) != 3)
         return bad(c, "byte compare needs offset#options#comparisons");
     vgl_bcomp b;
     memset(&b, 0, sizeof b);
@@ -701,7 +667,7 @@ static vg_status bcomp_sub(lctx *c, tok sub, uint32_t idx, uint32_t *aux, uint32
     }
     b.nbytes = (uint32_t)nbytes;
     tok cmps[3];
-    size_t nc = split(f[2].p, f[2].n, ',', cmps, 3);
+    size_t nc = vgdb_split(f[2].p, f[2].n, ',', cmps, 3);
     if (nc > 2)
         return bad(c, "at most two byte compare comparisons");
     for (size_t k = 0; k < nc; k++) {
@@ -829,7 +795,7 @@ static vg_status ldb_line(lctx *c, const char *line, size_t len)
     if (st || skip)
         return st;
     tok name = t[0];
-    if (!clean_name(&name))
+    if (!vgdb_clean_name(&name))
         return bad(c, "empty signature name");
     uint32_t nsubs = (uint32_t)(nt - 3);
     char err[256];
@@ -880,7 +846,7 @@ static vg_status ldb_line(lctx *c, const char *line, size_t len)
 static int cdb_range(const tok *t, vgl_range *r)
 {
     memset(r, 0, sizeof *r);
-    if (tok_eq(t, "*"))
+    if (vgdb_field_eq(t, "*"))
         return 1;
     return parse_range(t, r, 1);
 }
@@ -888,7 +854,7 @@ static int cdb_range(const tok *t, vgl_range *r)
 static vg_status cdb_line(lctx *c, const char *line, size_t len)
 {
     tok f[13];
-    size_t nf = split(line, len, ':', f, 13);
+    size_t nf = vgdb_split(line, len, ':', f, 13);
     if (nf < 10 || nf > 12)
         return bad(c, "expected VirusName:ContainerType:ContainerSize:FileNameREGEX:"
                       "FileSizeInContainer:FileSizeReal:IsEncrypted:FilePos:Res1:Res2"
@@ -909,9 +875,9 @@ static vg_status cdb_line(lctx *c, const char *line, size_t len)
     vgl_cdb cd;
     memset(&cd, 0, sizeof cd);
     tok name = f[0];
-    if (!clean_name(&name))
+    if (!vgdb_clean_name(&name))
         return bad(c, "empty signature name");
-    if (tok_eq(&f[1], "*"))
+    if (vgdb_field_eq(&f[1], "*"))
         cd.ctype = -1;
     else {
         int t = cl_type(&f[1]);
@@ -927,9 +893,9 @@ static vg_status cdb_line(lctx *c, const char *line, size_t len)
         return bad(c, "bad file size in container '%.*s'", (int)f[4].n, f[4].p);
     if (!cdb_range(&f[5], &cd.fsize_r))
         return bad(c, "bad real file size '%.*s'", (int)f[5].n, f[5].p);
-    if (tok_eq(&f[6], "*"))
+    if (vgdb_field_eq(&f[6], "*"))
         cd.encrypted = 2;
-    else if (tok_eq(&f[6], "0") || tok_eq(&f[6], "1"))
+    else if (vgdb_field_eq(&f[6], "0") || vgdb_field_eq(&f[6], "1"))
         cd.encrypted = f[6].p[0] == '1';
     else
         return bad(c, "IsEncrypted must be 0, 1 or *");
@@ -937,7 +903,7 @@ static vg_status cdb_line(lctx *c, const char *line, size_t len)
         return bad(c, "bad file position '%.*s'", (int)f[7].n, f[7].p);
     if (!cdb_range(&f[8], &cd.res1))
         return bad(c, "bad Res1 (CRC) '%.*s'", (int)f[8].n, f[8].p);
-    if (!tok_eq(&f[9], "*"))
+    if (!vgdb_field_eq(&f[9], "*"))
         return bad(c, "Res2 must be *");
     /* what vigil's archive extraction (libarchive) does not tell: refused,
      * so that such a line is never loaded as one that cannot match */
@@ -948,7 +914,7 @@ static vg_status cdb_line(lctx *c, const char *line, size_t len)
     if (cd.encrypted == 1)
         return bad(c, "IsEncrypted 1 is not supported (encrypted members are not extracted); "
                       "use 0 or *");
-    if (!tok_eq(&f[3], "*")) {
+    if (!vgdb_field_eq(&f[3], "*")) {
         int ec;
         PCRE2_SIZE eo;
         cd.re = pcre2_compile((PCRE2_SPTR)f[3].p, f[3].n, PCRE2_NEVER_UTF, &ec, &eo, NULL);

@@ -27,6 +27,7 @@
  * match/offset.c to resolve per file. */
 #include "db/engine_int.h"
 #include "db/exehash.h"
+#include "db/fields.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -49,10 +50,7 @@
  * PE. */
 enum dbfmt { FMT_HASH, FMT_FP, FMT_NDB, FMT_SECT, FMT_IMP };
 
-typedef struct field {
-    const char *p;
-    size_t n;
-} field;
+typedef vgdb_field field;
 
 static const char *base_name(const char *path)
 {
@@ -64,29 +62,6 @@ static int ends_with(const char *s, const char *suf)
 {
     size_t a = strlen(s), b = strlen(suf);
     return a >= b && strcmp(s + a - b, suf) == 0;
-}
-
-/* cli_strtokenize: the first `max` fields; returns how many were found
- * (max when there are more). */
-static size_t split(const char *line, size_t len, char sep, field *f, size_t max)
-{
-    size_t n = 0, start = 0;
-    while (n < max) {
-        const char *q = memchr(line + start, sep, len - start);
-        size_t e = q ? (size_t)(q - line) : len;
-        f[n].p = line + start;
-        f[n].n = e - start;
-        n++;
-        if (!q)
-            break;
-        start = e + 1;
-    }
-    return n;
-}
-
-static int field_eq(const field *f, const char *s)
-{
-    return f->n == strlen(s) && memcmp(f->p, s, f->n) == 0;
 }
 
 /* cli_isnumber: digits only; "" is a number. */
@@ -167,18 +142,6 @@ static int parse_hex(const field *f, uint8_t *out, size_t *outlen)
     return 0;
 }
 
-/* cli_mpool_virname: the name up to " (Clam)"; empty is an error. */
-static int clean_name(field *f)
-{
-    static const char clam[] = " (Clam)";
-    for (size_t i = 0; i + sizeof clam - 1 <= f->n; i++)
-        if (memcmp(f->p + i, clam, sizeof clam - 1) == 0) {
-            f->n = i;
-            break;
-        }
-    return f->n > 0;
-}
-
 typedef struct lctx {
     vg_engine *e;
     const char *file;
@@ -203,7 +166,7 @@ static vg_status bad(lctx *c, const char *fmt, ...)
 static vg_status hash_line(lctx *c, const char *line, size_t len)
 {
     field f[MAX_FIELDS];
-    size_t nf = split(line, len, ':', f, 6);
+    size_t nf = vgdb_split(line, len, ':', f, 6);
     const char *form = c->fmt == FMT_SECT ? "SIZE:HASH:NAME[:MinFL[:MaxFL]]"
                                           : "HASH:SIZE:NAME[:MinFL[:MaxFL]]";
     if (nf < 3)
@@ -224,7 +187,7 @@ static vg_status hash_line(lctx *c, const char *line, size_t len)
             return VG_OK; /* for older engines only: dropped */
     }
     uint64_t size;
-    if (!field_eq(&f[1], "*")) {
+    if (!vgdb_field_eq(&f[1], "*")) {
         unsigned long long v;
         if (!c_strtoul(&f[1], &v) || v == 0 || v >= 0xffffffffull)
             return bad(c, "invalid value for the size field '%.*s'", (int)f[1].n, f[1].p);
@@ -235,7 +198,7 @@ static vg_status hash_line(lctx *c, const char *line, size_t len)
         size = VGDB_SIZE_ANY;
     }
     field name = f[2];
-    if (!clean_name(&name))
+    if (!vgdb_clean_name(&name))
         return bad(c, "empty signature name");
     uint8_t h[32] = {0};
     size_t hl;
@@ -282,7 +245,7 @@ static vg_status parse_offset(lctx *c, const field *of, int target, vgm_offset *
     memset(off, 0, sizeof off[0]);
     *force_ac = 0;
     *never = 0;
-    if (field_eq(of, "*")) {
+    if (vgdb_field_eq(of, "*")) {
         off->kind = VGM_OFF_ANY;
         *force_ac = target == 1; /* PE's Boyer-Moore keeps to fixed offsets */
         return VG_OK;
@@ -385,7 +348,7 @@ static vg_status parse_offset(lctx *c, const field *of, int target, vgm_offset *
         if (target != 1 && target != 6 && target != 9)
             return bad(c, "Invalid offset type for target %d", target);
         /* EP+n, EP-n, Sx+n, SEx, SL+n: resolved per file (match/offset.c) */
-        if (field_eq(&main, "VI"))
+        if (vgdb_field_eq(&main, "VI"))
             off->kind = VGM_OFF_VI; /* resolved per file: match/offset.c */
         else if (vgm_offset_parse_exe(main.p, main.n, off) != 1)
             return bad(c, "invalid offset value '%.*s'", (int)of->n, of->p);
@@ -397,7 +360,7 @@ static vg_status parse_offset(lctx *c, const field *of, int target, vgm_offset *
 static vg_status ndb_line(lctx *c, const char *line, size_t len)
 {
     field f[MAX_FIELDS];
-    size_t nf = split(line, len, ':', f, 7);
+    size_t nf = vgdb_split(line, len, ':', f, 7);
     if (nf < 4 || nf > 6)
         return bad(c, "expected Name:TargetType:Offset:HexSignature[:MinFL[:MaxFL]], got %zu field%s",
                    nf, nf == 1 ? "" : "s");
@@ -413,13 +376,13 @@ static vg_status ndb_line(lctx *c, const char *line, size_t len)
                 return VG_OK; /* for older engines only: dropped */
         }
     }
-    if (!field_eq(&f[1], "*") && !is_number(&f[1]))
+    if (!vgdb_field_eq(&f[1], "*") && !is_number(&f[1]))
         return bad(c, "bad target type '%.*s'", (int)f[1].n, f[1].p);
-    long long target = field_eq(&f[1], "*") ? 0 : c_atoi(&f[1]);
+    long long target = vgdb_field_eq(&f[1], "*") ? 0 : c_atoi(&f[1]);
     if (target < 0 || target >= 15)
         return VG_OK; /* ClamAV skips targets it does not know */
     field name = f[0];
-    if (!clean_name(&name))
+    if (!vgdb_clean_name(&name))
         return bad(c, "empty signature name");
     vgm_offset off;
     int force_ac, never;
