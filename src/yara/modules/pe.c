@@ -19,10 +19,12 @@
 #include <strings.h>
 #include <time.h>
 
+#define PCRE2_CODE_UNIT_WIDTH 8
 #include <openssl/evp.h>
 #include <openssl/objects.h>
 #include <openssl/pkcs7.h>
 #include <openssl/x509.h>
+#include <pcre2.h>
 
 #include "core/hash.h"
 #include "core/rd.h"
@@ -220,6 +222,16 @@ static int64_t cstr(const pe *p, int64_t off, size_t max)
     return z ? z - (p->d + off) : -1;
 }
 
+/* Length of the text at off up to the end of the file or max, whichever
+ * comes first (no terminating NUL needed): yara 4.2.3 reads export names
+ * so. */
+static size_t tlen(const pe *p, int64_t off, size_t max)
+{
+    size_t left = p->n - (size_t)off, lim = left < max ? left : max;
+    const uint8_t *z = memchr(p->d + off, 0, lim);
+    return z ? (size_t)(z - (p->d + off)) : lim;
+}
+
 int64_t vgype_rva2off(const pe *p, uint64_t rva)
 {
     uint32_t lowest = 0xffffffffu, srva = 0, soff = 0, sraw = 0;
@@ -227,16 +239,16 @@ int64_t vgype_rva2off(const pe *p, uint64_t rva)
     unsigned n = p->nsec < MAX_SECTIONS ? p->nsec : MAX_SECTIONS;
     for (unsigned i = 0; i < n; i++) {
         size_t h = p->sec + 40u * i;
-        uint32_t va, raw, rsz;
-        if (!u32(p, h + 12, &va) || !u32(p, h + 20, &raw) || !u32(p, h + 16, &rsz) ||
-            !vgrd_span(&p->r, h, 40))
+        uint32_t va, raw, rsz, vsz;
+        if (!u32(p, h + 8, &vsz) || !u32(p, h + 12, &va) || !u32(p, h + 20, &raw) ||
+            !u32(p, h + 16, &rsz) || !vgrd_span(&p->r, h, 40))
             return -1;
         if (va < lowest)
             lowest = va;
         if (rva >= va && srva <= va) {
             srva = va;
             soff = raw;
-            sraw = rsz;
+            sraw = rsz < vsz ? rsz : vsz; /* what is both mapped and on disk */
             if (align)
                 soff -= soff % align;
         }
@@ -291,7 +303,9 @@ int vgype_parse(pe *p, const uint8_t *d, size_t n)
 
 int vgype_dir(const pe *p, unsigned i, uint32_t *va, uint32_t *size)
 {
-    if (i >= p->ndirs || i >= 16)
+    /* yara 4.2.3 refuses entry i only when NumberOfRvaAndSizes < i (so
+     * entry 0 is read even when the header lists none) */
+    if (i > p->ndirs || i >= 16)
         return 0;
     return u32(p, p->dirs + 8u * i, va) && u32(p, p->dirs + 8u * i + 4, size);
 }
@@ -438,7 +452,7 @@ static int ord_name(const uint8_t *dll, size_t dn, unsigned ord, char *out, size
 
 static int valid_dll_name(const pe *p, int64_t off, size_t *len)
 {
-    int64_t l = cstr(p, off, 256);
+    int64_t l = cstr(p, off, p->n);
     if (l <= 0)
         return 0;
     for (int64_t i = 0; i < l; i++) {
@@ -451,23 +465,31 @@ static int valid_dll_name(const pe *p, int64_t off, size_t *len)
     return 1;
 }
 
-/* The functions of one import descriptor; returns how many were added.
- * yara 4.2.3 numbers functions[] across all DLLs (the first function of
- * the second DLL is functions[k] with k the first DLL's count) and gives
- * number_of_functions as that running total; vigil does the same so that
- * rules see the same values. */
-static int import_funcs(vgy_ctx *c, vgy_obj *o, const pe *p, size_t desc, int di, int *total,
-                        const uint8_t *dll, size_t dn)
+/* The functions of one import descriptor, as yara 4.2.3 reads them: the
+ * thunks of OriginalFirstThunk (FirstThunk when that maps to offset 0 or
+ * nowhere) up to a zero one; a name is the text after the hint (up to 512
+ * bytes or the end of the file, no NUL needed), an ordinal is named by
+ * ord_name(). Every thunk counts in *count (number_of_imported_functions),
+ * but only those with a name are listed. yara numbers functions[] across
+ * all listed DLLs (the first function of the second DLL is functions[k]
+ * with k the first DLL's count) and gives number_of_functions as that
+ * running total; vigil does the same so that rules see the same values.
+ * Returns how many were listed. */
+static int import_funcs(vgy_ctx *c, vgy_obj *o, const pe *p, size_t desc, int di, int *listed,
+                        int *count, const uint8_t *dll, size_t dn)
 {
     uint32_t oft = 0, ft = 0;
     u32(p, desc, &oft);
     u32(p, desc + 16, &ft);
-    int64_t off = vgype_rva2off(p, oft ? oft : ft);
+    int64_t off = vgype_rva2off(p, oft);
+    if (off <= 0)
+        off = vgype_rva2off(p, ft);
     if (off < 0)
         return 0;
     unsigned w = p->is64 ? 8 : 4;
+    uint64_t ordflag = p->is64 ? 1ull << 63 : 1ull << 31;
     int nf = 0;
-    for (uint64_t t = (uint64_t)off; *total < MAX_IMPORTS; t += w) {
+    for (uint64_t t = (uint64_t)off; *count < MAX_IMPORTS; t += w) {
         uint64_t v;
         uint32_t v32;
         if (p->is64 ? !u64(p, t, &v) : !u32(p, t, &v32))
@@ -476,23 +498,22 @@ static int import_funcs(vgy_ctx *c, vgy_obj *o, const pe *p, size_t desc, int di
             v = v32;
         if (v == 0)
             break;
-        uint64_t ordflag = p->is64 ? 1ull << 63 : 1ull << 31;
+        (*count)++;
         if (v & ordflag) {
             char nm[64];
             int k = ord_name(dll, dn, (unsigned)(v & 0xffff), nm, sizeof nm);
-            vgyo_str(c, o, nm, (size_t)k, "import_details[%i].functions[%i].name", di, *total);
+            vgyo_str(c, o, nm, (size_t)k, "import_details[%i].functions[%i].name", di, *listed);
             vgyo_int(c, o, (int64_t)(v & 0xffff), "import_details[%i].functions[%i].ordinal", di,
-                     *total);
+                     *listed);
         } else {
-            int64_t no = vgype_rva2off(p, v & 0x7fffffff);
-            int64_t l = no >= 0 ? cstr(p, no + 2, 4096) : -1;
-            if (l < 0)
+            int64_t no = vgype_rva2off(p, v);
+            if (no < 0 || !vgrd_span(&p->r, (size_t)no, 4)) /* hint + name, padded */
                 continue;
-            vgyo_str(c, o, p->d + no + 2, (size_t)l, "import_details[%i].functions[%i].name",
-                     di, *total);
+            vgyo_str(c, o, p->d + no + 2, tlen(p, no + 2, 512),
+                     "import_details[%i].functions[%i].name", di, *listed);
         }
         nf++;
-        (*total)++;
+        (*listed)++;
     }
     return nf;
 }
@@ -552,35 +573,47 @@ static void set_delayed(vgy_ctx *c, vgy_obj *o, const pe *p)
     vgyo_int(c, o, ndll, "number_of_delayed_imports");
 }
 
+/* The import descriptors, up to one without a name. One whose name maps
+ * to no plain DLL name is skipped; every other counts in
+ * number_of_imports (even when its name maps nowhere); import_details
+ * lists only those with a named function, numbered without gaps (as yara
+ * 4.2.3 does). */
 static void set_imports(vgy_ctx *c, vgy_obj *o, const pe *p)
 {
     uint32_t va, sz;
-    int ndll = 0, total = 0;
+    int ndesc = 0, ndll = 0, listed = 0, count = 0;
     int64_t off;
     if (vgype_dir(p, 1, &va, &sz) && va && (off = vgype_rva2off(p, va)) >= 0) {
-        for (uint64_t d = (uint64_t)off; ndll < MAX_IMPORTS && total < MAX_IMPORTS; d += 20) {
+        for (uint64_t d = (uint64_t)off; ndesc < MAX_IMPORTS; d += 20) {
             uint32_t name;
             if (!vgrd_span(&p->r, (size_t)d, 20) || !u32(p, d + 12, &name) || !name)
                 break;
             int64_t no = vgype_rva2off(p, name);
             size_t nl;
-            if (no >= 0 && !valid_dll_name(p, no, &nl))
-                break;
-            int nf = no >= 0 ? import_funcs(c, o, p, (size_t)d, ndll, &total, p->d + no, nl) : 0;
-            /* counted even with no function or an unmapped name (as yara),
-             * with details only when it has functions */
-            if (nf) {
-                vgyo_str(c, o, p->d + no, nl, "import_details[%i].library_name", ndll);
-                vgyo_int(c, o, total, "import_details[%i].number_of_functions", ndll);
+            if (no >= 0) {
+                if (!valid_dll_name(p, no, &nl))
+                    continue; /* skipped, not counted */
+                if (import_funcs(c, o, p, (size_t)d, ndll, &listed, &count, p->d + no, nl)) {
+                    vgyo_str(c, o, p->d + no, nl, "import_details[%i].library_name", ndll);
+                    vgyo_int(c, o, listed, "import_details[%i].number_of_functions", ndll);
+                    ndll++;
+                }
             }
-            ndll++;
+            ndesc++;
         }
     }
-    vgyo_int(c, o, ndll, "number_of_imports");
-    vgyo_int(c, o, total, "number_of_imported_functions");
+    vgyo_int(c, o, ndesc, "number_of_imports");
+    vgyo_int(c, o, count, "number_of_imported_functions");
     set_delayed(c, o, p);
 }
 
+#define MAX_EXPORT_NAME 512
+
+/* The export directory, walked as yara 4.2.3 walks it: the tables are
+ * checked to fit before any entry is listed (all entries or none); entry i
+ * has ordinal Base + i, and the name of the first j (below NumberOfNames)
+ * whose ordinal slot is i; a function whose file offset lies strictly
+ * inside the directory's file range is a forwarder. */
 static void set_exports(vgy_ctx *c, vgy_obj *o, const pe *p)
 {
     uint32_t va, sz, nfun = 0, nnames = 0, base = 0, ts = 0, name = 0, afun = 0, anames = 0,
@@ -599,45 +632,53 @@ static void set_exports(vgy_ctx *c, vgy_obj *o, const pe *p)
     u32(p, off + 32, &anames);
     u32(p, off + 36, &aords);
     vgyo_int(c, o, ts, "export_timestamp");
-    int64_t no = vgype_rva2off(p, name), l;
-    if (no > 0 && (l = cstr(p, no, 4096)) >= 0)
-        vgyo_str(c, o, p->d + no, (size_t)l, "dll_name");
+    int64_t no = vgype_rva2off(p, name);
+    if (no > 0)
+        vgyo_str(c, o, p->d + no, tlen(p, no, p->n), "dll_name");
     uint32_t n = nfun < MAX_EXPORTS ? nfun : MAX_EXPORTS;
     /* yara 4.2.3's size check, against the DLL name's offset (or -1) */
     if ((int64_t)n * 4 > (int64_t)p->n - no)
         return;
-    int64_t fo = vgype_rva2off(p, afun), nmo = vgype_rva2off(p, anames), oo = vgype_rva2off(p, aords);
-    if (fo < 0 || (nnames && (nmo < 0 || oo < 0)))
+    int64_t nmo = -1, oo, fo;
+    if (nnames) {
+        nmo = vgype_rva2off(p, anames);
+        if (nmo < 0 || (uint64_t)nnames * 4 > p->n - (uint64_t)nmo)
+            return;
+    }
+    oo = vgype_rva2off(p, aords);
+    if (oo < 0 || p->n - (uint64_t)oo < 2ull * n)
         return;
-    /* function index -> first name whose ordinal slot names it (one pass
-     * over the name table instead of one per function) */
+    fo = vgype_rva2off(p, afun);
+    if (fo < 0 || p->n - (uint64_t)fo < 4ull * n)
+        return;
+    uint32_t nn = nnames < n ? nnames : n;
+    /* function index -> first name slot (below nn) whose ordinal is it:
+     * one pass over the table instead of one per function */
     uint32_t *first = n ? vgy_alloc(&c->tmp, n * sizeof *first) : NULL;
     if (n && !first)
         return;
     for (uint32_t i = 0; i < n; i++)
         first[i] = UINT32_MAX;
-    for (uint32_t j = 0; j < nnames; j++) {
-        uint16_t ord;
-        if (!u16(p, (uint64_t)oo + 2ull * j, &ord))
-            break;
+    for (uint32_t j = 0; nmo >= 0 && j < nn; j++) {
+        uint16_t ord = 0;
+        u16(p, (uint64_t)oo + 2ull * j, &ord); /* fits: checked above */
         if (ord < n && first[ord] == UINT32_MAX)
             first[ord] = j;
     }
     for (uint32_t i = 0; i < n; i++) {
-        uint32_t frva, nrva;
-        if (!u32(p, (uint64_t)fo + 4ull * i, &frva))
-            break;
-        vgyo_int(c, o, (int64_t)base + i, "export_details[%i].ordinal", (int)i);
-        int64_t so, sl;
-        if (first[i] != UINT32_MAX && u32(p, (uint64_t)nmo + 4ull * first[i], &nrva) &&
-            (so = vgype_rva2off(p, nrva)) >= 0 && (sl = cstr(p, so, 4096)) >= 0)
-            vgyo_str(c, o, p->d + so, (size_t)sl, "export_details[%i].name", (int)i);
-        int64_t eo = vgype_rva2off(p, frva), fl;
-        if (frva >= va && frva < (uint64_t)va + sz) {
-            if (eo >= 0 && (fl = cstr(p, eo, 4096)) >= 0)
-                vgyo_str(c, o, p->d + eo, (size_t)fl, "export_details[%i].forward_name", (int)i);
-        } else if (eo >= 0)
+        uint32_t frva = 0, nrva = 0;
+        u32(p, (uint64_t)fo + 4ull * i, &frva);
+        vgyo_int(c, o, (uint32_t)(base + i), "export_details[%i].ordinal", (int)i);
+        int64_t eo = vgype_rva2off(p, frva), so;
+        if (eo > off && eo < off + (int64_t)sz)
+            vgyo_str(c, o, p->d + eo, tlen(p, eo, MAX_EXPORT_NAME),
+                     "export_details[%i].forward_name", (int)i);
+        else /* -1 when it maps nowhere, as yara gives */
             vgyo_int(c, o, eo, "export_details[%i].offset", (int)i);
+        if (first[i] != UINT32_MAX && u32(p, (uint64_t)nmo + 4ull * first[i], &nrva) &&
+            (so = vgype_rva2off(p, nrva)) > 0)
+            vgyo_str(c, o, p->d + so, tlen(p, so, MAX_EXPORT_NAME), "export_details[%i].name",
+                     (int)i);
     }
     vgyo_int(c, o, n, "number_of_exports");
 }
@@ -650,10 +691,8 @@ typedef struct rwalk {
     const pe *p;
     size_t base;      /* file offset of the resource directory */
     int n;
-    uint32_t ids[3];
-    int named[3];
-    int64_t stroff[3];
-    size_t strlen_[3];
+    int32_t ids[3];   /* type, id, language last seen at each level (-1 first) */
+    int vi_done;      /* a VS_VERSION_INFO was read (yara reads only the first) */
     int nvi;
 } rwalk;
 
@@ -685,28 +724,29 @@ static int vblock(const pe *p, uint64_t b, uint16_t *len, uint16_t *vlen, char *
     return 1;
 }
 
-static void version_info(rwalk *w, int64_t off)
+static int version_info(rwalk *w, int64_t off)
 {
     const pe *p = w->p;
     char key[256], val[256];
     uint16_t len, vlen, slen, svlen, tlen, tvlen, elen, evlen;
     uint64_t v, sv, tv, ev;
-    if (!vblock(p, (uint64_t)off, &len, &vlen, key, sizeof key, &v) ||
+    if (!vgrd_span(&p->r, (size_t)off, 16) ||
+        !vblock(p, (uint64_t)off, &len, &vlen, key, sizeof key, &v) ||
         strcmp(key, "VS_VERSION_INFO"))
-        return;
+        return 0;
     uint64_t end = (uint64_t)off + len, s = align4(v + vlen);
     for (int g = 0; s < end && g < 64; g++) {
         if (!vblock(p, s, &slen, &svlen, key, sizeof key, &sv))
-            return;
+            return 1;
         if (!strcmp(key, "StringFileInfo")) {
             uint64_t send = s + slen, t = sv;
             for (int h = 0; t < send && h < 64; h++) {
                 if (!vblock(p, t, &tlen, &tvlen, key, sizeof key, &tv))
-                    return;
+                    return 1;
                 uint64_t tend = t + tlen, e = tv;
                 for (int k = 0; e < tend && k < 1024; k++) {
                     if (!vblock(p, e, &elen, &evlen, key, sizeof key, &ev))
-                        return;
+                        return 1;
                     size_t vl = narrow(p, ev, evlen, val, sizeof val);
                     if (w->nvi < 4096) {
                         vgyo_str(w->c, w->o, val, vl, "version_info[%s]", key);
@@ -721,9 +761,13 @@ static void version_info(rwalk *w, int64_t off)
         }
         s = align4(s + slen);
     }
+    return 1;
 }
 
-static void res_leaf(rwalk *w, uint64_t de)
+/* A data entry: str[l] is the file offset of level l's name string
+ * (length, UTF-16 text) or -1 for a numbered entry; a name whose text does
+ * not fit in the file leaves the field undefined, as yara 4.2.3 does. */
+static void res_leaf(rwalk *w, uint64_t de, const int64_t str[3])
 {
     static const char *const sname[3] = {"type_string", "name_string", "language_string"};
     static const char *const iname[3] = {"type", "id", "language"};
@@ -738,27 +782,33 @@ static void res_leaf(rwalk *w, uint64_t de)
     vgyo_int(w->c, w->o, size, "resources[%i].length", i);
     vgy_obj *r = vgyo_at(w->c, w->o, "resources[%i]", i);
     for (int l = 0; l < 3 && r; l++) {
-        if (w->named[l])
-            vgyo_str(w->c, r, w->p->d + w->stroff[l], w->strlen_[l], sname[l]);
-        else
+        uint16_t sl;
+        if (str[l] < 0)
             vgyo_int(w->c, r, w->ids[l], iname[l]);
+        else if (u16(w->p, (uint64_t)str[l], &sl) &&
+                 vgrd_span(&w->p->r, (size_t)str[l] + 2, 2u * sl))
+            vgyo_str(w->c, r, w->p->d + str[l] + 2, 2u * sl, sname[l]);
     }
-    if (w->ids[0] == 16 && off >= 0)
-        version_info(w, off);
+    if (w->ids[0] == 16 && off >= 0 && !w->vi_done)
+        w->vi_done = version_info(w, off);
 }
 
 /* One directory of the tree, as yara 4.2.3 walks it: a directory with
  * Characteristics set or more than 32768 named or id entries is skipped;
  * an entry, subdirectory or data entry outside the file ends the whole
- * walk (-1); a data entry may sit at any level (the levels below keep the
- * values last seen), and at level 2 everything is a data entry. The walk
- * also ends after MAX_RES_VISITS entries (a tree whose directories point
- * back at each other), where yara would take far longer. */
+ * walk (-1); a data entry may sit at any level, and at level 2 everything
+ * is a data entry. The numbers (type, id, language) are the last seen
+ * anywhere in the walk (the Name field as a signed 32-bit value, -1 before
+ * any), while a name string is passed down only to the directories below
+ * the entry that named it (str is this directory's copy). The walk also
+ * ends after MAX_RES_VISITS entries (a tree whose directories point back
+ * at each other), where yara would take far longer. */
 #define MAX_RES_VISITS (1u << 20)
-static int res_dir(rwalk *w, uint64_t dir, int depth, uint32_t *visits)
+static int res_dir(rwalk *w, uint64_t dir, int depth, const int64_t parent[3], uint32_t *visits)
 {
     uint32_t chars;
     uint16_t nn, ni;
+    int64_t str[3] = {parent[0], parent[1], parent[2]};
     if (!u32(w->p, dir, &chars) || !u16(w->p, dir + 12, &nn) || !u16(w->p, dir + 14, &ni))
         return -1;
     if (chars != 0 || nn > 32768 || ni > 32768)
@@ -768,25 +818,20 @@ static int res_dir(rwalk *w, uint64_t dir, int depth, uint32_t *visits)
         uint32_t name, data;
         if (!u32(w->p, e, &name) || !u32(w->p, e + 4, &data) || ++*visits > MAX_RES_VISITS)
             return -1;
-        w->ids[depth] = name;
-        w->named[depth] = 0;
-        if (name >> 31) {
-            uint16_t sl;
-            uint64_t so = w->base + (name & 0x7fffffff);
-            if (u16(w->p, so, &sl) && vgrd_span(&w->p->r, (size_t)so + 2, 2u * sl)) {
-                w->named[depth] = 1;
-                w->stroff[depth] = (int64_t)so + 2;
-                w->strlen_[depth] = 2u * sl;
-            }
-        }
+        w->ids[depth] = (int32_t)name;
+        str[depth] = -1;
+        uint64_t so = w->base + (name & 0x7fffffff);
+        if ((name >> 31) && vgrd_span(&w->p->r, (size_t)so, 2))
+            str[depth] = (int64_t)so;
         uint64_t target = w->base + (data & 0x7fffffff);
         if ((data >> 31) && depth < 2) {
-            if (!vgrd_span(&w->p->r, (size_t)target, 16) || res_dir(w, target, depth + 1, visits))
+            if (!vgrd_span(&w->p->r, (size_t)target, 16) ||
+                res_dir(w, target, depth + 1, str, visits))
                 return -1;
         } else {
             if (!vgrd_span(&w->p->r, (size_t)target, 16))
                 return -1;
-            res_leaf(w, target);
+            res_leaf(w, target, str);
         }
     }
     return 0;
@@ -797,7 +842,7 @@ static void set_resources(vgy_ctx *c, vgy_obj *o, const pe *p)
     uint32_t va, sz, ts = 0;
     uint16_t maj = 0, min = 0;
     int64_t off;
-    rwalk w = {.c = c, .o = o, .p = p};
+    rwalk w = {.c = c, .o = o, .p = p, .ids = {-1, -1, -1}};
     if (vgype_dir(p, 2, &va, &sz) && va && (off = vgype_rva2off(p, va)) >= 0 &&
         vgrd_span(&p->r, (size_t)off, 16)) {
         u32(p, off + 4, &ts);
@@ -808,7 +853,8 @@ static void set_resources(vgy_ctx *c, vgy_obj *o, const pe *p)
         vgyo_int(c, o, min, "resource_version.minor");
         w.base = (size_t)off;
         uint32_t visits = 0;
-        res_dir(&w, (uint64_t)off, 0, &visits);
+        static const int64_t none[3] = {-1, -1, -1};
+        res_dir(&w, (uint64_t)off, 0, none, &visits);
     }
     vgyo_int(c, o, w.n, "number_of_resources");
 }
@@ -928,7 +974,9 @@ static void set_signatures(vgy_ctx *c, vgy_obj *o, const pe *p)
 {
     uint32_t off, size;
     int n = 0;
-    if (vgype_dir(p, 4, &off, &size) && off && off < p->n && size <= p->n - off) {
+    if (!vgype_dir(p, 4, &off, &size))
+        return; /* no entry for it: undefined, as yara 4.2.3 leaves it */
+    if (off && off < p->n && size <= p->n - off) {
         uint64_t end = (uint64_t)off + size, w = off;
         while (w + 8 <= end && n < MAX_SIGS) {
             uint32_t len;
@@ -1008,6 +1056,25 @@ static int re_ok(const vgy_obj *o, const struct vgy_regex *re)
     return sget(o, &s, &n) && vgy_regex_match(re, s, n);
 }
 
+/* imports() with regexes counts a name only when the first match is not
+ * empty (yara 4.2.3 tests the match length), so /.* / skips an empty
+ * name. */
+static int re_nonempty(const vgy_obj *o, const struct vgy_regex *re)
+{
+    const uint8_t *s;
+    size_t n;
+    if (!sget(o, &s, &n) || !re->code)
+        return 0;
+    pcre2_match_data *md = pcre2_match_data_create_from_pattern(re->code, NULL);
+    if (!md)
+        return 0;
+    int rc = pcre2_match(re->code, n ? s : (const uint8_t *)"", n, 0, 0, md, NULL);
+    const PCRE2_SIZE *ov = pcre2_get_ovector_pointer(md);
+    int ok = rc >= 0 && ov[1] > ov[0];
+    pcre2_match_data_free(md);
+    return ok;
+}
+
 /* Count imported functions matching (DLL and function names compared
  * without case, as yara 4.2.3 does); kind: 0 dll+name, 1 dll, 2 dll+ord,
  * 3 regex+regex; flags: 1 standard imports, 2 delayed ones. */
@@ -1022,7 +1089,7 @@ static void imports_q(vgy_ctx *c, int64_t flags, int kind, const vgy_val *a, vgy
         const vgy_obj *d = m(c->self, pass ? " delayed_import_details" : "import_details");
         for (uint32_t i = 0; d && i < d->n; i++) {
             const vgy_obj *lib = at(d, i), *fns = m(lib, "functions");
-            if (kind == 3 ? !re_ok(m(lib, "library_name"), a[0].re)
+            if (kind == 3 ? !re_nonempty(m(lib, "library_name"), a[0].re)
                           : !str_eq(m(lib, "library_name"), &a[0], 1))
                 continue;
             for (uint32_t j = 0; fns && j < fns->n; j++) {
@@ -1032,7 +1099,7 @@ static void imports_q(vgy_ctx *c, int64_t flags, int kind, const vgy_val *a, vgy
                     continue;
                 if (kind == 1 || (kind == 0 && str_eq(m(f, "name"), &a[1], 1)) ||
                     (kind == 2 && vgyo_get_int(m(f, "ordinal"), &ord) && ord == a[1].i) ||
-                    (kind == 3 && re_ok(m(f, "name"), a[1].re)))
+                    (kind == 3 && re_nonempty(m(f, "name"), a[1].re)))
                     n++;
             }
         }
@@ -1207,7 +1274,7 @@ static void f_is_32bit(vgy_ctx *c, const vgy_val *a, vgy_val *o)
     (void)a;
     const pe *p = c->self->priv;
     if (p)
-        vgymod_int(o, !p->is64 && p->d[p->opt] == 0x0b && p->d[p->opt + 1] == 0x01);
+        vgymod_int(o, !p->is64); /* any magic but PE32+'s, as yara 4.2.3 */
 }
 
 static void f_is_64bit(vgy_ctx *c, const vgy_val *a, vgy_val *o)
