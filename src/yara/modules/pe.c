@@ -394,8 +394,13 @@ static void set_sections(vgy_ctx *c, vgy_obj *o, const pe *p)
             while (j < nl && j < 8 && b[j] >= '0' && b[j] <= '9')
                 k = k * 10 + (uint64_t)(b[j++] - '0');
             int64_t so = (int64_t)symtab + (int64_t)nsyms * 18 + (int64_t)k;
-            fl = symtab ? cstr(p, so, 4096) : -1; /* unreadable: undefined, as yara */
-            full = fl >= 0 ? p->d + so : NULL;
+            if (symtab) { /* without a symbol table the short name stands */
+                fl = cstr(p, so, p->n); /* unreadable: undefined, as yara */
+                for (int64_t q = 0; q < fl; q++)
+                    if (p->d[so + q] < 0x20 || p->d[so + q] > 0x7e)
+                        fl = -1; /* yara takes printable ASCII only */
+                full = fl >= 0 ? p->d + so : NULL;
+            }
         }
         if (fl >= 0)
             vgyo_str(c, o, full, (size_t)fl, "sections[%i].full_name", (int)i);
@@ -450,6 +455,22 @@ static int ord_name(const uint8_t *dll, size_t dn, unsigned ord, char *out, size
     return snprintf(out, cap, "ord%u", ord);
 }
 
+/* A standard import's DLL name, as yara 4.2.3 accepts it: not empty,
+ * NUL-terminated inside the file, no control character (0x01-0x1f; any
+ * other byte goes). */
+static int import_dll_name(const pe *p, int64_t off, size_t *len)
+{
+    int64_t l = cstr(p, off, p->n);
+    if (l <= 0)
+        return 0;
+    for (int64_t i = 0; i < l; i++)
+        if (p->d[off + i] < 0x20)
+            return 0;
+    *len = (size_t)l;
+    return 1;
+}
+
+/* A delay-load DLL name: letters, digits, '_', '.', '-' only. */
 static int valid_dll_name(const pe *p, int64_t off, size_t *len)
 {
     int64_t l = cstr(p, off, p->n);
@@ -574,7 +595,7 @@ static void set_delayed(vgy_ctx *c, vgy_obj *o, const pe *p)
 }
 
 /* The import descriptors, up to one without a name. One whose name maps
- * to no plain DLL name is skipped; every other counts in
+ * to no acceptable DLL name is skipped; every other counts in
  * number_of_imports (even when its name maps nowhere); import_details
  * lists only those with a named function, numbered without gaps (as yara
  * 4.2.3 does). */
@@ -591,7 +612,7 @@ static void set_imports(vgy_ctx *c, vgy_obj *o, const pe *p)
             int64_t no = vgype_rva2off(p, name);
             size_t nl;
             if (no >= 0) {
-                if (!valid_dll_name(p, no, &nl))
+                if (!import_dll_name(p, no, &nl))
                     continue; /* skipped, not counted */
                 if (import_funcs(c, o, p, (size_t)d, ndll, &listed, &count, p->d + no, nl)) {
                     vgyo_str(c, o, p->d + no, nl, "import_details[%i].library_name", ndll);

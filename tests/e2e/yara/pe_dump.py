@@ -87,7 +87,8 @@ def main():
     for key in ("CompanyName", "FileVersion", "ProductName", "OriginalFilename", "FileDescription"):
         e = 'pe.version_info["%s"]' % key
         log(e, e, 's')
-    rule('for any k, v in pe.version_info : (console.log("vi key ", k) and false)')
+    rule('for any k, v in pe.version_info : (console.log("vi key ", %s) and false)'
+         % ('k' if RAW else 'hash.md5(k)'))
     for t in TOOLIDS:
         log('toolid(%d)' % t, 'pe.rich_signature.toolid(%d)' % t)
     for v in VERSIONS:
