@@ -27,11 +27,13 @@
  * boundary after the previous one, zero padded; the file ends at the
  * first 64-byte boundary after the last, which is always the chunk table.
  * A section's extent is its bytes and its padding. Every extent but the
- * chunk table's is cut into chunks of 4 MiB (the last one shorter); the
+ * chunk table's is cut into chunks of 256 KiB (the last one shorter); the
  * chunk table holds the SHA-256 of each, in file order. So every byte is
  * covered by one root in the header, and each chunk is checked on its
  * own, on any core, as soon as it is hashed: the loader hashes the
- * Vectorscan section first and deserializes it while the rest is checked.
+ * Vectorscan section first and deserializes it while the rest is checked,
+ * and hashes 16 chunks at once per core where it can (db/sha256x16.c):
+ * chunks are small so that each core has many groups of 16.
  * The SHA-256 over the table entries of section 31 identifies the
  * Vectorscan database, so that engines of one process share one copy.
  *
@@ -81,7 +83,8 @@
 #include "db/engine_int.h"
 
 #define VGDB_VDB_MAGIC "VIGILVDB"
-#define VGDB_VDB_VERSION 3u /* 3: columns, front-coded names, packed nodes, source texts */
+#define VGDB_VDB_VERSION 4u /* 3: columns, front-coded names, packed nodes,
+                               * source texts; 4: 256 KiB chunks */
 #define VGDB_VDB_HEADER 1024u
 #define VGDB_MAX_SECTIONS 39u /* (1024 - 88) / 24 */
 
@@ -110,6 +113,10 @@ vg_status vgdb_vdb_write(vg_engine *e, const char *path, uint64_t created);
 /* Write size and checksum into a .vdb image in memory whose section
  * table is consistent (the fuzz target uses it to get past the checksum). */
 vg_status vgdb_vdb_seal(uint8_t *buf, size_t len);
+
+/* 0: hash one chunk at a time with OpenSSL, as where there is no AVX-512
+ * (tests compare the two); 1 (the default): 16 at a time where it can. */
+void vgdb_vdb_set_wide(int on);
 
 /* Describe a .vdb (header, sections) on f; for `vigil db info`. */
 vg_status vgdb_vdb_describe(const char *path, void *file /* FILE* */, char *err, size_t errlen);
