@@ -354,7 +354,9 @@ static void set_headers(vgy_ctx *c, vgy_obj *o, const pe *p)
     u32(p, p->opt + 16, &ep);
     /* -1 when the entry point maps to no file offset, as yara 4.2.3 gives */
     vgyo_int(c, o, vgype_rva2off(p, ep), "entry_point");
-    for (unsigned i = 0; i < p->ndirs && i < 16; i++) {
+    /* yara 4.2.3 lists min(NumberOfRvaAndSizes, 16) entries, the count
+     * taken as signed: none from 0x80000000 up */
+    for (unsigned i = 0; (int32_t)p->ndirs > 0 && i < p->ndirs && i < 16; i++) {
         uint32_t va, sz;
         if (!vgype_dir(p, i, &va, &sz))
             break;
@@ -414,7 +416,9 @@ static void set_sections(vgy_ctx *c, vgy_obj *o, const pe *p)
         uint32_t raw = 0, rsz = 0;
         u32(p, h + 20, &raw);
         u32(p, h + 16, &rsz);
-        if ((uint64_t)raw + rsz > last_end)
+        /* yara 4.2.3 compares the 32-bit (wrapping) end of each section
+         * with the unwrapped end of the one picked so far */
+        if ((uint32_t)(raw + rsz) > last_end)
             last_end = (uint64_t)raw + rsz;
     }
     if (last_end && last_end < p->n) {
@@ -785,8 +789,8 @@ static int version_info(rwalk *w, int64_t off)
 }
 
 /* A data entry: str[l] is the file offset of level l's name string
- * (length, UTF-16 text) or -1 for a numbered entry; a name whose text does
- * not fit in the file leaves the field undefined, as yara 4.2.3 does. */
+ * (length, UTF-16 text; it fits in the file) or -1 for a numbered entry
+ * or a name that does not fit. */
 static void res_leaf(rwalk *w, uint64_t de, const int64_t str[3])
 {
     static const char *const sname[3] = {"type_string", "name_string", "language_string"};
@@ -841,8 +845,9 @@ static int res_dir(rwalk *w, uint64_t dir, int depth, const int64_t parent[3], u
         w->ids[depth] = (int32_t)name;
         str[depth] = -1;
         uint64_t so = w->base + (name & 0x7fffffff);
-        if ((name >> 31) && vgrd_span(&w->p->r, (size_t)so, 2))
-            str[depth] = (int64_t)so;
+        uint16_t sl;
+        if ((name >> 31) && u16(w->p, so, &sl) && vgrd_span(&w->p->r, (size_t)so + 2, 2u * sl))
+            str[depth] = (int64_t)so; /* else the number stands, as yara */
         uint64_t target = w->base + (data & 0x7fffffff);
         if ((data >> 31) && depth < 2) {
             if (!vgrd_span(&w->p->r, (size_t)target, 16) ||
