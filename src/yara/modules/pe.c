@@ -720,70 +720,102 @@ typedef struct rwalk {
     int nvi;
 } rwalk;
 
-/* UTF-16 text of n units at off, low bytes kept (yara's narrowing). */
-static size_t narrow(const pe *p, uint64_t off, size_t units, char *out, size_t cap)
+/* Length in UTF-16 units of the NUL-terminated text at off, or -1 when it
+ * runs off the end of the file. Scans are charged to *budget: a hostile
+ * tree of unterminated keys stops the walk (-2) instead of rescanning the
+ * file for every record. */
+static int64_t wlen(const pe *p, uint64_t off, uint64_t *budget)
+{
+    for (uint64_t k = 0; off + 2 * k + 2 <= p->n; k++) {
+        if (!*budget)
+            return -2;
+        --*budget;
+        if (!p->d[off + 2 * k] && !p->d[off + 2 * k + 1])
+            return (int64_t)k;
+    }
+    return -1;
+}
+
+/* UTF-16 text at off narrowed to its low bytes, up to cap - 1 of them or
+ * the first low byte 0 (yara copies so into a C string). */
+static size_t narrow(const pe *p, uint64_t off, char *out, size_t cap)
 {
     size_t k = 0;
-    for (size_t i = 0; i < units && k + 1 < cap; i++) {
-        uint16_t ch;
-        if (!u16(p, off + 2 * i, &ch) || ch == 0)
-            break;
+    uint16_t ch;
+    while (k + 1 < cap && u16(p, off + 2 * k, &ch) && (ch & 0xff))
         out[k++] = (char)(ch & 0xff);
-    }
     out[k] = 0;
     return k;
 }
 
-static uint64_t align4(uint64_t x) { return (x + 3) & ~(uint64_t)3; }
-
-/* One version-info block: header at b; fills key (narrowed) and the
- * value/child start. */
-static int vblock(const pe *p, uint64_t b, uint16_t *len, uint16_t *vlen, char *key, size_t kcap,
-                  uint64_t *val)
+/* Is the UTF-16 text at off exactly s (and its NUL)? */
+static int wkey_is(const pe *p, uint64_t off, const char *s)
 {
-    if (!u16(p, b, len) || !u16(p, b + 2, vlen) || *len < 6)
-        return 0;
-    size_t kl = narrow(p, b + 6, 128, key, kcap);
-    *val = align4(b + 6 + 2 * (kl + 1));
-    return 1;
+    uint16_t ch;
+    for (size_t i = 0;; i++) {
+        if (!u16(p, off + 2 * i, &ch) || ch != (uint8_t)s[i])
+            return 0;
+        if (!s[i])
+            return 1;
+    }
 }
 
+static uint64_t align4(uint64_t x) { return (x + 3) & ~(uint64_t)3; }
+
+/* The VS_VERSION_INFO block at off, walked as yara 4.2.3 walks it (its
+ * own length and the fixed part are not read: the children start 92
+ * bytes in): VarFileInfo blocks are skipped, then each StringFileInfo
+ * block's string tables are read up to the block's end, and each table's
+ * records (length, value length, type, key, value at the 4-aligned end of
+ * the key) up to the table's end or a record of length 0; the table and
+ * record steps are their lengths rounded up to 4. A record is listed
+ * when its key and value end inside the file; a value length of 0 lists
+ * an empty value. Returns whether the VS_VERSION_INFO key was there (yara
+ * reads only the first such block). */
 static int version_info(rwalk *w, int64_t off)
 {
     const pe *p = w->p;
-    char key[256], val[256];
-    uint16_t len, vlen, slen, svlen, tlen, tvlen, elen, evlen;
-    uint64_t v, sv, tv, ev;
-    if (!vgrd_span(&p->r, (size_t)off, 16) ||
-        !vblock(p, (uint64_t)off, &len, &vlen, key, sizeof key, &v) ||
-        strcmp(key, "VS_VERSION_INFO"))
+    uint64_t budget = 1u << 26, v = (uint64_t)off + 92;
+    uint16_t len, vlen;
+    int64_t kl = 0;
+    if (!vgrd_span(&p->r, (size_t)off, 16) || !wkey_is(p, (uint64_t)off + 6, "VS_VERSION_INFO"))
         return 0;
-    uint64_t end = (uint64_t)off + len, s = align4(v + vlen);
-    for (int g = 0; s < end && g < 64; g++) {
-        if (!vblock(p, s, &slen, &svlen, key, sizeof key, &sv))
-            return 1;
-        if (!strcmp(key, "StringFileInfo")) {
-            uint64_t send = s + slen, t = sv;
-            for (int h = 0; t < send && h < 64; h++) {
-                if (!vblock(p, t, &tlen, &tvlen, key, sizeof key, &tv))
-                    return 1;
-                uint64_t tend = t + tlen, e = tv;
-                for (int k = 0; e < tend && k < 1024; k++) {
-                    if (!vblock(p, e, &elen, &evlen, key, sizeof key, &ev))
-                        return 1;
-                    size_t vl = narrow(p, ev, evlen, val, sizeof val);
-                    if (w->nvi < 4096) {
-                        vgyo_str(w->c, w->o, val, vl, "version_info[%s]", key);
+    while (u16(p, v, &len) && len && wkey_is(p, v + 6, "VarFileInfo"))
+        v += len;
+    while (u16(p, v, &len) && len && wkey_is(p, v + 6, "StringFileInfo")) {
+        uint64_t t = v + 36, tend;
+        uint16_t tlen_;
+        v += len;
+        while (t < v && vgrd_span(&p->r, (size_t)t, 6) && u16(p, t, &tlen_) && tlen_ &&
+               (kl = wlen(p, t + 6, &budget)) >= 0) {
+            uint64_t e = t + align4(6 + 2 * (uint64_t)(kl + 1));
+            tend = t + align4(tlen_);
+            t = tend;
+            while (e < tend && u16(p, e, &len) && len) {
+                int64_t vk;
+                if (vgrd_span(&p->r, (size_t)e, 6) && (kl = wlen(p, e + 6, &budget)) >= 0) {
+                    uint64_t val = e + align4(6 + 2 * (uint64_t)(kl + 1));
+                    if ((vk = wlen(p, val, &budget)) >= 0 && w->nvi < 4096) {
+                        char key[64], sv[256];
+                        narrow(p, e + 6, key, sizeof key);
+                        size_t vl = narrow(p, val, sv, sizeof sv);
+                        if (u16(p, e + 2, &vlen) && vlen == 0)
+                            vl = 0;
+                        vgyo_str(w->c, w->o, sv, vl, "version_info[%s]", key);
                         vgyo_str(w->c, w->o, key, strlen(key), "version_info_list[%i].key", w->nvi);
-                        vgyo_str(w->c, w->o, val, vl, "version_info_list[%i].value", w->nvi);
+                        vgyo_str(w->c, w->o, sv, vl, "version_info_list[%i].value", w->nvi);
                         w->nvi++;
                     }
-                    e = align4(e + elen);
+                    if (vk == -2)
+                        return 1;
                 }
-                t = align4(t + tlen);
+                if (kl == -2)
+                    return 1;
+                e += align4(len);
             }
         }
-        s = align4(s + slen);
+        if (kl == -2)
+            return 1;
     }
     return 1;
 }
