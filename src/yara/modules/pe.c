@@ -459,15 +459,15 @@ static int ord_name(const uint8_t *dll, size_t dn, unsigned ord, char *out, size
 }
 
 /* A standard import's DLL name, as yara 4.2.3 accepts it: not empty,
- * NUL-terminated inside the file, no control character (0x01-0x1f; any
- * other byte goes). */
+ * NUL-terminated inside the file, no control character (0x01-0x1f) and
+ * none of " * < > ? | (any other byte goes, '/', '\\' and ':' too). */
 static int import_dll_name(const pe *p, int64_t off, size_t *len)
 {
     int64_t l = cstr(p, off, p->n);
     if (l <= 0)
         return 0;
     for (int64_t i = 0; i < l; i++)
-        if (p->d[off + i] < 0x20)
+        if (p->d[off + i] < 0x20 || strchr("\"*<>?|", p->d[off + i]))
             return 0;
     *len = (size_t)l;
     return 1;
@@ -1206,9 +1206,9 @@ static int re_ok(const vgy_obj *o, const struct vgy_regex *re)
     return sget(o, &s, &n) && vgy_regex_match(re, s, n);
 }
 
-/* imports() with regexes counts a name only when the first match is not
- * empty (yara 4.2.3 tests the match length), so /.* / skips an empty
- * name. */
+/* imports() with regexes counts a name only when the regex matches a
+ * non-empty part of it (yara 4.2.3 tests the match length), so /.* /
+ * skips an empty name but counts one that starts with a newline. */
 static int re_nonempty(const vgy_obj *o, const struct vgy_regex *re)
 {
     const uint8_t *s;
@@ -1218,11 +1218,9 @@ static int re_nonempty(const vgy_obj *o, const struct vgy_regex *re)
     pcre2_match_data *md = pcre2_match_data_create_from_pattern(re->code, NULL);
     if (!md)
         return 0;
-    int rc = pcre2_match(re->code, n ? s : (const uint8_t *)"", n, 0, 0, md, NULL);
-    const PCRE2_SIZE *ov = pcre2_get_ovector_pointer(md);
-    int ok = rc >= 0 && ov[1] > ov[0];
+    int rc = pcre2_match(re->code, n ? s : (const uint8_t *)"", n, 0, PCRE2_NOTEMPTY, md, NULL);
     pcre2_match_data_free(md);
-    return ok;
+    return rc >= 0;
 }
 
 /* Count imported functions matching (DLL and function names compared
@@ -1348,11 +1346,15 @@ static void f_imphash(vgy_ctx *c, const vgy_val *a, vgy_val *o)
         size_t ll;
         if (!sget(m(lib, "library_name"), &ln, &ll))
             continue;
+        /* yara 4.2.3 cuts the name at its first '.' when the four
+         * characters there are .dll, .ocx or .sys (any case) */
         size_t stem = ll;
-        if (ll > 4 && (!strncasecmp((const char *)ln + ll - 4, ".dll", 4) ||
-                       !strncasecmp((const char *)ln + ll - 4, ".ocx", 4) ||
-                       !strncasecmp((const char *)ln + ll - 4, ".sys", 4)))
-            stem = ll - 4;
+        const uint8_t *dot = memchr(ln, '.', ll);
+        if (dot && ll - (size_t)(dot - ln) >= 4 &&
+            (!strncasecmp((const char *)dot, ".dll", 4) ||
+             !strncasecmp((const char *)dot, ".ocx", 4) ||
+             !strncasecmp((const char *)dot, ".sys", 4)))
+            stem = (size_t)(dot - ln);
         for (uint32_t j = 0; fns && j < fns->n; j++) {
             const uint8_t *fn;
             size_t fl;

@@ -302,7 +302,7 @@ def main():
         with open(s, 'rb') as f:
             data.append((os.path.basename(s), f.read()))
     data.append(('rich_' + data[0][0], with_rich(data[0][1])))
-    r = random.Random(4242)
+    r = random.Random(int(os.environ.get('MKBADPE_SEED', '4242')))
     made = 0
     tries = 0
     while made < count and tries < count * 20:
