@@ -1116,8 +1116,9 @@ static void parse_pkcs7(vgy_ctx *c, vgy_obj *o, PKCS7 *p7, int *n, int depth)
 }
 
 /* The certificate table (data directory 4; its "address" is a file
- * offset): WIN_CERTIFICATE entries (length, revision 0x100 or 0x200,
- * type 2 = PKCS#7 signed data), each 8-byte aligned. */
+ * offset): WIN_CERTIFICATE entries (length, revision, type), each 8-byte
+ * aligned; revision 2.0 (0x200) with type 2 (PKCS#7 signed data) is read,
+ * revision 1.0 skipped, any other revision ends the table (yara 4.2.3). */
 static void set_signatures(vgy_ctx *c, vgy_obj *o, const pe *p)
 {
     uint32_t off, size;
@@ -1130,9 +1131,9 @@ static void set_signatures(vgy_ctx *c, vgy_obj *o, const pe *p)
             uint32_t len;
             uint16_t rev, type;
             if (!u32(p, w, &len) || !u16(p, w + 4, &rev) || !u16(p, w + 6, &type) || len <= 8 ||
-                len > end - w)
+                len > end - w || (rev != 0x100 && rev != 0x200))
                 break;
-            if ((rev == 0x100 || rev == 0x200) && type == 2) {
+            if (rev == 0x200 && type == 2) { /* revision 1.0 is skipped, as yara */
                 const unsigned char *q = p->d + w + 8;
                 PKCS7 *p7 = d2i_PKCS7(NULL, &q, (long)(len - 8));
                 if (p7) {
