@@ -803,14 +803,20 @@ static void free_opts(opts *o)
 }
 
 /* --yara-strings: "RULE:0xOFFSET:$id: data" per match, the data as
- * `yara -s` prints it (hex strings as bytes, others as escaped text). */
+ * `yara -s` prints it (hex strings as bytes, at most 64, others as
+ * escaped text). */
 static void yara_string_line(void *user, const char *rule, const char *sid, int is_hex,
                              uint64_t off, const uint8_t *d, size_t n)
 {
     (void)user;
     flockfile(stdout);
     printf("%s:0x%llx:%s: ", rule, (unsigned long long)off, sid);
+    /* yara shows a hex string's first 64 bytes, then "..." */
     for (size_t i = 0; i < n; i++) {
+        if (is_hex && i == 64) {
+            fputs("...", stdout);
+            break;
+        }
         if (is_hex)
             printf(i + 1 < n ? "%02X " : "%02X", d[i]);
         else if (d[i] >= 0x20 && d[i] < 0x7f)

@@ -4,33 +4,52 @@
  * Translation. Each string becomes one or more "variants", each a regex
  * in the common subset of Vectorscan and PCRE2 syntax:
  *   text      bytes as \xHH; `wide` interleaves \x00; `nocase` is
- *             HS_FLAG_CASELESS; `xor(a-b)` adds one literal per key (the
- *             wide form is xored too, as yara does); `base64`/`base64wide`
- *             add the three shifted encodings with the characters that
- *             depend on neighbouring bytes cut off (yara's documented
- *             method), the wide ones interleaved with \x00.
+ *             caseless; `xor(a-b)` adds one literal per key (the wide form
+ *             is xored too, as yara does); `base64`/`base64wide` add the
+ *             three shifted encodings with the characters that depend on
+ *             neighbouring bytes cut off (yara's documented method), the
+ *             wide ones interleaved with \x00.
  *   hex       bytes, `.` for ??, 16-byte classes for nibbles, (?:a|b) for
  *             alternatives, lazy `.{n,m}?` for jumps (yara reports the
  *             shortest jump: { 41 [0-4] 42 } on "AxBxB" is "AxB").
  *   regex     yara's syntax rewritten where PCRE2 differs ({,n} -> {0,n});
  *             `wide` turns every atom into (?:atom\x00).
- * A variant whose width is fixed (hs_expression_info: min == max) is
- * searched for directly: every Vectorscan report at end offset `to` is a
- * match at to - width. Other variants go in with HS_FLAG_PREFILTER |
- * HS_FLAG_SINGLEMATCH: a report only says "maybe somewhere", and PCRE2
- * then finds every start offset (search from 0, record, search again from
- * start + 1), which gives yara's set of (offset, length) pairs with
- * backtracking (first-alternative, greedy-unless-lazy) lengths. A pattern
- * Vectorscan refuses even as a prefilter is searched by PCRE2 alone.
  *
- * After the pass, each string's list is sorted by offset, one match kept
- * per offset (the first variant's), `fullword` applied (the bytes around
- * the match, two-byte steps for wide variants, must not be alphanumeric).
- * Each string keeps at most VGY_MAX_MATCHES matches.
+ * Search. A variant is then a byte program (seq.c), and Vectorscan gets
+ * only a window of it: up to WIN_MAX bytes at a known distance (or a
+ * small range of distances) from the start, chosen for how rare its bytes
+ * are. Identical windows share one Vectorscan expression. Each window
+ * report names the candidate starts, and each is verified anchored: hex
+ * and text by seq.c's backtracking matcher, regexes by PCRE2. A window
+ * that is the whole variant is the match itself (most text strings). This
+ * keeps the Vectorscan database small (a compile in seconds for 100,000
+ * rules, where whole hex strings with jumps took minutes) and no string is
+ * confirmed by a search over the whole file.
  *
- * Cost: one Vectorscan scan for all strings, plus one PCRE2 scan per
- * variable-length variant that Vectorscan could not rule out. PCRE2 runs
- * with a match limit, so no regex can backtrack without bound. */
+ * Fallback ("whole" variants): a variant with no good window (only rare
+ * enough bytes behind an unbounded jump, a regex the parser does not
+ * model, a weak window like 00 00) goes to Vectorscan as a whole regex: a
+ * fixed-width one is exact (a report at `to` is a match at to - width),
+ * a variable one is a prefilter (HS_FLAG_PREFILTER | HS_FLAG_SINGLEMATCH)
+ * and PCRE2 then finds every start in the file (search from 0, record,
+ * search again from start + 1). A pattern Vectorscan refuses even as a
+ * prefilter is searched by PCRE2 alone.
+ *
+ * Both ways give yara's set of (offset, length) pairs with backtracking
+ * (first-alternative, greedy-unless-lazy) lengths: an anchored match at a
+ * start is the match an unanchored search finds there.
+ *
+ * After the pass, each touched string's list is sorted by offset, one
+ * match kept per offset (the shortest: a `wide ascii` string's ascii
+ * match, as yara keeps), `fullword` applied (the bytes around the match,
+ * two-byte steps for wide variants, must not be alphanumeric). Each string
+ * keeps at most VGY_MAX_MATCHES matches. Only strings that matched are
+ * visited, so an object costs nothing per string of the rule set.
+ *
+ * Cost: one Vectorscan scan for all strings; per window report, one
+ * anchored verification per candidate start (a step budget bounds each);
+ * plus one PCRE2 search per whole variable-length variant that Vectorscan
+ * could not rule out. PCRE2 runs with a match limit. */
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <hs/hs.h>
 #include <limits.h>
@@ -39,18 +58,31 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "yara/seq.h"
 #include "yara/yara_int.h"
 
 #define PCRE_MATCH_LIMIT 1000000u
+#define VERIFY_BUDGET 1000000u /* backtracking steps per candidate start */
+#define WIN_MAX 32             /* bytes in a window */
+#define WIN_SPAN 64            /* distance range of a window's start */
+#define WIN_MIN_BITS 16.0      /* a window needing verification: >= 2 bytes */
+#define SEQ_MAX_SPLIT 512      /* REP+ALT of a program seq.c verifies */
+
+enum { V_EXACT, V_WINDOW, V_WHOLE };
 
 typedef struct variant {
     uint32_t gi;     /* string's global index */
-    uint32_t width;  /* fixed width, 0 = variable (PCRE2 confirms) */
+    uint8_t mode;    /* V_* */
     uint8_t wide;    /* for fullword */
-    uint8_t hs_ok;   /* in the Vectorscan database */
-    char *re;        /* pattern text (NUL-terminated) */
+    uint8_t hs_ok;   /* V_WHOLE: in the Vectorscan database */
+    uint8_t pcre;    /* V_WINDOW: PCRE2 verifies (regex strings) */
+    uint32_t width;  /* V_WHOLE: fixed width, 0 = variable (PCRE2 confirms) */
+    uint32_t slot;   /* V_WINDOW with dmax > dmin: its next-start slot */
+    char *re;        /* V_WHOLE, or a regex: pattern text (NUL-terminated) */
     unsigned hsflags;
     pcre2_code *code;
+    vgy_sqprog prog;
+    vgy_sqwin win;
 } variant;
 
 struct vgy_smatcher {
@@ -58,15 +90,26 @@ struct vgy_smatcher {
     uint32_t nv, capv;
     hs_database_t *db;
     uint32_t nstrs;
+    vgy_sqpool pool;
+    uint32_t ngroups;    /* window expressions: Vectorscan ids 0..ngroups-1 */
+    uint32_t *gstart;    /* group g's variants: gmem[gstart[g]..gstart[g+1]) */
+    uint32_t *gmem;
+    uint32_t *whole;     /* V_WHOLE variants; id ngroups + k is whole[k] */
+    uint32_t nwhole;
+    uint32_t nslots;
 };
 
 struct vgy_sscratch {
     hs_scratch_t *hs;
-    uint8_t *maybe; /* per variant: Vectorscan saw it */
+    uint8_t *maybe;      /* per whole variant: Vectorscan saw it */
+    uint64_t *next;      /* per slot: first start not yet verified */
+    uint32_t *next_gen;  /* per slot: scan generation of `next` */
+    uint32_t gen;
+    uint32_t *touched;   /* strings with matches in the last scan */
+    uint32_t ntouched;
     pcre2_match_data *md;
     pcre2_match_context *mctx;
 };
-
 /* ---- regex text helpers ----------------------------------------------- */
 
 typedef struct sb {
@@ -396,8 +439,17 @@ const char *vgy_hex_to_regex(vgy_arena *a, const char *src, size_t len, char **r
 
 /* ---- building --------------------------------------------------------- */
 
+/* What a variant is made of: literal bytes (text, base64), or its regex
+ * text `re` (hex strings, regexes). */
+typedef struct lit {
+    const uint8_t *d;
+    size_t n;
+    int nocase, wide;
+    uint8_t key;
+} lit;
+
 static vg_status add_variant(vgy_smatcher *m, uint32_t gi, char *re, unsigned hsflags,
-                             int wide)
+                             int wide, int pcre, const lit *l)
 {
     if (!re)
         return VG_ENOMEM;
@@ -417,12 +469,22 @@ static vg_status add_variant(vgy_smatcher *m, uint32_t gi, char *re, unsigned hs
     v->re = re;
     v->hsflags = hsflags;
     v->wide = (uint8_t)wide;
+    v->pcre = (uint8_t)pcre;
+    vg_status st = l ? vgy_seq_literal(&m->pool, l->d, l->n, l->nocase, l->wide, l->key,
+                                       &v->prog)
+                     : vgy_seq_parse(&m->pool, re, strlen(re),
+                                     (hsflags & HS_FLAG_CASELESS) != 0,
+                                     (hsflags & HS_FLAG_DOTALL) != 0, &v->prog);
+    if (st == VG_ENOMEM)
+        return st;
+    v->mode = st == VG_OK ? V_WINDOW : V_WHOLE;
     return VG_OK;
 }
 
 static char *lit_regex(const uint8_t *d, size_t n, int wide, int key)
 {
     sb b = {0};
+    sb_add(&b, "", 0);
     for (size_t i = 0; i < n; i++) {
         sb_byte(&b, (uint8_t)(d[i] ^ key));
         if (wide)
@@ -433,6 +495,14 @@ static char *lit_regex(const uint8_t *d, size_t n, int wide, int key)
         return NULL;
     }
     return b.p;
+}
+
+static vg_status add_literal(vgy_smatcher *m, uint32_t gi, const uint8_t *d, size_t n,
+                             int nocase, int wide, int key)
+{
+    lit l = {d, n, nocase, wide, (uint8_t)key};
+    return add_variant(m, gi, lit_regex(d, n, wide, key), nocase ? HS_FLAG_CASELESS : 0,
+                       wide, 0, &l);
 }
 
 static const char std_b64[] =
@@ -461,7 +531,7 @@ static size_t b64_variant(const uint8_t *s, size_t n, int k, const char *alpha, 
 static vg_status text_variants(vgy_smatcher *m, const vgy_string *s)
 {
     vg_status st = VG_OK;
-    unsigned caseless = (s->mods & VGY_M_NOCASE) ? HS_FLAG_CASELESS : 0;
+    int nocase = (s->mods & VGY_M_NOCASE) != 0;
     if (s->mods & (VGY_M_BASE64 | VGY_M_BASE64WIDE)) {
         uint8_t *out = malloc(s->len * 2 + 8);
         if (!out)
@@ -472,9 +542,9 @@ static vg_status text_variants(vgy_smatcher *m, const vgy_string *s)
             if (n == 0)
                 continue;
             if (s->mods & VGY_M_BASE64)
-                st = add_variant(m, s->gidx, lit_regex(out, n, 0, 0), 0, 0);
+                st = add_literal(m, s->gidx, out, n, 0, 0, 0);
             if (st == VG_OK && (s->mods & VGY_M_BASE64WIDE))
-                st = add_variant(m, s->gidx, lit_regex(out, n, 1, 0), 0, 1);
+                st = add_literal(m, s->gidx, out, n, 0, 1, 0);
         }
         free(out);
         return st;
@@ -488,7 +558,7 @@ static vg_status text_variants(vgy_smatcher *m, const vgy_string *s)
         if (!(s->mods & (w ? VGY_M_WIDE : VGY_M_ASCII)))
             continue;
         for (int key = lo; key <= hi && st == VG_OK; key++)
-            st = add_variant(m, s->gidx, lit_regex(s->data, s->len, w, key), caseless, w);
+            st = add_literal(m, s->gidx, s->data, s->len, nocase, w, key);
     }
     return st;
 }
@@ -498,22 +568,41 @@ static vg_status string_variants(vgy_smatcher *m, const vgy_string *s)
     if (s->kind == VGY_S_TEXT)
         return text_variants(m, s);
     if (s->kind == VGY_S_HEX)
-        return add_variant(m, s->gidx, strdup((const char *)s->data), HS_FLAG_DOTALL, 0);
+        return add_variant(m, s->gidx, strdup((const char *)s->data), HS_FLAG_DOTALL, 0, 0,
+                           NULL);
     unsigned fl = (s->mods & VGY_M_NOCASE ? HS_FLAG_CASELESS : 0) |
                   (s->mods & VGY_M_DOTALL ? HS_FLAG_DOTALL : 0);
     vg_status st = VG_OK;
     if (s->mods & VGY_M_ASCII)
-        st = add_variant(m, s->gidx, regex_rewrite((const char *)s->data, s->len, 0), fl, 0);
+        st = add_variant(m, s->gidx, regex_rewrite((const char *)s->data, s->len, 0), fl, 0,
+                         1, NULL);
     if (st == VG_OK && (s->mods & VGY_M_WIDE))
-        st = add_variant(m, s->gidx, regex_rewrite((const char *)s->data, s->len, 1), fl, 1);
+        st = add_variant(m, s->gidx, regex_rewrite((const char *)s->data, s->len, 1), fl, 1,
+                         1, NULL);
     return st;
 }
 
-static vg_status prepare(variant *v, char *err, size_t errlen)
+static pcre2_code *pcre_compile(const variant *v, char *err, size_t errlen)
+{
+    uint32_t fl = (v->hsflags & HS_FLAG_CASELESS ? PCRE2_CASELESS : 0) |
+                  (v->hsflags & HS_FLAG_DOTALL ? PCRE2_DOTALL : 0);
+    int ec;
+    PCRE2_SIZE eo;
+    pcre2_code *c = pcre2_compile((PCRE2_SPTR)v->re, PCRE2_ZERO_TERMINATED, fl, &ec, &eo, NULL);
+    if (!c)
+        snprintf(err, errlen, "cannot compile regex %s", v->re);
+    return c;
+}
+
+/* A whole variant: exact in Vectorscan when its width is fixed, else a
+ * prefilter there and PCRE2 (JIT, it searches whole files) after. */
+static vg_status prepare_whole(variant *v, char *err, size_t errlen)
 {
     hs_expr_info_t *info = NULL;
     hs_compile_error_t *ce = NULL;
+    v->mode = V_WHOLE;
     v->hs_ok = 1;
+    v->width = 0;
     if (hs_expression_info(v->re, v->hsflags, &info, &ce) == HS_SUCCESS) {
         if (info->min_width == info->max_width && info->max_width != 0 &&
             info->max_width != UINT_MAX && !info->unordered_matches)
@@ -524,73 +613,143 @@ static vg_status prepare(variant *v, char *err, size_t errlen)
         v->hs_ok = 0;
     }
     if (v->width == 0) {
-        uint32_t fl = (v->hsflags & HS_FLAG_CASELESS ? PCRE2_CASELESS : 0) |
-                      (v->hsflags & HS_FLAG_DOTALL ? PCRE2_DOTALL : 0);
-        int ec;
-        PCRE2_SIZE eo;
-        v->code = pcre2_compile((PCRE2_SPTR)v->re, PCRE2_ZERO_TERMINATED, fl, &ec, &eo, NULL);
-        if (!v->code) {
-            snprintf(err, errlen, "cannot compile regex %s", v->re);
+        if (!v->code && !(v->code = pcre_compile(v, err, errlen)))
             return VG_EFORMAT;
-        }
         pcre2_jit_compile(v->code, PCRE2_JIT_COMPLETE);
         v->hsflags |= HS_FLAG_PREFILTER | HS_FLAG_SINGLEMATCH;
     }
     return VG_OK;
 }
 
+/* Window or whole: see the top comment. */
+static vg_status plan(vgy_smatcher *m, variant *v, char *err, size_t errlen)
+{
+    if (v->mode == V_WINDOW) {
+        vgy_sqwin w;
+        int ok = vgy_seq_window(&m->pool, &v->prog, WIN_MAX, WIN_SPAN, &w);
+        if (ok && !(w.exact && !v->pcre) && w.bits < WIN_MIN_BITS)
+            ok = 0;
+        if (ok && !v->pcre && (v->prog.opaque || v->prog.nsplit > SEQ_MAX_SPLIT))
+            ok = 0;
+        if (ok) {
+            v->win = w;
+            v->mode = w.exact && !v->pcre ? V_EXACT : V_WINDOW;
+            if (v->pcre && !(v->code = pcre_compile(v, err, errlen)))
+                return VG_EFORMAT;
+            if (v->mode == V_WINDOW && w.dmax > w.dmin)
+                v->slot = m->nslots++;
+            return VG_OK;
+        }
+    }
+    return prepare_whole(v, err, errlen);
+}
+
+typedef struct wkey {
+    char *text;
+    uint32_t v;
+} wkey;
+
+static int cmp_wkey(const void *a, const void *b)
+{
+    const wkey *x = a, *y = b;
+    int c = strcmp(x->text, y->text);
+    return c ? c : (x->v > y->v) - (x->v < y->v);
+}
+
+/* Group the windowed variants by window text (one Vectorscan id each) and
+ * list the whole ones. */
+static vg_status make_groups(vgy_smatcher *m, wkey *keys, uint32_t *nkeys)
+{
+    uint32_t nk = 0;
+    m->nwhole = 0;
+    for (uint32_t i = 0; i < m->nv; i++) {
+        variant *v = &m->v[i];
+        if (v->mode == V_WHOLE) {
+            m->whole[m->nwhole++] = i;
+            continue;
+        }
+        if (!keys[nk].text || keys[nk].v != i) {
+            free(keys[nk].text);
+            keys[nk].text = vgy_seq_window_regex(&m->pool, &v->prog, &v->win);
+            keys[nk].v = i;
+            if (!keys[nk].text)
+                return VG_ENOMEM;
+        }
+        nk++;
+    }
+    qsort(keys, nk, sizeof *keys, cmp_wkey);
+    m->ngroups = 0;
+    for (uint32_t k = 0; k < nk; k++) {
+        if (k == 0 || strcmp(keys[k].text, keys[k - 1].text))
+            m->gstart[m->ngroups++] = k;
+        m->gmem[k] = keys[k].v;
+    }
+    m->gstart[m->ngroups] = nk;
+    *nkeys = nk;
+    return VG_OK;
+}
+
 static vg_status compile_db(vgy_smatcher *m, char *err, size_t errlen)
 {
-    for (;;) {
+    wkey *keys = calloc(m->nv + 1, sizeof *keys);
+    m->gstart = calloc(m->nv + 2, sizeof *m->gstart);
+    m->gmem = calloc(m->nv + 1, sizeof *m->gmem);
+    m->whole = calloc(m->nv + 1, sizeof *m->whole);
+    const char **ex = calloc(m->nv + 1, sizeof *ex);
+    unsigned *fl = calloc(m->nv + 1, sizeof *fl);
+    unsigned *ids = calloc(m->nv + 1, sizeof *ids);
+    vg_status st = keys && m->gstart && m->gmem && m->whole && ex && fl && ids ? VG_OK
+                                                                                 : VG_ENOMEM;
+    uint32_t nkeys = 0;
+    while (st == VG_OK) {
+        if ((st = make_groups(m, keys, &nkeys)) != VG_OK)
+            break;
         uint32_t n = 0;
-        const char **ex = malloc((m->nv + 1) * sizeof *ex);
-        unsigned *fl = malloc((m->nv + 1) * sizeof *fl);
-        unsigned *ids = malloc((m->nv + 1) * sizeof *ids);
-        if (!ex || !fl || !ids) {
-            free(ex);
-            free(fl);
-            free(ids);
-            return VG_ENOMEM;
+        for (uint32_t g = 0; g < m->ngroups; g++) {
+            ex[n] = keys[m->gstart[g]].text;
+            fl[n] = HS_FLAG_DOTALL;
+            ids[n++] = g;
         }
-        for (uint32_t i = 0; i < m->nv; i++)
-            if (m->v[i].hs_ok) {
-                ex[n] = m->v[i].re;
-                fl[n] = m->v[i].hsflags;
-                ids[n++] = i;
+        for (uint32_t k = 0; k < m->nwhole; k++)
+            if (m->v[m->whole[k]].hs_ok) {
+                ex[n] = m->v[m->whole[k]].re;
+                fl[n] = m->v[m->whole[k]].hsflags;
+                ids[n++] = m->ngroups + k;
             }
         hs_compile_error_t *ce = NULL;
         hs_error_t rc = n ? hs_compile_multi(ex, fl, ids, n, HS_MODE_BLOCK, NULL, &m->db, &ce)
                           : HS_SUCCESS;
-        if (rc == HS_SUCCESS) {
-            free(ex);
-            free(fl);
-            free(ids);
-            return VG_OK;
-        }
+        if (rc == HS_SUCCESS)
+            break;
         int bad = ce ? ce->expression : -1;
         if (bad < 0 || (uint32_t)bad >= n) {
             snprintf(err, errlen, "Vectorscan: %s", ce ? ce->message : "compile failed");
             hs_free_compile_error(ce);
-            free(ex);
-            free(fl);
-            free(ids);
-            return VG_EMATCHER;
+            st = VG_EMATCHER;
+            break;
         }
         hs_free_compile_error(ce);
-        /* searched by PCRE2 alone from now on */
-        variant *v = &m->v[ids[bad]];
-        free(ex);
-        free(fl);
-        free(ids);
-        v->hs_ok = 0;
-        if (v->width) {
-            v->width = 0;
-            vg_status st = prepare(v, err, errlen);
-            v->hs_ok = 0;
-            if (st != VG_OK)
-                return st;
+        if (ids[bad] < m->ngroups) {
+            /* a window Vectorscan refuses: its variants go whole */
+            for (uint32_t k = m->gstart[ids[bad]]; k < m->gstart[ids[bad] + 1] && st == VG_OK;
+                 k++)
+                st = prepare_whole(&m->v[m->gmem[k]], err, errlen);
+            continue;
         }
+        /* searched by PCRE2 alone from now on */
+        variant *v = &m->v[m->whole[ids[bad] - m->ngroups]];
+        if (v->width)
+            st = prepare_whole(v, err, errlen); /* clears width, adds PCRE2 */
+        v->width = 0;
+        v->hs_ok = 0;
     }
+    for (uint32_t k = 0; keys && k <= m->nv; k++)
+        free(keys[k].text);
+    free(keys);
+    free(ex);
+    free(fl);
+    free(ids);
+    return st;
 }
 
 vg_status vgy_strings_build(vgy_string **strs, uint32_t n, vgy_smatcher **out, char *err,
@@ -604,13 +763,19 @@ vg_status vgy_strings_build(vgy_string **strs, uint32_t n, vgy_smatcher **out, c
     for (uint32_t i = 0; i < n && st == VG_OK; i++)
         st = string_variants(m, strs[i]);
     for (uint32_t i = 0; i < m->nv && st == VG_OK; i++)
-        st = prepare(&m->v[i], err, errlen);
+        st = plan(m, &m->v[i], err, errlen);
     if (st == VG_OK)
         st = compile_db(m, err, errlen);
     if (st != VG_OK) {
         vgy_strings_free(m);
         return st;
     }
+    /* only whole variants and regexes read their text again */
+    for (uint32_t i = 0; i < m->nv; i++)
+        if (m->v[i].mode != V_WHOLE) {
+            free(m->v[i].re);
+            m->v[i].re = NULL;
+        }
     *out = m;
     return VG_OK;
 }
@@ -624,6 +789,10 @@ void vgy_strings_free(vgy_smatcher *m)
         pcre2_code_free(m->v[i].code);
     }
     free(m->v);
+    free(m->gstart);
+    free(m->gmem);
+    free(m->whole);
+    vgy_sqpool_free(&m->pool);
     hs_free_database(m->db);
     free(m);
 }
@@ -633,10 +802,13 @@ vg_status vgy_sscratch_new(const vgy_smatcher *m, vgy_sscratch **out)
     vgy_sscratch *s = calloc(1, sizeof *s);
     if (!s)
         return VG_ENOMEM;
-    s->maybe = calloc(m->nv + 1, 1);
+    s->maybe = calloc(m->nwhole + 1, 1);
+    s->next = calloc(m->nslots + 1, sizeof *s->next);
+    s->next_gen = calloc(m->nslots + 1, sizeof *s->next_gen);
+    s->touched = calloc(m->nstrs + 1, sizeof *s->touched);
     s->md = pcre2_match_data_create(4, NULL);
     s->mctx = pcre2_match_context_create(NULL);
-    if (!s->maybe || !s->md || !s->mctx ||
+    if (!s->maybe || !s->next || !s->next_gen || !s->touched || !s->md || !s->mctx ||
         (m->db && hs_alloc_scratch(m->db, &s->hs) != HS_SUCCESS)) {
         vgy_sscratch_free(s);
         return VG_ENOMEM;
@@ -652,6 +824,9 @@ void vgy_sscratch_free(vgy_sscratch *s)
         return;
     hs_free_scratch(s->hs);
     free(s->maybe);
+    free(s->next);
+    free(s->next_gen);
+    free(s->touched);
     pcre2_match_data_free(s->md);
     pcre2_match_context_free(s->mctx);
     free(s);
@@ -663,6 +838,8 @@ typedef struct sctx {
     const vgy_smatcher *m;
     vgy_sscratch *s;
     vgy_mlist *ml;
+    const uint8_t *d;
+    size_t len;
     int oom;
 } sctx;
 
@@ -681,9 +858,58 @@ static int add_match(sctx *c, uint32_t gi, uint64_t off, uint64_t len)
         l->m = nm;
         l->cap = cap;
     }
+    if (l->n == 0)
+        c->s->touched[c->s->ntouched++] = gi;
     l->m[l->n].off = off;
     l->m[l->n].len = (uint32_t)len;
     l->n++;
+    return 0;
+}
+
+/* The match of v anchored at `st`, if any. */
+static int verify_at(sctx *c, const variant *v, uint64_t st)
+{
+    int64_t n;
+    if (v->pcre) {
+        int rc = pcre2_match(v->code, c->d, c->len, st, PCRE2_ANCHORED, c->s->md, c->s->mctx);
+        if (rc < 0)
+            return 0;
+        PCRE2_SIZE *ov = pcre2_get_ovector_pointer(c->s->md);
+        n = (int64_t)(ov[1] - ov[0]);
+    } else {
+        uint32_t budget = VERIFY_BUDGET;
+        n = vgy_seq_match(&c->m->pool, &v->prog, c->d, c->len, st, &budget);
+    }
+    return n > 0 ? add_match(c, v->gi, st, (uint64_t)n) : 0;
+}
+
+/* One report of a window group ending at `to`. */
+static int on_window(sctx *c, uint32_t g, uint64_t to)
+{
+    const vgy_smatcher *m = c->m;
+    vgy_sscratch *s = c->s;
+    for (uint32_t k = m->gstart[g]; k < m->gstart[g + 1]; k++) {
+        const variant *v = &m->v[m->gmem[k]];
+        const vgy_sqwin *w = &v->win;
+        if (to < (uint64_t)w->len + w->dmin)
+            continue;
+        uint64_t ws = to - w->len;
+        if (v->mode == V_EXACT) {
+            if (add_match(c, v->gi, ws, w->len))
+                return 1;
+            continue;
+        }
+        uint64_t hi = ws - w->dmin, lo = ws >= w->dmax ? ws - w->dmax : 0;
+        if (w->dmax > w->dmin) { /* starts an earlier report already tried */
+            if (s->next_gen[v->slot] == s->gen && s->next[v->slot] > lo)
+                lo = s->next[v->slot];
+            s->next_gen[v->slot] = s->gen;
+            s->next[v->slot] = hi + 1;
+        }
+        for (uint64_t st = lo; st <= hi; st++)
+            if (verify_at(c, v, st))
+                return 1;
+    }
     return 0;
 }
 
@@ -693,9 +919,12 @@ static int on_hs(unsigned id, unsigned long long from, unsigned long long to,
     (void)from;
     (void)flags;
     sctx *c = ctx;
-    const variant *v = &c->m->v[id];
+    if (id < c->m->ngroups)
+        return on_window(c, id, to);
+    uint32_t k = id - c->m->ngroups;
+    const variant *v = &c->m->v[c->m->whole[k]];
     if (!v->width) {
-        c->s->maybe[id] = 1;
+        c->s->maybe[k] = 1;
         return 0;
     }
     if (to < v->width)
@@ -727,14 +956,14 @@ static int cmp_match(const void *a, const void *b)
     const vgy_match *x = a, *y = b;
     if (x->off != y->off)
         return x->off < y->off ? -1 : 1;
-    return 0;
+    return (x->len > y->len) - (x->len < y->len);
 }
 
-static void pcre_all(sctx *c, const variant *v, const uint8_t *d, size_t len)
+static void pcre_all(sctx *c, const variant *v)
 {
     size_t pos = 0;
-    while (pos <= len && c->ml[v->gi].n < VGY_MAX_MATCHES) {
-        int rc = pcre2_match(v->code, d, len, pos, 0, c->s->md, c->s->mctx);
+    while (pos <= c->len && c->ml[v->gi].n < VGY_MAX_MATCHES) {
+        int rc = pcre2_match(v->code, c->d, c->len, pos, 0, c->s->md, c->s->mctx);
         if (rc < 0)
             break;
         PCRE2_SIZE *ov = pcre2_get_ovector_pointer(c->s->md);
@@ -747,31 +976,33 @@ static void pcre_all(sctx *c, const variant *v, const uint8_t *d, size_t len)
 vg_status vgy_strings_scan(const vgy_smatcher *m, vgy_sscratch *s, vgy_string **strs,
                            const uint8_t *d, size_t len, vgy_mlist *ml)
 {
-    sctx c = {m, s, ml, 0};
-    if (!d)
-        d = (const uint8_t *)"";
-    memset(s->maybe, 0, m->nv);
-    /* variants kept per string in order; fullword needs the variant, so
-     * the fullword strings are matched per variant below */
+    sctx c = {m, s, ml, d ? d : (const uint8_t *)"", len, 0};
+    /* the lists of the last object: every other list is already empty */
+    for (uint32_t t = 0; t < s->ntouched; t++)
+        ml[s->touched[t]].n = 0;
+    s->ntouched = 0;
+    if (++s->gen == 0) {
+        memset(s->next_gen, 0, (m->nslots + 1) * sizeof *s->next_gen);
+        s->gen = 1;
+    }
+    memset(s->maybe, 0, m->nwhole);
     if (m->db && len) {
-        hs_error_t rc = hs_scan(m->db, (const char *)d, (unsigned)len, 0, s->hs, on_hs, &c);
+        hs_error_t rc = hs_scan(m->db, (const char *)c.d, (unsigned)len, 0, s->hs, on_hs, &c);
         if (rc != HS_SUCCESS && rc != HS_SCAN_TERMINATED)
             return VG_EMATCHER;
     }
     if (c.oom)
         return VG_ENOMEM;
-    for (uint32_t i = 0; i < m->nv; i++) {
-        const variant *v = &m->v[i];
-        if (!v->width && (s->maybe[i] || !v->hs_ok))
-            pcre_all(&c, v, d, len);
+    for (uint32_t k = 0; k < m->nwhole; k++) {
+        const variant *v = &m->v[m->whole[k]];
+        if (!v->width && (s->maybe[k] || !v->hs_ok))
+            pcre_all(&c, v);
     }
     if (c.oom)
         return VG_ENOMEM;
-    for (uint32_t gi = 0; gi < m->nstrs; gi++) {
-        vgy_mlist *l = &ml[gi];
-        if (l->n == 0)
-            continue;
-        const vgy_string *st = strs[gi];
+    for (uint32_t t = 0; t < s->ntouched; t++) {
+        vgy_mlist *l = &ml[s->touched[t]];
+        const vgy_string *st = strs[s->touched[t]];
         if (st->mods & VGY_M_FULLWORD) {
             uint32_t k = 0;
             for (uint32_t j = 0; j < l->n; j++) {
@@ -779,8 +1010,8 @@ vg_status vgy_strings_scan(const vgy_smatcher *m, vgy_sscratch *s, vgy_string **
                  * regexes a match with a 0 second byte is taken as wide */
                 int wide = (st->mods & VGY_M_WIDE) &&
                            (!(st->mods & VGY_M_ASCII) ||
-                            (l->m[j].len >= 2 && d[l->m[j].off + 1] == 0));
-                if (fullword_ok(d, len, &l->m[j], wide))
+                            (l->m[j].len >= 2 && c.d[l->m[j].off + 1] == 0));
+                if (fullword_ok(c.d, len, &l->m[j], wide))
                     l->m[k++] = l->m[j];
             }
             l->n = k;
