@@ -562,7 +562,8 @@ static void scan_layer(scan *s, const uint8_t *d, size_t len)
     vgm_scratch_set_exe(s->sc->ms, NULL);
     int handler = s->sc->lr ? vgl_run_take_handler(s->sc->lr) : -1;
     yara_pass(s, d, len);
-    if (vgft_is_text(t) && !s->stop) {
+    /* normalised text is for body and logical signatures only */
+    if (vgft_is_text(t) && !s->stop && (vgm_matcher_count(s->e->m) > 0 || s->sc->lr)) {
         if (s->sc->normcap < len) {
             uint8_t *nb = realloc(s->sc->norm, len);
             if (!nb) {

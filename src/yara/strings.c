@@ -1025,3 +1025,9 @@ vg_status vgy_strings_scan(const vgy_smatcher *m, vgy_sscratch *s, vgy_string **
     }
     return VG_OK;
 }
+
+const uint32_t *vgy_strings_touched(const vgy_sscratch *s, uint32_t *n)
+{
+    *n = s->ntouched;
+    return s->touched;
+}
