@@ -221,6 +221,23 @@ static int64_t cstr(const pe *p, int64_t off, size_t max)
     return z ? z - (p->d + off) : -1;
 }
 
+/* cstr() to the end of the file for names that yara reads unbounded (DLL
+ * names, long section names): the bytes scanned are charged to
+ * *p->budget, so a file with thousands of descriptors pointing into one
+ * long unterminated run costs a bounded time; past the budget a name
+ * counts as unterminated (-1). */
+static int64_t cstr_long(const pe *p, int64_t off)
+{
+    if (off < 0 || (uint64_t)off >= p->n || !p->budget)
+        return -1;
+    size_t left = p->n - (size_t)off;
+    size_t lim = left < *p->budget ? left : (size_t)*p->budget;
+    const uint8_t *z = memchr(p->d + off, 0, lim);
+    size_t used = z ? (size_t)(z - (p->d + off)) + 1 : lim;
+    *p->budget -= used;
+    return z ? z - (p->d + off) : -1;
+}
+
 /* Length of the text at off up to the end of the file or max, whichever
  * comes first (no terminating NUL needed): yara 4.2.3 reads export names
  * so. */
@@ -396,7 +413,7 @@ static void set_sections(vgy_ctx *c, vgy_obj *o, const pe *p)
                 k = k * 10 + (uint64_t)(b[j++] - '0');
             int64_t so = (int64_t)symtab + (int64_t)nsyms * 18 + (int64_t)k;
             if (symtab) { /* without a symbol table the short name stands */
-                fl = cstr(p, so, p->n); /* unreadable: undefined, as yara */
+                fl = cstr_long(p, so); /* unreadable: undefined, as yara */
                 for (int64_t q = 0; q < fl; q++)
                     if (p->d[so + q] < 0x20 || p->d[so + q] > 0x7e)
                         fl = -1; /* yara takes printable ASCII only */
@@ -463,7 +480,7 @@ static int ord_name(const uint8_t *dll, size_t dn, unsigned ord, char *out, size
  * none of " * < > ? | (any other byte goes, '/', '\\' and ':' too). */
 static int import_dll_name(const pe *p, int64_t off, size_t *len)
 {
-    int64_t l = cstr(p, off, p->n);
+    int64_t l = cstr_long(p, off);
     if (l <= 0)
         return 0;
     for (int64_t i = 0; i < l; i++)
@@ -476,7 +493,7 @@ static int import_dll_name(const pe *p, int64_t off, size_t *len)
 /* A delay-load DLL name: letters, digits, '_', '.', '-' only. */
 static int valid_dll_name(const pe *p, int64_t off, size_t *len)
 {
-    int64_t l = cstr(p, off, p->n);
+    int64_t l = cstr_long(p, off);
     if (l <= 0)
         return 0;
     for (int64_t i = 0; i < l; i++) {
@@ -1155,6 +1172,8 @@ static void load(vgy_ctx *c, vgy_obj *o)
         return;
     }
     o->priv = p;
+    uint64_t budget = (uint64_t)1 << 28;
+    p->budget = &budget;
     vgyo_int(c, o, 1, "is_pe");
     set_headers(c, o, p);
     set_sections(c, o, p);
@@ -1164,6 +1183,7 @@ static void load(vgy_ctx *c, vgy_obj *o)
     set_signatures(c, o, p);
     set_rich(c, o, p);
     set_pdb(c, o, p);
+    p->budget = NULL; /* functions run later: they scan no names */
 }
 
 const vgy_module vgymod_pe = {"pe", &pe_root, load, NULL};

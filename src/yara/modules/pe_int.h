@@ -22,6 +22,7 @@ typedef struct vgype {
     uint32_t ndirs;
     size_t dirs;
     uint64_t image_base;
+    uint64_t *budget; /* bytes left for unbounded name scans (pe.c), or NULL */
 } vgype_pe;
 
 /* Is d[0..n) a PE (MZ, e_lfanew, "PE\0\0", an optional header that
