@@ -120,7 +120,10 @@ static const char rules[] =
     "rule r100 { condition: for any u in dotnet.user_strings : (u == \"\") }\n"
     "rule sig { condition: for any x in pe.signatures : (x.issuer == \"\" or x.subject == \"\" "
     "or x.serial == \"\" or x.thumbprint == \"\" or x.version == 0 or x.algorithm == \"\" "
-    "or x.algorithm_oid == \"\" or x.valid_on(0)) }\n";
+    "or x.algorithm_oid == \"\" or x.valid_on(0)) }\n"
+    "rule rich { condition: pe.rich_signature.offset == 0 or pe.rich_signature.key == 0 "
+    "or pe.rich_signature.clear_data == \"\" or pe.rich_signature.version(0) == 1 "
+    "or pe.rich_signature.toolid(1, 2) == 1 or pe.pdb_path == \"\" }\n";
 
 static vg_engine *engine(void)
 {

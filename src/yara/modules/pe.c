@@ -983,10 +983,10 @@ static void set_rich(vgy_ctx *c, vgy_obj *o, const pe *p)
 
 /* The first CodeView entry (type 2) of the debug directory (data directory
  * 6, a whole number of 28-byte entries) whose "NB10" (name at +16) or
- * "RSDS" (name at +24) record fits and whose name ends within 260 bytes
- * (or at the end of the file, unterminated). The record is found by its
+ * "RSDS" (name at +24) record fits and whose name is 1 to 1,023 bytes
+ * long (ending at a NUL or at the end of the file). The record is found by its
  * RVA, or by its file offset when the RVA is 0, as yara 4.2.3 does. */
-#define MAX_PDB_PATH 260
+#define MAX_PDB_PATH 1024
 
 static void set_pdb(vgy_ctx *c, vgy_obj *o, const pe *p)
 {
@@ -1017,7 +1017,7 @@ static void set_pdb(vgy_ctx *c, vgy_obj *o, const pe *p)
         size_t left = p->n - (size_t)name, lim = left < MAX_PDB_PATH ? left : MAX_PDB_PATH;
         const uint8_t *z = memchr(p->d + name, 0, lim);
         size_t len = z ? (size_t)(z - (p->d + name)) : lim;
-        if (len < MAX_PDB_PATH) {
+        if (len > 0 && len < MAX_PDB_PATH) {
             vgyo_str(c, o, p->d + name, len, "pdb_path");
             break;
         }
@@ -1410,14 +1410,24 @@ static void f_imphash(vgy_ctx *c, const vgy_val *a, vgy_val *o)
     vgymod_str(c, o, hex, 32);
 }
 
+/* Section names compared as C strings (up to the first NUL of each), as
+ * yara 4.2.3 compares them: ".text\0H" is section ".text". */
 static void f_section_index_s(vgy_ctx *c, const vgy_val *a, vgy_val *o)
 {
     const vgy_obj *s = c->self->priv ? m(c->self, "sections") : NULL;
-    for (uint32_t i = 0; s && i < s->n; i++)
-        if (str_eq(m(at(s, i), "name"), &a[0], 0)) {
+    const uint8_t *z = a[0].slen ? memchr(a[0].s, 0, a[0].slen) : NULL;
+    size_t al = z ? (size_t)(z - a[0].s) : a[0].slen;
+    for (uint32_t i = 0; s && i < s->n; i++) {
+        const uint8_t *nm;
+        size_t nl;
+        if (!sget(m(at(s, i), "name"), &nm, &nl))
+            continue;
+        z = nl ? memchr(nm, 0, nl) : NULL;
+        if ((z ? (size_t)(z - nm) : nl) == al && (!al || !memcmp(nm, a[0].s, al))) {
             vgymod_int(o, i);
             return;
         }
+    }
 }
 
 static void f_section_index_i(vgy_ctx *c, const vgy_val *a, vgy_val *o)

@@ -259,17 +259,29 @@ def mutate(d, r):
             u32(b, 0x3c, i + r.choice([0, 4, 8]))
         return 'rich_' + what, b
     if kind == 'dbg':
-        # a debug directory with one CodeView entry at the end of the file
-        pos = len(b)
+        # a debug directory with one CodeView entry over the start of the
+        # first section big enough, the record after it (found by RVA or
+        # by file offset), or the record at the end of the file
+        sec = [(va, ro) for _, va, vs, ro, rs in p.secs() if min(vs, rs) >= 0x200]
+        if not sec:
+            return None
+        va, ro = sec[0]
         rec = r.choice([b'RSDS' + b'\x11' * 20 + b'C:\\x\\y.pdb\0', b'NB10' + b'\0' * 12 + b'a.pdb\0',
                         b'RSDS' + b'\x11' * 20 + b'z' * 300, b'RSDS' + b'\x11' * 10,
-                        b'RSDS' + b'\x11' * 20 + b'unterminated'])
-        ent = struct.pack('<IIHHIIII', 0, 0, 0, 0, r.choice([2, 2, 1]), len(rec), 0,
-                          pos + 28 + r.choice([0, 0, 1, 1 << 20]))
-        b += ent + rec
-        u32(b, p.dirs + 8 * 6, r.choice([pos, pos - 1, 0]))
-        u32(b, p.dirs + 8 * 6 + 4, r.choice([28, 28, 56, 27, 0]))
-        return 'dbg', b
+                        b'RSDS' + b'\x11' * 20 + b'unterminated', b'XXXX' + b'\0' * 30])
+        how = r.choice(['rva', 'off', 'end', 'none'])
+        arva = va + 56 if how == 'rva' else 0
+        aoff = {'off': ro + 56, 'end': len(b), 'none': 0, 'rva': 0}[how]
+        ents = struct.pack('<IIHHIIII', 0, 0, 0, 0, r.choice([2, 2, 1]), len(rec), arva, aoff)
+        ents += struct.pack('<IIHHIIII', 0, 0, 0, 0, 2, len(rec), 0, ro + 56)
+        b[ro:ro + 56] = ents
+        if how == 'end':
+            b += rec
+            rec = b'RSDS' + b'\x22' * 20 + b'second.pdb\0'
+        b[ro + 56:ro + 56 + len(rec)] = rec[:max(0, len(b) - ro - 56)]
+        u32(b, p.dirs + 8 * 6, va)
+        u32(b, p.dirs + 8 * 6 + 4, r.choice([28, 28, 56, 27, 0, 56 * 1000]))
+        return 'dbg_' + how, b
     if kind == 'cert':
         va, sz = p.dir(4)
         if not va:
