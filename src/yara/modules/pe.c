@@ -574,16 +574,23 @@ static void set_delayed(vgy_ctx *c, vgy_obj *o, const pe *p)
                 !u32(p, d + 16, &nt) || !name)
                 break;
             uint64_t base = attr & 1 ? 0 : p->image_base;
+            uint32_t iat = 0;
+            u32(p, d + 12, &iat);
             int64_t no = vgype_rva2off(p, name - base), to = vgype_rva2off(p, nt - base);
+            int64_t ao = vgype_rva2off(p, iat - base);
             size_t nl;
             if (no < 0 || !valid_dll_name(p, no, &nl))
                 break;
             int nf = 0;
             unsigned w = p->is64 ? 8 : 4;
-            for (uint64_t t = (uint64_t)to; to >= 0 && total < MAX_IMPORTS; t += w) {
+            /* the address table's slot must be readable too (yara reads
+             * both) */
+            for (uint64_t t = (uint64_t)to, at_ = (uint64_t)ao; to >= 0 && ao >= 0 &&
+                                                                total < MAX_IMPORTS;
+                 t += w, at_ += w) {
                 uint64_t v;
                 uint32_t v32;
-                if (p->is64 ? !u64(p, t, &v) : !u32(p, t, &v32))
+                if (!vgrd_span(&p->r, (size_t)at_, w) || (p->is64 ? !u64(p, t, &v) : !u32(p, t, &v32)))
                     break;
                 if (!p->is64)
                     v = v32;
