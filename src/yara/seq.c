@@ -524,9 +524,14 @@ static void parse_branch(rxp *x, nvec *cur)
                 n = sub.v[0];
                 atom_quant(x, cur, &n);
             } else if (quantifier(x, &lo, &hi, &lazy)) {
-                uint32_t a, b;
+                /* (X){n,m} with n >= 1 starts with one X: windows may
+                 * come from it; the other repeats are only a width */
+                uint32_t a, b, first = lo >= 1;
                 seq_width(x->p, sub.v, sub.n, &a, &b);
-                opaque(x, cur, sat_mul(a, lo), sat_mul(b, hi));
+                for (uint32_t i = 0; first && i < sub.n; i++)
+                    push(x, cur, &sub.v[i]);
+                opaque(x, cur, sat_mul(a, lo - first),
+                       sat_mul(b, hi == VGY_SEQ_INF ? hi : hi - first));
             } else
                 for (uint32_t i = 0; i < sub.n; i++)
                     push(x, cur, &sub.v[i]);
@@ -738,19 +743,19 @@ static double node_bits(const vgy_sqpool *p, const vgy_sqnode *x, const vgy_sqno
 #define SEQ_LIT_WINDOW 8
 #define SEQ_LIT_MIN 6
 
-static int literal_window(const vgy_sqpool *p, const vgy_sqprog *g, uint32_t maxspan,
+static int literal_window(const vgy_sqpool *p, uint32_t first, uint32_t n, uint32_t maxspan,
                           vgy_sqwin *w)
 {
-    const vgy_sqnode *v = p->nodes + g->first;
+    const vgy_sqnode *v = p->nodes + first;
     uint32_t dmin = 0, dmax = 0;
     double best = 8.0 * SEQ_LIT_MIN - 1.5;
     int found = 0;
-    for (uint32_t i = 0; i < g->n; i++) {
+    for (uint32_t i = 0; i < n; i++) {
         if (v[i].kind == SQ_BYTE || v[i].kind == SQ_NOCASE) {
             if (dmax != VGY_SEQ_INF && dmax - dmin <= maxspan) {
                 double sc = 0;
                 uint32_t l = 0;
-                while (i + l < g->n && l < SEQ_LIT_WINDOW &&
+                while (i + l < n && l < SEQ_LIT_WINDOW &&
                        (v[i + l].kind == SQ_BYTE || v[i + l].kind == SQ_NOCASE)) {
                     sc += node_bits(p, &v[i + l], l ? &v[i + l - 1] : NULL);
                     l++;
@@ -759,11 +764,11 @@ static int literal_window(const vgy_sqpool *p, const vgy_sqprog *g, uint32_t max
                 if (l >= SEQ_LIT_MIN && sc > best) {
                     best = sc;
                     found = 1;
-                    w->at = i;
+                    w->at = first + i;
                     w->len = l;
                     w->dmin = dmin;
                     w->dmax = dmax;
-                    w->exact = i == 0 && l == g->n;
+                    w->exact = i == 0 && l == n;
                     w->bits = sc;
                 }
             }
@@ -776,22 +781,22 @@ static int literal_window(const vgy_sqpool *p, const vgy_sqprog *g, uint32_t max
     return found;
 }
 
-int vgy_seq_window(const vgy_sqpool *p, const vgy_sqprog *g, uint32_t maxlen,
-                   uint32_t maxspan, vgy_sqwin *w)
+static int window_in(const vgy_sqpool *p, uint32_t first, uint32_t n, uint32_t maxlen,
+                     uint32_t maxspan, double minbits, vgy_sqwin *w)
 {
-    if (literal_window(p, g, maxspan, w))
+    if (literal_window(p, first, n, maxspan, w))
         return 1;
-    const vgy_sqnode *v = p->nodes + g->first;
+    const vgy_sqnode *v = p->nodes + first;
     uint32_t dmin = 0, dmax = 0;
     int found = 0;
     double best = -1e9;
-    double *bits = malloc((g->n + 1) * sizeof *bits);
+    double *bits = malloc((n + 1) * sizeof *bits);
     if (!bits || maxlen == 0) {
         free(bits);
         return 0;
     }
     uint32_t i = 0;
-    while (i < g->n) {
+    while (i < n) {
         if (v[i].kind > SQ_SET) {
             uint32_t a, b;
             node_width(p, &v[i], &a, &b);
@@ -801,7 +806,7 @@ int vgy_seq_window(const vgy_sqpool *p, const vgy_sqprog *g, uint32_t maxlen,
             continue;
         }
         uint32_t j = i;
-        while (j < g->n && v[j].kind <= SQ_SET) {
+        while (j < n && v[j].kind <= SQ_SET) {
             bits[j] = node_bits(p, &v[j], j > i ? &v[j - 1] : NULL);
             j++;
         }
@@ -820,7 +825,7 @@ int vgy_seq_window(const vgy_sqpool *p, const vgy_sqprog *g, uint32_t maxlen,
                 }
             }
             uint32_t be = bs + L;
-            int whole = i == 0 && j == g->n && L == j - i;
+            int whole = i == 0 && j == n && L == j - i;
             if (!whole) { /* drop `??`-like ends: they only widen the window */
                 while (be > bs && bits[be - 1] < 0.01)
                     be--;
@@ -828,10 +833,10 @@ int vgy_seq_window(const vgy_sqpool *p, const vgy_sqprog *g, uint32_t maxlen,
                     bs++;
             }
             double score = bsum - 2.0 * log2(1.0 + span);
-            if (be > bs && score > best) {
+            if (be > bs && score > best && (whole || bsum >= minbits)) {
                 best = score;
                 found = 1;
-                w->at = bs;
+                w->at = first + bs;
                 w->len = be - bs;
                 w->dmin = dmin + (bs - i);
                 w->dmax = dmax + (bs - i);
@@ -856,11 +861,47 @@ static void put_hex(char *o, size_t *k, int c)
     o[(*k)++] = hx[c & 15];
 }
 
-char *vgy_seq_window_regex(const vgy_sqpool *p, const vgy_sqprog *g, const vgy_sqwin *w)
+int vgy_seq_window(const vgy_sqpool *p, const vgy_sqprog *g, uint32_t maxlen,
+                   uint32_t maxspan, double minbits, vgy_sqwin *w)
+{
+    return window_in(p, g->first, g->n, maxlen, maxspan, minbits, w);
+}
+
+uint32_t vgy_seq_alt_windows(const vgy_sqpool *p, const vgy_sqprog *g, uint32_t maxlen,
+                             uint32_t maxspan, double minbits, vgy_sqwin *out, uint32_t maxout)
+{
+    const vgy_sqnode *v = p->nodes + g->first;
+    uint32_t dmin = 0, dmax = 0;
+    for (uint32_t i = 0; i < g->n && dmax != VGY_SEQ_INF; i++) {
+        if (v[i].kind == SQ_ALT && v[i].hi <= maxout && dmax - dmin <= maxspan) {
+            uint32_t k = 0;
+            for (; k < v[i].hi; k++) {
+                const vgy_sqbranch *br = &p->br[v[i].lo + k];
+                vgy_sqwin *w = &out[k];
+                if (!window_in(p, br->first, br->n, maxlen, maxspan, minbits, w) ||
+                    w->bits < minbits ||
+                    w->dmax + (dmax - dmin) - w->dmin > maxspan)
+                    break;
+                w->dmin += dmin;
+                w->dmax += dmax;
+                w->exact = 0;
+            }
+            if (k == v[i].hi)
+                return k;
+        }
+        uint32_t a, b;
+        node_width(p, &v[i], &a, &b);
+        dmin = sat_add(dmin, a);
+        dmax = sat_add(dmax, b);
+    }
+    return 0;
+}
+
+char *vgy_seq_window_regex(const vgy_sqpool *p, const vgy_sqwin *w)
 {
     /* a class is at most 256 ranges of "\xHH-\xHH" (9 chars) + brackets */
     size_t cap = 1, k = 0;
-    const vgy_sqnode *v = p->nodes + g->first + w->at;
+    const vgy_sqnode *v = p->nodes + w->at;
     for (uint32_t i = 0; i < w->len; i++)
         cap += v[i].kind == SQ_SET ? 128 * 9 + 4 : 10;
     char *o = malloc(cap);

@@ -64,8 +64,8 @@ vg_status vgy_seq_parse(vgy_sqpool *p, const char *re, size_t len, int nocase,
 vg_status vgy_seq_literal(vgy_sqpool *p, const uint8_t *s, size_t n, int nocase,
                           int wide, uint8_t key, vgy_sqprog *out);
 
-/* The window Vectorscan searches for: `len` top-level byte nodes from
- * node `at`, starting dmin..dmax bytes after the program's start. */
+/* The window Vectorscan searches for: `len` byte nodes from pool node
+ * `at`, starting dmin..dmax bytes after the program's start. */
 typedef struct vgy_sqwin {
     uint32_t at, len;
     uint32_t dmin, dmax;
@@ -73,14 +73,21 @@ typedef struct vgy_sqwin {
     double bits;
 } vgy_sqwin;
 
-/* Pick the best window (<= maxlen bytes, start span <= maxspan). Returns
- * 0 when no window qualifies. */
+/* Pick the best window (<= maxlen bytes, start span <= maxspan, at least
+ * minbits unless it is the whole program). Returns 0 when none qualifies. */
 int vgy_seq_window(const vgy_sqpool *p, const vgy_sqprog *g, uint32_t maxlen,
-                   uint32_t maxspan, vgy_sqwin *w);
+                   uint32_t maxspan, double minbits, vgy_sqwin *w);
+
+/* When no single window qualifies: one window in each branch of a
+ * top-level alternative (one of them starts any match), each with at
+ * least minbits. Returns how many (<= maxout), 0 when none works. */
+uint32_t vgy_seq_alt_windows(const vgy_sqpool *p, const vgy_sqprog *g, uint32_t maxlen,
+                             uint32_t maxspan, double minbits, vgy_sqwin *out,
+                             uint32_t maxout);
 
 /* The window as Vectorscan regex text (compile with HS_FLAG_DOTALL);
  * malloc'd, NULL on OOM. */
-char *vgy_seq_window_regex(const vgy_sqpool *p, const vgy_sqprog *g, const vgy_sqwin *w);
+char *vgy_seq_window_regex(const vgy_sqpool *p, const vgy_sqwin *w);
 
 /* Match the program anchored at d[pos]; returns the match length, or -1
  * (no match, or more than *budget steps: the budget is decremented). The

@@ -18,7 +18,9 @@
  * Search. A variant is then a byte program (seq.c), and Vectorscan gets
  * only a window of it: up to WIN_MAX bytes at a known distance (or a
  * small range of distances) from the start, chosen for how rare its bytes
- * are. Identical windows share one Vectorscan expression. Each window
+ * are; or, when no single window is good enough, one window in each
+ * branch of a top-level alternative. Identical windows share one
+ * Vectorscan expression. Each window
  * report names the candidate starts, and each is verified anchored: hex
  * and text by seq.c's backtracking matcher, regexes by PCRE2. A window
  * that is the whole variant is the match itself (most text strings). This
@@ -77,13 +79,20 @@ typedef struct variant {
     uint8_t hs_ok;   /* V_WHOLE: in the Vectorscan database */
     uint8_t pcre;    /* V_WINDOW: PCRE2 verifies (regex strings) */
     uint32_t width;  /* V_WHOLE: fixed width, 0 = variable (PCRE2 confirms) */
-    uint32_t slot;   /* V_WINDOW with dmax > dmin: its next-start slot */
+    uint32_t win0, nwin; /* its windows: wins[win0 .. win0 + nwin) */
     char *re;        /* V_WHOLE, or a regex: pattern text (NUL-terminated) */
     unsigned hsflags;
     pcre2_code *code;
     vgy_sqprog prog;
-    vgy_sqwin win;
 } variant;
+
+/* A window of a variant: one, or one per branch of a top-level
+ * alternative (seq.c). */
+typedef struct vwin {
+    uint32_t v;
+    uint32_t slot;   /* dmax > dmin: its next-start slot */
+    vgy_sqwin w;
+} vwin;
 
 struct vgy_smatcher {
     variant *v;
@@ -91,8 +100,10 @@ struct vgy_smatcher {
     hs_database_t *db;
     uint32_t nstrs;
     vgy_sqpool pool;
+    vwin *wins;
+    uint32_t nwins, capwins;
     uint32_t ngroups;    /* window expressions: Vectorscan ids 0..ngroups-1 */
-    uint32_t *gstart;    /* group g's variants: gmem[gstart[g]..gstart[g+1]) */
+    uint32_t *gstart;    /* group g's windows: gmem[gstart[g]..gstart[g+1]) */
     uint32_t *gmem;
     uint32_t *whole;     /* V_WHOLE variants; id ngroups + k is whole[k] */
     uint32_t nwhole;
@@ -621,27 +632,45 @@ static vg_status prepare_whole(variant *v, char *err, size_t errlen)
     return VG_OK;
 }
 
-/* Window or whole: see the top comment. */
-static vg_status plan(vgy_smatcher *m, variant *v, char *err, size_t errlen)
+#define MAX_ALT_WINDOWS 16
+
+/* Window(s) or whole: see the top comment. */
+static vg_status plan(vgy_smatcher *m, variant *v, uint32_t vi, char *err, size_t errlen)
 {
-    if (v->mode == V_WINDOW) {
-        vgy_sqwin w;
-        int ok = vgy_seq_window(&m->pool, &v->prog, WIN_MAX, WIN_SPAN, &w);
-        if (ok && !(w.exact && !v->pcre) && w.bits < WIN_MIN_BITS)
-            ok = 0;
-        if (ok && !v->pcre && (v->prog.opaque || v->prog.nsplit > SEQ_MAX_SPLIT))
-            ok = 0;
-        if (ok) {
-            v->win = w;
-            v->mode = w.exact && !v->pcre ? V_EXACT : V_WINDOW;
-            if (v->pcre && !(v->code = pcre_compile(v, err, errlen)))
-                return VG_EFORMAT;
-            if (v->mode == V_WINDOW && w.dmax > w.dmin)
-                v->slot = m->nslots++;
-            return VG_OK;
-        }
+    vgy_sqwin w[MAX_ALT_WINDOWS];
+    uint32_t nw = 0;
+    if (v->mode == V_WINDOW && (v->pcre || (!v->prog.opaque && v->prog.nsplit <= SEQ_MAX_SPLIT))) {
+        nw = vgy_seq_window(&m->pool, &v->prog, WIN_MAX, WIN_SPAN, WIN_MIN_BITS, &w[0]);
+        if (nw && !(w[0].exact && !v->pcre) && w[0].bits < WIN_MIN_BITS)
+            nw = 0;
+        if (!nw)
+            nw = vgy_seq_alt_windows(&m->pool, &v->prog, WIN_MAX, WIN_SPAN, WIN_MIN_BITS, w,
+                                     MAX_ALT_WINDOWS);
     }
-    return prepare_whole(v, err, errlen);
+    if (!nw)
+        return prepare_whole(v, err, errlen);
+    if (m->nwins + nw > m->capwins) {
+        uint32_t cap = m->capwins ? m->capwins * 2 : 256;
+        while (cap < m->nwins + nw)
+            cap *= 2;
+        vwin *nv = realloc(m->wins, cap * sizeof *nv);
+        if (!nv)
+            return VG_ENOMEM;
+        m->wins = nv;
+        m->capwins = cap;
+    }
+    v->mode = nw == 1 && w[0].exact && !v->pcre ? V_EXACT : V_WINDOW;
+    v->win0 = m->nwins;
+    v->nwin = nw;
+    for (uint32_t k = 0; k < nw; k++) {
+        vwin *x = &m->wins[m->nwins++];
+        x->v = vi;
+        x->w = w[k];
+        x->slot = v->mode == V_WINDOW && w[k].dmax > w[k].dmin ? m->nslots++ : 0;
+    }
+    if (v->pcre && !(v->code = pcre_compile(v, err, errlen)))
+        return VG_EFORMAT;
+    return VG_OK;
 }
 
 typedef struct wkey {
@@ -662,15 +691,15 @@ static vg_status make_groups(vgy_smatcher *m, wkey *keys, uint32_t *nkeys)
 {
     uint32_t nk = 0;
     m->nwhole = 0;
-    for (uint32_t i = 0; i < m->nv; i++) {
-        variant *v = &m->v[i];
-        if (v->mode == V_WHOLE) {
+    for (uint32_t i = 0; i < m->nv; i++)
+        if (m->v[i].mode == V_WHOLE)
             m->whole[m->nwhole++] = i;
+    for (uint32_t i = 0; i < m->nwins; i++) {
+        if (m->v[m->wins[i].v].mode == V_WHOLE)
             continue;
-        }
         if (!keys[nk].text || keys[nk].v != i) {
             free(keys[nk].text);
-            keys[nk].text = vgy_seq_window_regex(&m->pool, &v->prog, &v->win);
+            keys[nk].text = vgy_seq_window_regex(&m->pool, &m->wins[i].w);
             keys[nk].v = i;
             if (!keys[nk].text)
                 return VG_ENOMEM;
@@ -691,13 +720,13 @@ static vg_status make_groups(vgy_smatcher *m, wkey *keys, uint32_t *nkeys)
 
 static vg_status compile_db(vgy_smatcher *m, char *err, size_t errlen)
 {
-    wkey *keys = calloc(m->nv + 1, sizeof *keys);
-    m->gstart = calloc(m->nv + 2, sizeof *m->gstart);
-    m->gmem = calloc(m->nv + 1, sizeof *m->gmem);
+    wkey *keys = calloc(m->nwins + 1, sizeof *keys);
+    m->gstart = calloc(m->nwins + 2, sizeof *m->gstart);
+    m->gmem = calloc(m->nwins + 1, sizeof *m->gmem);
     m->whole = calloc(m->nv + 1, sizeof *m->whole);
-    const char **ex = calloc(m->nv + 1, sizeof *ex);
-    unsigned *fl = calloc(m->nv + 1, sizeof *fl);
-    unsigned *ids = calloc(m->nv + 1, sizeof *ids);
+    const char **ex = calloc(m->nwins + m->nv + 1, sizeof *ex);
+    unsigned *fl = calloc(m->nwins + m->nv + 1, sizeof *fl);
+    unsigned *ids = calloc(m->nwins + m->nv + 1, sizeof *ids);
     vg_status st = keys && m->gstart && m->gmem && m->whole && ex && fl && ids ? VG_OK
                                                                                  : VG_ENOMEM;
     uint32_t nkeys = 0;
@@ -733,7 +762,7 @@ static vg_status compile_db(vgy_smatcher *m, char *err, size_t errlen)
             /* a window Vectorscan refuses: its variants go whole */
             for (uint32_t k = m->gstart[ids[bad]]; k < m->gstart[ids[bad] + 1] && st == VG_OK;
                  k++)
-                st = prepare_whole(&m->v[m->gmem[k]], err, errlen);
+                st = prepare_whole(&m->v[m->wins[m->gmem[k]].v], err, errlen);
             continue;
         }
         /* searched by PCRE2 alone from now on */
@@ -743,7 +772,7 @@ static vg_status compile_db(vgy_smatcher *m, char *err, size_t errlen)
         v->width = 0;
         v->hs_ok = 0;
     }
-    for (uint32_t k = 0; keys && k <= m->nv; k++)
+    for (uint32_t k = 0; keys && k <= m->nwins; k++)
         free(keys[k].text);
     free(keys);
     free(ex);
@@ -763,7 +792,7 @@ vg_status vgy_strings_build(vgy_string **strs, uint32_t n, vgy_smatcher **out, c
     for (uint32_t i = 0; i < n && st == VG_OK; i++)
         st = string_variants(m, strs[i]);
     for (uint32_t i = 0; i < m->nv && st == VG_OK; i++)
-        st = plan(m, &m->v[i], err, errlen);
+        st = plan(m, &m->v[i], i, err, errlen);
     if (st == VG_OK)
         st = compile_db(m, err, errlen);
     if (st != VG_OK) {
@@ -789,6 +818,7 @@ void vgy_strings_free(vgy_smatcher *m)
         pcre2_code_free(m->v[i].code);
     }
     free(m->v);
+    free(m->wins);
     free(m->gstart);
     free(m->gmem);
     free(m->whole);
@@ -889,8 +919,9 @@ static int on_window(sctx *c, uint32_t g, uint64_t to)
     const vgy_smatcher *m = c->m;
     vgy_sscratch *s = c->s;
     for (uint32_t k = m->gstart[g]; k < m->gstart[g + 1]; k++) {
-        const variant *v = &m->v[m->gmem[k]];
-        const vgy_sqwin *w = &v->win;
+        const vwin *x = &m->wins[m->gmem[k]];
+        const variant *v = &m->v[x->v];
+        const vgy_sqwin *w = &x->w;
         if (to < (uint64_t)w->len + w->dmin)
             continue;
         uint64_t ws = to - w->len;
@@ -901,10 +932,10 @@ static int on_window(sctx *c, uint32_t g, uint64_t to)
         }
         uint64_t hi = ws - w->dmin, lo = ws >= w->dmax ? ws - w->dmax : 0;
         if (w->dmax > w->dmin) { /* starts an earlier report already tried */
-            if (s->next_gen[v->slot] == s->gen && s->next[v->slot] > lo)
-                lo = s->next[v->slot];
-            s->next_gen[v->slot] = s->gen;
-            s->next[v->slot] = hi + 1;
+            if (s->next_gen[x->slot] == s->gen && s->next[x->slot] > lo)
+                lo = s->next[x->slot];
+            s->next_gen[x->slot] = s->gen;
+            s->next[x->slot] = hi + 1;
         }
         for (uint64_t st = lo; st <= hi; st++)
             if (verify_at(c, v, st))
