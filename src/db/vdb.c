@@ -38,7 +38,7 @@ _Static_assert(sizeof(vgdb_bodysig) == 4, "vgdb_bodysig is part of the .vdb form
 #define ALIGN 64u
 #define CHUNK (256u << 10)
 #define READ_BUF (64u << 10)  /* per thread, one chunk at a time */
-#define LANE_BUF (16u << 10)  /* per lane, 16 chunks at a time */
+#define LANE_BUF (32u << 10)  /* per lane, 16 chunks at a time */
 #define LANES VG_SHA256X16_LANES
 
 typedef struct sect {
