@@ -210,16 +210,6 @@ static int u64(const pe *p, uint64_t off, uint64_t *v)
     return 1;
 }
 
-/* Length of the NUL-terminated string at off (bounded by the file and
- * max); -1 when it runs off the end unterminated. */
-static int64_t cstr(const pe *p, int64_t off, size_t max)
-{
-    if (off < 0 || (uint64_t)off >= p->n)
-        return -1;
-    size_t left = p->n - (size_t)off, lim = left < max ? left : max;
-    const uint8_t *z = memchr(p->d + off, 0, lim);
-    return z ? z - (p->d + off) : -1;
-}
 
 /* cstr() to the end of the file for names that yara reads unbounded (DLL
  * names, long section names): the bytes scanned are charged to
@@ -490,22 +480,6 @@ static int import_dll_name(const pe *p, int64_t off, size_t *len)
     return 1;
 }
 
-/* A delay-load DLL name: letters, digits, '_', '.', '-' only. */
-static int valid_dll_name(const pe *p, int64_t off, size_t *len)
-{
-    int64_t l = cstr_long(p, off);
-    if (l <= 0)
-        return 0;
-    for (int64_t i = 0; i < l; i++) {
-        uint8_t ch = p->d[off + i];
-        if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
-              ch == '_' || ch == '.' || ch == '-'))
-            return 0;
-    }
-    *len = (size_t)l;
-    return 1;
-}
-
 /* The functions of one import descriptor, as yara 4.2.3 reads them: the
  * thunks of OriginalFirstThunk (FirstThunk when that maps to offset 0 or
  * nowhere) up to a zero one; a name is the text after the hint (up to 512
@@ -560,8 +534,20 @@ static int import_funcs(vgy_ctx *c, vgy_obj *o, const pe *p, size_t desc, int di
 }
 
 /* Delay-load descriptors (32 bytes: attributes, DLL name, module handle,
- * IAT, name table, ...); with attribute bit 0 clear the addresses are
- * virtual addresses, made RVAs by subtracting the image base. */
+ * address table, name table, ...), read as yara 4.2.3 reads them: each
+ * address is taken as an RVA when below the image base and as a virtual
+ * address (less the image base) otherwise. The list ends at a descriptor
+ * with no name, attributes other than 0 or 1, or a name or address table
+ * that maps nowhere (the name table also not at offset 0); a DLL name
+ * that maps nowhere or is refused (import_dll_name) skips the descriptor
+ * uncounted. Functions are read in pairs from the name and address
+ * tables up to a zero in either; one whose name maps nowhere is listed
+ * without a name. */
+static uint64_t dly_rva(const pe *p, uint64_t v)
+{
+    return v > p->image_base ? v - p->image_base : v;
+}
+
 static void set_delayed(vgy_ctx *c, vgy_obj *o, const pe *p)
 {
     uint32_t va, sz;
@@ -569,49 +555,52 @@ static void set_delayed(vgy_ctx *c, vgy_obj *o, const pe *p)
     int ndll = 0, total = 0;
     if (vgype_dir(p, 13, &va, &sz) && va && (off = vgype_rva2off(p, va)) >= 0) {
         for (uint64_t d = (uint64_t)off; ndll < MAX_IMPORTS && total < MAX_IMPORTS; d += 32) {
-            uint32_t attr, name, nt;
+            uint32_t attr, name, iat, nt;
             if (!vgrd_span(&p->r, (size_t)d, 32) || !u32(p, d, &attr) || !u32(p, d + 4, &name) ||
-                !u32(p, d + 16, &nt) || !name)
+                !u32(p, d + 12, &iat) || !u32(p, d + 16, &nt) || !name || attr > 1)
                 break;
-            uint64_t base = attr & 1 ? 0 : p->image_base;
-            uint32_t iat = 0;
-            u32(p, d + 12, &iat);
-            int64_t no = vgype_rva2off(p, name - base), to = vgype_rva2off(p, nt - base);
-            int64_t ao = vgype_rva2off(p, iat - base);
+            int64_t no = vgype_rva2off(p, dly_rva(p, name));
             size_t nl;
-            if (no < 0 || !valid_dll_name(p, no, &nl))
+            if (no < 0 || !import_dll_name(p, no, &nl))
+                continue;
+            int64_t to = vgype_rva2off(p, dly_rva(p, nt)), ao = vgype_rva2off(p, dly_rva(p, iat));
+            uint32_t soi = 0;
+            u32(p, p->opt + 56, &soi);
+            if (dly_rva(p, nt) >= soi || dly_rva(p, iat) >= soi || to == 0)
                 break;
             int nf = 0;
             unsigned w = p->is64 ? 8 : 4;
-            /* the address table's slot must be readable too (yara reads
-             * both) */
-            for (uint64_t t = (uint64_t)to, at_ = (uint64_t)ao; to >= 0 && ao >= 0 &&
-                                                                total < MAX_IMPORTS;
-                 t += w, at_ += w) {
-                uint64_t v;
-                uint32_t v32;
-                if (!vgrd_span(&p->r, (size_t)at_, w) || (p->is64 ? !u64(p, t, &v) : !u32(p, t, &v32)))
+            uint64_t ordflag = p->is64 ? 1ull << 63 : 1ull << 31;
+            for (uint64_t k = 0; to > 0 && ao >= 0 && total < MAX_IMPORTS; k++) {
+                uint64_t v, fa;
+                uint32_t v32, f32;
+                if (p->is64 ? !u64(p, (uint64_t)to + k * w, &v) || !u64(p, (uint64_t)ao + k * w, &fa)
+                            : !u32(p, (uint64_t)to + k * w, &v32) ||
+                                  !u32(p, (uint64_t)ao + k * w, &f32))
                     break;
-                if (!p->is64)
+                if (!p->is64) {
                     v = v32;
-                if (v == 0)
+                    fa = f32;
+                }
+                if (v == 0 || fa == 0)
                     break;
+                total++;
                 char nm[64];
-                if (v & (p->is64 ? 1ull << 63 : 1ull << 31)) {
-                    int k = ord_name(p->d + no, nl, (unsigned)(v & 0xffff), nm, sizeof nm);
-                    vgyo_str(c, o, nm, (size_t)k, " delayed_import_details[%i].functions[%i].name",
+                if (v & ordflag) {
+                    int k2 = ord_name(p->d + no, nl, (unsigned)(v & 0xffff), nm, sizeof nm);
+                    vgyo_str(c, o, nm, (size_t)k2, " delayed_import_details[%i].functions[%i].name",
                              ndll, nf);
                     vgyo_int(c, o, (int64_t)(v & 0xffff),
                              " delayed_import_details[%i].functions[%i].ordinal", ndll, nf);
                 } else {
-                    int64_t fo = vgype_rva2off(p, (v & 0x7fffffff) - base), l;
-                    if (fo < 0 || (l = cstr(p, fo + 2, 4096)) < 0)
-                        continue;
-                    vgyo_str(c, o, p->d + fo + 2, (size_t)l,
-                             " delayed_import_details[%i].functions[%i].name", ndll, nf);
+                    int64_t fo = vgype_rva2off(p, dly_rva(p, v));
+                    if (fo >= 0 && vgrd_span(&p->r, (size_t)fo, 4))
+                        vgyo_str(c, o, p->d + fo + 2, tlen(p, fo + 2, 512),
+                                 " delayed_import_details[%i].functions[%i].name", ndll, nf);
+                    else /* listed without a name, as yara lists it */
+                        vgyo_at(c, o, " delayed_import_details[%i].functions[%i]", ndll, nf);
                 }
                 nf++;
-                total++;
             }
             vgyo_str(c, o, p->d + no, nl, " delayed_import_details[%i].library_name", ndll);
             vgyo_int(c, o, nf, " delayed_import_details[%i].number_of_functions", ndll);

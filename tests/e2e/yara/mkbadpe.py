@@ -80,7 +80,7 @@ def mutate(d, r):
     p = PE(d)
     b = bytearray(d)
     kind = r.choice(['hdr', 'sec', 'dir', 'imp', 'imp', 'exp', 'exp', 'rsrc', 'rsrc', 'vi',
-                     'rich', 'dbg', 'cert', 'trunc', 'bytes'])
+                     'rich', 'dbg', 'cert', 'trunc', 'bytes', 'dly'])
     if kind == 'hdr':
         f = r.choice([('nsec', p.nt + 6, 2), ('optsz', p.nt + 20, 2), ('ndirs', p.dirs - 4, 4),
                       ('falign', p.opt + 36, 4), ('magic', p.opt, 2), ('ep', p.opt + 16, 4),
@@ -142,6 +142,33 @@ def mutate(d, r):
                 v = r.choice([b'\0\0\0', b'\0\0Get\x01X\0', b'\0\0' + b'N' * 600])
                 b[no:no + len(v)] = v[:len(b) - no]
         return 'imp_' + what, b
+    if kind == 'dly':
+        va, _ = p.dir(13)
+        o = p.off(va) if va else None
+        if o is None:
+            return None
+        attr = struct.unpack_from('<I', d, o)[0]
+        base = 0 if attr & 1 else struct.unpack_from('<I', d, p.opt + 28)[0]
+        what = r.choice(['attr', 'name', 'iat', 'int', 'namebytes', 'thunk', 'zero'])
+        if what == 'attr':
+            u32(b, o, r.choice([0, 1, 2, 0xffffffff]))
+        elif what in ('name', 'iat', 'int'):
+            fo = {'name': 4, 'iat': 12, 'int': 16}[what]
+            old = struct.unpack_from('<I', d, o + fo)[0]
+            u32(b, o + fo, r.choice([0, old - base, old + 0x10000, 0xffffffff, old + 2]))
+        elif what == 'zero':
+            b[o:o + 32] = b'\0' * 32
+        else:
+            key = 4 if what == 'namebytes' else 16
+            no = p.off(struct.unpack_from('<I', d, o + key)[0] - base)
+            if no is None:
+                return None
+            if what == 'namebytes':
+                v = r.choice([b'\0', b'a b.dll\0', b'\x90.dll\0', b'A*.dll\0', b'x' * 300])
+            else:
+                v = struct.pack('<I', r.choice([0x80000000 | 73, 0x80000000, 0x7fffffff, 0x10]))
+            b[no:no + len(v)] = v[:len(b) - no]
+        return 'dly_' + what, b
     if kind == 'exp':
         va, sz = p.dir(0)
         o = p.off(va)
