@@ -6,9 +6,16 @@
  * sections, 16 data directories, 16,384 imports, 8,192 exports, resources
  * to VGY_MAX_ITEMS), and anything outside the file is left undefined, as
  * yara leaves it. File offsets from RVAs follow yara's mapping: the last
- * section (in table order) starting at or below the RVA, its raw offset
- * rounded down to min(FileAlignment, 0x200); RVAs below every section map
- * 1:1; an RVA past the section's raw data or the file has no offset.
+ * section (in table order, not starting above the one picked so far)
+ * whose virtual range holds the RVA, its raw offset rounded down to
+ * min(FileAlignment, 0x200); RVAs below every section map 1:1; an RVA past
+ * the section's raw data or the file has no offset.
+ *
+ * On malformed files every value follows what yara 4.2.3 gives (the rules
+ * were found by tests/e2e/diff_yara_pe.sh's damaged PEs and experiments
+ * against the yara binary); where yara would rescan the file for every
+ * record (unterminated names, version-info keys), scans are charged to a
+ * per-file budget instead.
  * Functions read back what load() set (c->self is the module root).
  *
  * Certificates (signatures[]) are read with OpenSSL, as yara 4.2.3 does.
@@ -251,10 +258,11 @@ int64_t vgype_rva2off(const pe *p, uint64_t rva)
             return -1;
         if (va < lowest)
             lowest = va;
-        if (rva >= va && srva <= va) {
+        /* only a section whose virtual range holds the RVA */
+        if (rva >= va && rva - va < vsz && srva <= va) {
             srva = va;
             soff = raw;
-            sraw = rsz < vsz ? rsz : vsz; /* what is both mapped and on disk */
+            sraw = rsz;
             if (align)
                 soff -= soff % align;
         }
