@@ -258,13 +258,15 @@ static atomic_int wide_allowed = 1;
 
 void vgdb_vdb_set_wide(int on) { atomic_store(&wide_allowed, on != 0); }
 
+static int cpu_wide;
+static pthread_once_t cpu_once = PTHREAD_ONCE_INIT;
+
+static void cpu_check(void) { cpu_wide = vg_sha256x16_ok(); }
+
 static int run_job(digest_job *j)
 {
-    static atomic_int cpu = -1; /* the CPU check, once */
-    int w = atomic_load(&cpu);
-    if (w < 0)
-        atomic_store(&cpu, w = vg_sha256x16_ok());
-    w = w && atomic_load(&wide_allowed);
+    pthread_once(&cpu_once, cpu_check); /* loads may run side by side */
+    int w = cpu_wide && atomic_load(&wide_allowed);
     j->wide = w;
     long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
     size_t nth = ncpu > 1 ? (size_t)ncpu : 1, units = w ? (j->n + LANES - 1) / LANES : j->n;
