@@ -542,18 +542,18 @@ static int import_funcs(vgy_ctx *c, vgy_obj *o, const pe *p, size_t desc, int di
 }
 
 /* Delay-load descriptors (32 bytes: attributes, DLL name, module handle,
- * address table, name table, ...), read as yara 4.2.3 reads them: each
- * address is taken as an RVA when below the image base and as a virtual
- * address (less the image base) otherwise. The list ends at a descriptor
- * with no name, attributes other than 0 or 1, or a name or address table
- * that maps nowhere (the name table also not at offset 0); a DLL name
- * that maps nowhere or is refused (import_dll_name) skips the descriptor
- * uncounted. Functions are read in pairs from the name and address
- * tables up to a zero in either; one whose name maps nowhere is listed
- * without a name. */
-static uint64_t dly_rva(const pe *p, uint64_t v)
+ * address table, name table, ...), read as yara 4.2.3 reads them: with
+ * attribute bit 0 clear an address above the image base is a virtual
+ * address (less the image base), any other is an RVA. The list ends at a
+ * descriptor with no name or attributes above 1, or whose name or address
+ * table lies at or past SizeOfImage (or the name table at file offset 0);
+ * a DLL name that maps nowhere or is refused (import_dll_name) skips the
+ * descriptor uncounted. Functions are read in pairs from the name and
+ * address tables up to a zero in either or an unreadable slot; one whose
+ * name maps nowhere is listed without a name. */
+static uint64_t dly_rva(const pe *p, uint32_t attr, uint64_t v)
 {
-    return v > p->image_base ? v - p->image_base : v;
+    return !(attr & 1) && v > p->image_base ? v - p->image_base : v;
 }
 
 static void set_delayed(vgy_ctx *c, vgy_obj *o, const pe *p)
@@ -567,14 +567,15 @@ static void set_delayed(vgy_ctx *c, vgy_obj *o, const pe *p)
             if (!vgrd_span(&p->r, (size_t)d, 32) || !u32(p, d, &attr) || !u32(p, d + 4, &name) ||
                 !u32(p, d + 12, &iat) || !u32(p, d + 16, &nt) || !name || attr > 1)
                 break;
-            int64_t no = vgype_rva2off(p, dly_rva(p, name));
+            int64_t no = vgype_rva2off(p, dly_rva(p, attr, name));
             size_t nl;
             if (no < 0 || !import_dll_name(p, no, &nl))
                 continue;
-            int64_t to = vgype_rva2off(p, dly_rva(p, nt)), ao = vgype_rva2off(p, dly_rva(p, iat));
+            uint64_t ntr = dly_rva(p, attr, nt), iatr = dly_rva(p, attr, iat);
+            int64_t to = vgype_rva2off(p, ntr), ao = vgype_rva2off(p, iatr);
             uint32_t soi = 0;
             u32(p, p->opt + 56, &soi);
-            if (dly_rva(p, nt) >= soi || dly_rva(p, iat) >= soi || to == 0)
+            if (ntr >= soi || iatr >= soi || to == 0)
                 break;
             int nf = 0;
             unsigned w = p->is64 ? 8 : 4;
@@ -582,9 +583,9 @@ static void set_delayed(vgy_ctx *c, vgy_obj *o, const pe *p)
             for (uint64_t k = 0; to > 0 && ao >= 0 && total < MAX_IMPORTS; k++) {
                 uint64_t v, fa;
                 uint32_t v32, f32;
-                if (p->is64 ? !u64(p, (uint64_t)to + k * w, &v) || !u64(p, (uint64_t)ao + k * w, &fa)
-                            : !u32(p, (uint64_t)to + k * w, &v32) ||
-                                  !u32(p, (uint64_t)ao + k * w, &f32))
+                uint64_t ts = (uint64_t)to + k * w, as = (uint64_t)ao + k * w;
+                if (p->is64 ? !u64(p, ts, &v) || !u64(p, as, &fa)
+                            : !u32(p, ts, &v32) || !u32(p, as, &f32))
                     break;
                 if (!p->is64) {
                     v = v32;
@@ -601,7 +602,7 @@ static void set_delayed(vgy_ctx *c, vgy_obj *o, const pe *p)
                     vgyo_int(c, o, (int64_t)(v & 0xffff),
                              " delayed_import_details[%i].functions[%i].ordinal", ndll, nf);
                 } else {
-                    int64_t fo = vgype_rva2off(p, dly_rva(p, v));
+                    int64_t fo = vgype_rva2off(p, dly_rva(p, attr, v));
                     if (fo >= 0 && vgrd_span(&p->r, (size_t)fo, 4))
                         vgyo_str(c, o, p->d + fo + 2, tlen(p, fo + 2, 512),
                                  " delayed_import_details[%i].functions[%i].name", ndll, nf);
