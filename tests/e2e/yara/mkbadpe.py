@@ -2,13 +2,14 @@
 """Write a deterministic set of malformed PE files for the pe module
 differential (tests/e2e/diff_yara_pe.sh): each seed PE is damaged in one
 targeted way (header counts and sizes, section table, data directories,
-import descriptors and names, export tables, resource tree, version info,
-rich header, debug directory, certificate table) or truncated, with values
+import descriptors and names, delay-load descriptors, export tables,
+resource tree, version info, rich header, debug directory, certificate
+table) or truncated, with values
 drawn from a fixed-seed generator, so the same files come out every run.
 Seeds: the PEs given on the command line (the synthetic ones of mkpe.py,
 clamav-testfiles) plus a copy of the first with a rich header in its DOS
 stub.
-Usage: mkbadpe.py OUTDIR COUNT SEED.exe..."""
+Usage: mkbadpe.py OUTDIR COUNT SEED.exe...  (MKBADPE_SEED=n: another set)"""
 import os
 import random
 import struct
