@@ -5,9 +5,9 @@
 # yara/mkbadpe.py damages seed PEs (the synthetic ones of yara/mkpe.py, a
 # copy with a rich header, and clamav-testfiles PEs when installed) in one
 # targeted way each (header counts, section table, data directories,
-# import descriptors and DLL/function names, export tables, resource tree,
-# version info, rich header, debug directory, certificate table,
-# truncation), from a fixed seed: the same VIGIL_PE_COUNT files (default
+# import descriptors and DLL/function names, delay-load descriptors,
+# export tables, resource tree, version info, rich header, debug
+# directory, certificate table, truncation), from a fixed seed: the same VIGIL_PE_COUNT files (default
 # 300) every run. yara/pe_dump.py's rules print every pe value (console.log,
 # strings as MD5; an undefined value prints nothing), headed by the file's
 # MD5; both tools scan the whole set in one run and each file's values
