@@ -804,14 +804,17 @@ static void free_opts(opts *o)
 
 /* --yara-strings: "RULE:0xOFFSET:$id: data" per match, the data as
  * `yara -s` prints it (hex strings as bytes, at most 64, others as
- * escaped text). */
+ * escaped text, at most 512 bytes). */
 static void yara_string_line(void *user, const char *rule, const char *sid, int is_hex,
                              uint64_t off, const uint8_t *d, size_t n)
 {
     (void)user;
     flockfile(stdout);
     printf("%s:0x%llx:%s: ", rule, (unsigned long long)off, sid);
-    /* yara shows a hex string's first 64 bytes, then "..." */
+    /* yara shows a hex string's first 64 bytes, then "...", and the first
+     * 512 bytes of any other */
+    if (!is_hex && n > 512)
+        n = 512;
     for (size_t i = 0; i < n; i++) {
         if (is_hex && i == 64) {
             fputs("...", stdout);

@@ -25,7 +25,12 @@
  * The verifier gives what PCRE2 gives for the same regex (strings.c used
  * PCRE2 before, and its results are checked against yara): alternatives in
  * order, lazy repeats shortest first, greedy longest first, the first
- * complete path wins. It recurses once per REP/ALT on the path, so the
+ * complete path wins. yara itself is not a backtracking engine: it matches
+ * forwards and backwards from its atom, so where a string has several
+ * ways through (alternatives of different lengths), its answer depends on
+ * which atom it chose; on random strings (tests/e2e/yara/randstrings.py)
+ * the backtracking answer agrees with yara more often than the shortest or
+ * the longest does. It recurses once per REP/ALT on the path, so the
  * depth is bounded by the program's REP+ALT count (the caller sends long
  * ones to PCRE2), and a step budget bounds the backtracking.
  *

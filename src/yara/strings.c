@@ -69,6 +69,10 @@
 #define WIN_SPAN 64            /* distance range of a window's start */
 #define WIN_MIN_BITS 16.0      /* a window needing verification: >= 2 bytes */
 #define SEQ_MAX_SPLIT 512      /* REP+ALT of a program seq.c verifies */
+#define RE_SCAN_LIMIT 4096     /* a regex match ends at most this far from
+                                  its start (yara's limit: /A.*B/s on A,
+                                  4000 bytes, B, 200 bytes, B ends at the
+                                  first B) */
 
 enum { V_EXACT, V_WINDOW, V_WHOLE };
 
@@ -221,8 +225,64 @@ static char *regex_rewrite(const char *s, size_t n, int wide)
     return b.p;
 }
 
+/* The quantifiers of a yara regex: QUANT_GREEDY, QUANT_LAZY (a trailing
+ * `?`), both, or neither. yara refuses both in a string's regex (its
+ * string matcher is greedy or not as a whole), not in `matches`. */
+enum { QUANT_GREEDY = 1, QUANT_LAZY = 2 };
+
+static int regex_quantifiers(const char *s, size_t n)
+{
+    int r = 0;
+    size_t i = 0;
+    while (i < n) {
+        char c = s[i];
+        if (c == '\\') {
+            i += 2;
+            continue;
+        }
+        if (c == '[') {
+            i++;
+            if (i < n && s[i] == '^')
+                i++;
+            if (i < n && s[i] == ']')
+                i++;
+            while (i < n && s[i] != ']')
+                i += s[i] == '\\' ? 2 : 1;
+            i++;
+            continue;
+        }
+        size_t q = 0;
+        if (c == '*' || c == '+' || c == '?')
+            q = 1;
+        else if (c == '{') {
+            size_t j = i + 1, digits = 0;
+            while (j < n && ((s[j] >= '0' && s[j] <= '9') || s[j] == ',')) {
+                digits += s[j] != ',';
+                j++;
+            }
+            if (j < n && s[j] == '}' && digits)
+                q = j + 1 - i;
+        }
+        if (!q) {
+            i++;
+            continue;
+        }
+        i += q;
+        if (i < n && s[i] == '?') {
+            r |= QUANT_LAZY;
+            i++;
+        } else
+            r |= QUANT_GREEDY;
+    }
+    return r;
+}
+
+#define MIXED_MSG "greedy and ungreedy quantifiers can't be mixed in a regular expression"
+
 const char *vgy_regex_check(const char *src, size_t len)
 {
+    if (regex_quantifiers(src, len) == (QUANT_GREEDY | QUANT_LAZY))
+        return MIXED_MSG;
     char *re = regex_rewrite(src, len, 0);
     if (!re)
         return "out of memory";
@@ -896,16 +956,25 @@ static int add_match(sctx *c, uint32_t gi, uint64_t off, uint64_t len)
     return 0;
 }
 
+/* The PCRE2 match anchored at `st`: its length or -1. A regex match ends
+ * within RE_SCAN_LIMIT of its start, as in yara. */
+static int64_t pcre_at(sctx *c, const variant *v, uint64_t st)
+{
+    size_t end = c->len;
+    if (v->pcre && end - st > RE_SCAN_LIMIT)
+        end = st + RE_SCAN_LIMIT;
+    if (pcre2_match(v->code, c->d, end, st, PCRE2_ANCHORED, c->s->md, c->s->mctx) < 0)
+        return -1;
+    PCRE2_SIZE *ov = pcre2_get_ovector_pointer(c->s->md);
+    return (int64_t)(ov[1] - ov[0]);
+}
+
 /* The match of v anchored at `st`, if any. */
 static int verify_at(sctx *c, const variant *v, uint64_t st)
 {
     int64_t n;
     if (v->pcre) {
-        int rc = pcre2_match(v->code, c->d, c->len, st, PCRE2_ANCHORED, c->s->md, c->s->mctx);
-        if (rc < 0)
-            return 0;
-        PCRE2_SIZE *ov = pcre2_get_ovector_pointer(c->s->md);
-        n = (int64_t)(ov[1] - ov[0]);
+        n = pcre_at(c, v, st);
     } else {
         uint32_t budget = VERIFY_BUDGET;
         n = vgy_seq_match(&c->m->pool, &v->prog, c->d, c->len, st, &budget);
@@ -990,6 +1059,8 @@ static int cmp_match(const void *a, const void *b)
     return (x->len > y->len) - (x->len < y->len);
 }
 
+/* A whole variable-length variant: each start the search finds, then the
+ * match there within the regex scan limit (pcre_at). */
 static void pcre_all(sctx *c, const variant *v)
 {
     size_t pos = 0;
@@ -997,10 +1068,11 @@ static void pcre_all(sctx *c, const variant *v)
         int rc = pcre2_match(v->code, c->d, c->len, pos, 0, c->s->md, c->s->mctx);
         if (rc < 0)
             break;
-        PCRE2_SIZE *ov = pcre2_get_ovector_pointer(c->s->md);
-        if (ov[1] > ov[0] && add_match(c, v->gi, ov[0], ov[1] - ov[0]))
+        size_t st = pcre2_get_ovector_pointer(c->s->md)[0];
+        int64_t n = pcre_at(c, v, st);
+        if (n > 0 && add_match(c, v->gi, st, (uint64_t)n))
             return;
-        pos = ov[0] + 1;
+        pos = st + 1;
     }
 }
 

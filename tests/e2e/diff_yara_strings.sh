@@ -52,4 +52,20 @@ for seed in ${VIGIL_YS_SEEDS:-1 2 3}; do
     nok "seed $seed: only $matches string matches: the inputs no longer exercise the matcher"
   fi
 done
+
+# yara's regex scan limit: a regex match ends within 4096 bytes of its
+# start (/A.*B/s stops at the first B of A + 4000 bytes + B + 200 bytes + B);
+# hex jumps are not limited that way
+python3 -c "import sys; sys.stdout.buffer.write(b'A' + b'x' * 4000 + b'B' + b'x' * 200 + b'B')" >"$T/lim.bin"
+cat >"$T/lim.yar" <<'EOF'
+rule re_limit_first { strings: $a = /A.*B/s condition: !a[1] == 4002 }
+rule re_limit_last { strings: $a = /A.*B/s condition: !a[1] == 4203 }
+rule re_lazy { strings: $a = /A.*?B/s condition: !a[1] == 4002 }
+rule hex_long_jump { strings: $a = { 41 [0-6000] 42 } condition: !a[1] == 4002 }
+EOF
+y=$(yara "$T/lim.yar" "$T/lim.bin" 2>/dev/null | awk '{print $1}' | sort | paste -sd' ')
+v=$("$VIGIL" scan --no-summary --all-match -d "$T/lim.yar" "$T/lim.bin" 2>/dev/null |
+    sed -nE 's/.*: ([A-Za-z0-9_]+) FOUND$/\1/p' | sort | paste -sd' ')
+if [ "$y" = "$v" ] && [ -n "$y" ]; then ok "regex scan limit: same rules as yara ($y)"
+else nok "regex scan limit: yara says '$y', vigil '$v'"; fi
 echo "1..$n"

@@ -1,0 +1,12 @@
+rule r0 { strings: $a = /.[^A]\xff*\w+? /s condition: $a }
+rule r1 { strings: $a = {  FF 41 43 41 0A } condition: $a }
+rule r2 { strings: $a = { 31 61 ?1 00 [0-] 43 [1-7] ?? ?? ?? } condition: $a }
+rule r3 { strings: $a = {  00 [3] 00 43 ( 0A | ( 43 FF | FF | 61 ) ( 0A 31 | 42 ) [3-5] FF ) 41 61 ( 20 42 ( 31 00 | 0A 4? | 41 ) | 61 42 ( 0A | 20 | ?F FF 42 ) ) 61 0A } condition: $a }
+rule r4 { strings: $a = { 0A 61 FF ( ( 41 20 | 61 | F? ) [1] 61 | 41 FF ) 42 43 0A ( 61 20 | 43 [3-7] 61 61 ) } condition: $a }
+rule r5 { strings: $a = "C1" nocase wide condition: $a }
+rule r6 { strings: $a = /\ba*?B?B/i condition: $a }
+rule r7 { strings: $a = /\s{1,2}\s\x00\x00+/is condition: $a }
+rule r8 { strings: $a = /(\n[\x00-\x31]\n{0,3}[AB]|1C|\s[a-c]\n[a-c]+?)/ condition: $a }
+rule r9 { strings: $a = /B\n\w/ condition: $a }
+rule r10 { strings: $a = "aBBa1CA " wide ascii condition: $a }
+rule r11 { strings: $a = {  43 ?1 [4-] 42 ( ( ?? 41 43 | FF 20 | 31 ?1 ) 20 | 61 ) 20 } condition: $a }

@@ -1,0 +1,12 @@
+rule r0 { strings: $a = {  ( 31 ?3 31 | 43 42 42 ) ( 61 41 | FF 00 | 2? 4? ) [0-5] 00 0A ( 2? | ?0 ) ( 61 20 43 | FF 00 42 ) 20 ( ?? FF ?? | 43 0A FF | ?? 41 FF ) 61 } condition: $a }
+rule r1 { strings: $a = /\nB\xffa{2,3}?\s/ condition: $a }
+rule r2 { strings: $a = "A1aCC"  condition: $a }
+rule r3 { strings: $a = {  43 41 } condition: $a }
+rule r4 { strings: $a = {  ( FF | 00 ) ( 61 | 61 | 42 ) 41 20 [3-8] 43 ( ?? | 41 | ?3 ) 43 31 ?? } condition: $a }
+rule r5 { strings: $a = /\w/is condition: $a }
+rule r6 { strings: $a = {  43 31 } condition: $a }
+rule r7 { strings: $a = { ?? 61 ( 00 | 42 | 31 ) } condition: $a }
+rule r8 { strings: $a = {  ( 31 | 61 | 0A ) 61 ?? [0-6] 42 ( 41 | FF | 0A ) } condition: $a }
+rule r9 { strings: $a = "BBCa" wide ascii condition: $a }
+rule r10 { strings: $a = { FF ( 00 ?1 ?? | 43 31 61 ) 42 } condition: $a }
+rule r11 { strings: $a = /aC/is condition: $a }

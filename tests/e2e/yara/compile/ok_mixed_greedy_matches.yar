@@ -1,0 +1,1 @@
+rule mixed_greedy_cond { condition: "abc" matches /a(b*?)c+/ }
