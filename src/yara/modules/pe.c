@@ -990,7 +990,7 @@ static void set_rich(vgy_ctx *c, vgy_obj *o, const pe *p)
  * 6, a whole number of 28-byte entries) whose "NB10" (name at +16) or
  * "RSDS" (name at +24) record fits and whose name is 1 to 1,023 bytes
  * long (ending at a NUL or at the end of the file). The record is found by its
- * RVA, or by its file offset when the RVA is 0, as yara 4.2.3 does. */
+ * RVA, or by its file offset when the RVA is 0 or maps nowhere. */
 #define MAX_PDB_PATH 1024
 
 static void set_pdb(vgy_ctx *c, vgy_obj *o, const pe *p)
@@ -1009,7 +1009,9 @@ static void set_pdb(vgy_ctx *c, vgy_obj *o, const pe *p)
         u32(p, e + 24, &aoff);
         if (type != 2)
             continue;
-        int64_t cv = arva ? vgype_rva2off(p, arva) : aoff ? (int64_t)aoff : -1;
+        int64_t cv = arva ? vgype_rva2off(p, arva) : -1;
+        if (cv < 0 && aoff) /* the file offset when the RVA is 0 or maps nowhere */
+            cv = aoff;
         if (cv < 0 || !u32(p, (uint64_t)cv, &sig) || !vgrd_span(&p->r, (size_t)cv, 8))
             continue;
         uint64_t name;
