@@ -1020,36 +1020,26 @@ static int64_t vmatch(const vgy_sqpool *p, uint32_t i, uint32_t end, const vcont
         /* the node after the repeat, when it is a literal, picks the
          * lengths worth trying */
         int nb = i + 1 < end && nodes[i + 1].kind == SQ_BYTE ? nodes[i + 1].b : -1;
-        if (x->lazy) {
-            for (size_t j = x->lo; j <= avail; j++) {
-                if (nb >= 0) {
-                    if (pos + j >= len)
-                        return -1;
-                    const uint8_t *q = memchr(d + pos + j, nb, avail - j + 1 <= len - pos - j
-                                                                   ? avail - j + 1
-                                                                   : len - pos - j);
-                    if (!q)
-                        return -1;
-                    j = (size_t)(q - d) - pos;
-                }
-                int64_t r = vmatch(p, i + 1, end, k, d, len, pos + j, budget);
-                if (r >= 0)
-                    return r;
-                if (*budget == 0)
+        /* lazy: lengths lo, lo+1 ...; greedy: avail, avail-1 ... */
+        for (size_t t = 0; t <= avail - x->lo; t++) {
+            size_t j = x->lazy ? x->lo + t : avail - t;
+            if (nb >= 0 && x->lazy) { /* the next length followed by nb */
+                if (pos + j >= len)
                     return -1;
-                (*budget)--;
-            }
-        } else {
-            for (size_t j = avail + 1; j-- > x->lo;) {
-                if (nb >= 0 && (pos + j >= len || d[pos + j] != nb))
-                    continue;
-                int64_t r = vmatch(p, i + 1, end, k, d, len, pos + j, budget);
-                if (r >= 0)
-                    return r;
-                if (*budget == 0)
+                size_t span = avail - j + 1 <= len - pos - j ? avail - j + 1 : len - pos - j;
+                const uint8_t *q = memchr(d + pos + j, nb, span);
+                if (!q)
                     return -1;
-                (*budget)--;
-            }
+                t += (size_t)(q - d) - pos - j;
+                j = (size_t)(q - d) - pos;
+            } else if (nb >= 0 && (pos + j >= len || d[pos + j] != nb))
+                continue;
+            int64_t r = vmatch(p, i + 1, end, k, d, len, pos + j, budget);
+            if (r >= 0)
+                return r;
+            if (*budget == 0)
+                return -1;
+            (*budget)--;
         }
         return -1;
     }
