@@ -14,6 +14,9 @@
 # must be the same, including which are undefined. The seeds and the
 # clamav-testfiles PEs are compared unmodified too (rich_signature,
 # pdb_path, version info on real linkers' output). vigil must not fail.
+# Then the names of functions imported by ordinal from ws2_32, wsock32,
+# oleaut32 and comctl32 (every ordinal of their lists and some past them)
+# against yara's.
 # A difference that is deliberate goes into EXPECTED below (file name and
 # reason); there is none now.
 # Prints TAP; needs VIGIL, VIGIL_SRC, yara and python3 (skips without).
@@ -89,4 +92,40 @@ done
 msg="$same of $((nbad + nreal)) files ($nbad malformed, $nreal real) give yara's pe values"
 [ "$expected" -gt 0 ] && msg+=", $expected expected differences"
 if [ "$differ" -eq 0 ]; then ok "$msg"; else nok "$msg; $differ differ"; fi
+
+# Imports by ordinal: yara names some DLLs' ordinals (exe/ordnames.c holds
+# the lists); one file per DLL and ordinal, the name each gives.
+mkdir -p "$T/ord"
+python3 - "$T/seed/pe32.exe" "$T/ord" <<'PY'
+import struct, sys
+src, out = sys.argv[1], sys.argv[2]
+d = open(src, 'rb').read()
+name, thunk = d.find(b'WS2_32.dll\0'), d.find(struct.pack('<I', 0x80000017))
+winsock = list(range(131)) + [151, 500, 501]
+for dll, ords in ((b'WS2_32.dll', winsock), (b'wsock32.dll', winsock),
+                  (b'OLEAUT32.dll', range(451)), (b'COMCTL32.dll', range(20))):
+    for o in ords:
+        b = bytearray(d)
+        b[name:name + 13] = dll.ljust(13, b'\0')
+        struct.pack_into('<I', b, thunk, 0x80000000 | o)
+        open('%s/%s_%d' % (out, dll.decode(), o), 'wb').write(b)
+PY
+cat >"$T/ord.yar" <<'YAR'
+import "pe"
+import "hash"
+import "console"
+rule v0 { condition: console.log("@@", hash.md5(0, filesize)) and false }
+rule v1 { condition: console.log("", pe.import_details[1].functions[2].name) and false }
+YAR
+yara -p 1 "$T/ord.yar" "$T/ord" 2>&1 | paste - - | sort >"$T/ord.y"
+"$VIGIL" scan --no-summary --threads 1 -d "$T/ord.yar" "$T/ord" 2>&1 >/dev/null | paste - - |
+  sort >"$T/ord.v"
+named=$(grep -vc '	ord[0-9]*$' "$T/ord.y")
+nord=$(find "$T/ord" -type f | wc -l)
+if [ "$(wc -l <"$T/ord.y")" -eq "$nord" ] && [ "$named" -gt 500 ] && cmp -s "$T/ord.y" "$T/ord.v"; then
+  ok "imports by ordinal: $nord names (ws2_32, wsock32, oleaut32, comctl32; $named named) as yara's"
+else
+  nok "imports by ordinal: names differ from yara's ($named named by yara)"
+  diff "$T/ord.y" "$T/ord.v" | head -6 | sed 's/^/# /'
+fi
 echo "1..$n"
