@@ -546,7 +546,8 @@ static int import_funcs(vgy_ctx *c, vgy_obj *o, const pe *p, size_t desc, int di
  * attribute bit 0 clear an address above the image base is a virtual
  * address (less the image base), any other is an RVA. The list ends at a
  * descriptor with no name or attributes above 1, or whose name or address
- * table lies at or past SizeOfImage (or the name table at file offset 0);
+ * table lies at or past SizeOfImage (or the name table in the 64-byte DOS
+ * header);
  * a DLL name that maps nowhere or is refused (import_dll_name) skips the
  * descriptor uncounted. Functions are read in pairs from the name and
  * address tables up to a zero in either or an unreadable slot; one whose
@@ -575,8 +576,8 @@ static void set_delayed(vgy_ctx *c, vgy_obj *o, const pe *p)
             int64_t to = vgype_rva2off(p, ntr), ao = vgype_rva2off(p, iatr);
             uint32_t soi = 0;
             u32(p, p->opt + 56, &soi);
-            if (ntr >= soi || iatr >= soi || to == 0)
-                break;
+            if (ntr >= soi || iatr >= soi || (to >= 0 && to < 64))
+                break; /* (yara refuses a name table inside the DOS header) */
             int nf = 0;
             unsigned w = p->is64 ? 8 : 4;
             uint64_t ordflag = p->is64 ? 1ull << 63 : 1ull << 31;
