@@ -6,7 +6,7 @@
  * sections, 16 data directories, 16,384 imports, 8,192 exports, resources
  * to VGY_MAX_ITEMS), and anything outside the file is left undefined, as
  * yara leaves it. File offsets from RVAs follow yara's mapping: the last
- * section (in table order, not starting above the one picked so far)
+ * section (in table order, not starting below the one picked so far)
  * whose virtual range holds the RVA, its raw offset rounded down to
  * min(FileAlignment, 0x200); RVAs below every section map 1:1; an RVA past
  * the section's raw data or the file has no offset.
@@ -16,10 +16,10 @@
  * against the yara binary); where yara would rescan the file for every
  * record (unterminated names, version-info keys), scans are charged to a
  * per-file budget instead.
+ *
  * Functions read back what load() set (c->self is the module root).
  *
- * Certificates (signatures[]) are read with OpenSSL, as yara 4.2.3 does.
- * Not here (yet): ordinal-to-name tables beyond the short ones below. */
+ * Certificates (signatures[]) are read with OpenSSL, as yara 4.2.3 does. */
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -448,10 +448,9 @@ static void set_sections(vgy_ctx *c, vgy_obj *o, const pe *p)
 /* ---- imports and exports ---------------------------------------------- */
 
 /* Names of functions imported by ordinal, for import_details and imphash,
- * come from the executable parsers' table (exe/ordnames.c: Winsock 1.1 and
- * the common oleaut32 ordinals). yara 4.2.3 knows longer lists; an ordinal
- * missing there is "ordN" (as for every other DLL), so imphash can differ
- * from yara's for such imports. */
+ * come from the executable parsers' table (exe/ordnames.c: ws2_32/wsock32
+ * and oleaut32, the lists yara 4.2.3 and clamscan use); any other ordinal
+ * is "ordN". */
 static int dll_is(const uint8_t *dll, size_t n, const char *name)
 {
     return n == strlen(name) && !strncasecmp((const char *)dll, name, n);
