@@ -307,7 +307,14 @@ static int is_ldb(const char *path)
 
 static vg_status yara_rules(vg_engine *e)
 {
-    return e->yara ? VG_OK : vgy_rules_new(&e->yara);
+    if (e->yara)
+        return VG_OK;
+    vg_status st = vgy_rules_new(&e->yara);
+    /* vigil db build: the strings database goes into the .vdb, built for
+     * any x86-64 */
+    if (st == VG_OK && e->keep_src)
+        vgy_rules_set_portable(e->yara, 1);
+    return st;
 }
 
 /* Text of any format: YARA sources by extension, the rest to load_text.c.

@@ -1,7 +1,9 @@
 /* db/srctext.c - signature formats that travel in a .vdb as source text.
  *
  * Some formats have no serialized compiled form yet: YARA rules (their
- * compiled state is a tree of heap objects), PE section and import
+ * conditions are a tree of heap objects; their strings' Vectorscan
+ * database does travel compiled, in section 34, and is taken when the
+ * texts give the same expressions), PE section and import
  * hashes (.mdb .msb .imp: tables of their own, db/exehash.c) and logical
  * signatures (.ldb .cdb: expressions over subsignatures). They are
  * compiled beside the mapped tables at load. A logical signature's hex

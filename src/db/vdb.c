@@ -805,6 +805,15 @@ vg_status vgdb_vdb_activate(vg_engine *e, int *rebuilt)
         st = vgdb_srctext_load(e, v.s[VGDB_S_SRCTEXT].p, v.s[VGDB_S_SRCTEXT].len);
     if (st != VG_OK)
         return st;
+    /* the YARA strings' compiled database, used if the texts match it
+     * (the mapping lives as long as the engine) */
+    if (e->yara && v.s[VGDB_S_YARADB].len >= 32) {
+        vgy_sdb c;
+        memcpy(c.fp, v.s[VGDB_S_YARADB].p, 32);
+        c.blob = v.s[VGDB_S_YARADB].p + 32;
+        c.len = v.s[VGDB_S_YARADB].len - 32;
+        vgy_rules_use_strings_db(e->yara, &c);
+    }
     /* The .ldb texts gave their logic (subsignature ids in load order) and
      * patterns that are already in the mapped matcher: those are dropped
      * with the builder, and the mapped ones must be exactly as many, each
@@ -939,6 +948,23 @@ vg_status vgdb_vdb_write(vg_engine *e, const char *path, uint64_t created)
     vgm_sig *sigs = NULL;
     uint64_t nsigs_text = 0;
     vg_status st = vgdb_srctext_build(e, &stext, &stlen, &nsigs_text);
+    uint8_t *ydb = NULL;
+    size_t ydblen = 0;
+    if (st == VG_OK && e->yara && vgy_rules_count(e->yara)) {
+        char *blob = NULL;
+        size_t bl = 0;
+        uint8_t fp[32];
+        st = vgy_rules_strings_db(e->yara, fp, &blob, &bl);
+        if (st == VG_OK && !(ydb = malloc(32 + bl)))
+            st = VG_ENOMEM;
+        if (st == VG_OK) {
+            memcpy(ydb, fp, 32);
+            if (bl)
+                memcpy(ydb + 32, blob, bl);
+            ydblen = 32 + bl;
+        }
+        free(blob);
+    }
     if (st == VG_OK && e->m)
         st = vgm_export(e->m, &p, &hs, &hslen);
     else if (st == VG_OK)
@@ -982,6 +1008,7 @@ vg_status vgdb_vdb_write(vg_engine *e, const char *path, uint64_t created)
     ws[n++] = (wsect){VGDB_S_HSDB, hs, hslen};
     ws[n++] = (wsect){VGDB_S_SOURCES, src, srclen};
     ws[n++] = (wsect){VGDB_S_SRCTEXT, stext, stlen};
+    ws[n++] = (wsect){VGDB_S_YARADB, ydb, ydblen};
 
     uint8_t hdr[VGDB_VDB_HEADER];
     memset(hdr, 0, sizeof hdr);
@@ -1100,6 +1127,7 @@ out:
     free(bnames);
     free(tmp);
     free(hs);
+    free(ydb);
     free(src);
     free(names);
     free(nameidx);
@@ -1141,6 +1169,7 @@ vg_status vgdb_vdb_describe(const char *path, void *file, char *err, size_t errl
     fprintf(f, "hash tables: %llu bytes\n", (unsigned long long)hbytes);
     fprintf(f, "packed patterns: %llu bytes\n", (unsigned long long)v.s[VGDB_S_MNODES].len);
     fprintf(f, "matcher database: %llu bytes\n", (unsigned long long)v.s[VGDB_S_HSDB].len);
+    fprintf(f, "YARA strings database: %llu bytes\n", (unsigned long long)v.s[VGDB_S_YARADB].len);
     fprintf(f, "names: %u, %llu bytes\n", v.nnames,
             (unsigned long long)(v.s[VGDB_S_NAMES].len + v.s[VGDB_S_NAMEIDX].len));
     vgdb_srctext_describe(v.s[VGDB_S_SRCTEXT].p, v.s[VGDB_S_SRCTEXT].len, f);

@@ -20,7 +20,7 @@
  *              when they are compiled at load)
  *   48   4     number of sections n (<= VGDB_MAX_SECTIONS)
  *   52   4     number of names
- *   56   32    SHA-256 of the chunk table's extent (section 34)
+ *   56   32    SHA-256 of the chunk table's extent (section 35)
  *   88   24*n  section table: {u32 id, u32 0, u64 offset, u64 length}
  *   ...        zero up to 1024
  * Sections follow in id order from offset 1024, each at the first 64-byte
@@ -66,7 +66,17 @@
  *                                          .imp), logical signatures (.ldb
  *                                          .cdb; their hex subsignatures are
  *                                          in 28-31 with flag VGM_SIG_MULTI)
- *   34     chunk table                     32 B: SHA-256 per chunk
+ *   34     YARA strings' Vectorscan        32 bytes: the SHA-256 of the
+ *          database (empty: no YARA)       expression list it was built
+ *                                          from (yara/strings.c), then
+ *                                          hs_serialize_database() bytes.
+ *                                          The YARA texts in 33 are parsed
+ *                                          at load; when the expressions
+ *                                          they give hash to the same value
+ *                                          (nothing else was loaded beside
+ *                                          them), this database is used
+ *                                          instead of compiling them
+ *   35     chunk table                     32 B: SHA-256 per chunk
  * Checked at load: header, section bounds, sizes against each other, the
  * chunk table against the header and every chunk against the table, bucket tables, every matcher signature's
  * fields. Checked when followed: name indices, name block offsets and name
@@ -83,16 +93,17 @@
 #include "db/engine_int.h"
 
 #define VGDB_VDB_MAGIC "VIGILVDB"
-#define VGDB_VDB_VERSION 4u /* 3: columns, front-coded names, packed nodes,
-                               * source texts; 4: 256 KiB chunks */
+#define VGDB_VDB_VERSION 5u /* 3: columns, front-coded names, packed nodes,
+                               * source texts; 4: 256 KiB chunks; 5: YARA
+                               * strings database */
 #define VGDB_VDB_HEADER 1024u
 #define VGDB_MAX_SECTIONS 39u /* (1024 - 88) / 24 */
 
 enum {
     VGDB_S_NAMES = 1, VGDB_S_NAMEIDX = 2, VGDB_S_HASH0 = 3, /* 3..26: 6 sets x 4 columns */
     VGDB_S_BODY = 27, VGDB_S_MSIGS = 28, VGDB_S_MNODES = 29, VGDB_S_MPOOL = 30,
-    VGDB_S_HSDB = 31, VGDB_S_SOURCES = 32, VGDB_S_SRCTEXT = 33, VGDB_S_CHUNKS = 34,
-    VGDB_S_LAST = 34
+    VGDB_S_HSDB = 31, VGDB_S_SOURCES = 32, VGDB_S_SRCTEXT = 33, VGDB_S_YARADB = 34,
+    VGDB_S_CHUNKS = 35, VGDB_S_LAST = 35
 };
 enum { VGDB_C_DIG = 0, VGDB_C_LO = 1, VGDB_C_BKT = 2, VGDB_C_NAME = 3 };
 

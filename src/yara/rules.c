@@ -77,6 +77,8 @@ struct vgy_rules {
     uint32_t *always;       /* rules evaluated on every object (compile) */
     uint32_t nalways;
     uint32_t *str_rule;     /* string gidx -> its rule's idx (compile) */
+    vgy_sdb cache;          /* a serialized strings database, if any */
+    int has_cache, portable;
     /* rule name -> rule, open addressing (load <= 1/2), over the committed
      * units and the unit being parsed: a name lookup is O(1), not a walk
      * over every rule (100,000 rules made the duplicate check quadratic) */
@@ -391,10 +393,32 @@ vg_status vgy_rules_compile(vgy_rules *rs, char *err, size_t errlen)
         if ((r->flags & VGY_R_GLOBAL) || !needs_a_match(r->cond))
             rs->always[rs->nalways++] = k;
     }
-    vg_status st = vgy_strings_build(rs->strs, rs->nstrs, &rs->sm, err, errlen);
+    vg_status st = vgy_strings_build(rs->strs, rs->nstrs, rs->has_cache ? &rs->cache : NULL,
+                                     rs->portable, &rs->sm, err, errlen);
     if (st == VG_OK)
         rs->compiled = 1;
     return st;
+}
+
+void vgy_rules_use_strings_db(vgy_rules *rs, const vgy_sdb *cache)
+{
+    rs->has_cache = cache != NULL;
+    if (cache)
+        rs->cache = *cache;
+}
+
+void vgy_rules_set_portable(vgy_rules *rs, int portable) { rs->portable = portable; }
+
+vg_status vgy_rules_strings_db(const vgy_rules *rs, uint8_t fp[32], char **blob, size_t *len)
+{
+    if (!rs->compiled)
+        return VG_ESTATE;
+    return vgy_strings_serialize(rs->sm, fp, blob, len);
+}
+
+int vgy_rules_strings_cached(const vgy_rules *rs)
+{
+    return rs->compiled && vgy_strings_from_cache(rs->sm);
 }
 
 /* ---- scanning --------------------------------------------------------- */

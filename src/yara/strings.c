@@ -60,6 +60,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/hash.h"
 #include "yara/seq.h"
 #include "yara/yara_int.h"
 
@@ -112,6 +113,8 @@ struct vgy_smatcher {
     uint32_t *whole;     /* V_WHOLE variants; id ngroups + k is whole[k] */
     uint32_t nwhole;
     uint32_t nslots;
+    uint8_t fp[32];      /* SHA-256 of the expression list compiled into db */
+    int from_cache;      /* db came from a serialized copy (vgy_sdb) */
 };
 
 struct vgy_sscratch {
@@ -778,7 +781,42 @@ static vg_status make_groups(vgy_smatcher *m, wkey *keys, uint32_t *nkeys)
     return VG_OK;
 }
 
-static vg_status compile_db(vgy_smatcher *m, char *err, size_t errlen)
+/* What identifies a Vectorscan database: SHA-256 over the expression
+ * list (count, then per expression id, flags, length, text, all u32
+ * little-endian where numeric). A portable copy serves any CPU, so the
+ * platform is not part of it. */
+static vg_status fingerprint(const char **ex, const unsigned *fl, const unsigned *ids,
+                             uint32_t n, uint8_t out[32])
+{
+    size_t total = 4;
+    for (uint32_t i = 0; i < n; i++)
+        total += 12 + strlen(ex[i]);
+    uint8_t *b = malloc(total), *q = b;
+    if (!b)
+        return VG_ENOMEM;
+#define PUT32(v)                                                                           \
+    do {                                                                                   \
+        uint32_t x_ = (uint32_t)(v);                                                      \
+        for (int k_ = 0; k_ < 4; k_++)                                                     \
+            *q++ = (uint8_t)(x_ >> (8 * k_));                                              \
+    } while (0)
+    PUT32(n);
+    for (uint32_t i = 0; i < n; i++) {
+        size_t l = strlen(ex[i]);
+        PUT32(ids[i]);
+        PUT32(fl[i]);
+        PUT32(l);
+        memcpy(q, ex[i], l);
+        q += l;
+    }
+#undef PUT32
+    vg_status st = vghash_compute(VGH_SHA256, b, (size_t)(q - b), out);
+    free(b);
+    return st;
+}
+
+static vg_status compile_db(vgy_smatcher *m, const vgy_sdb *cache, int portable, char *err,
+                            size_t errlen)
 {
     wkey *keys = calloc(m->nwins + 1, sizeof *keys);
     m->gstart = calloc(m->nwins + 2, sizeof *m->gstart);
@@ -805,8 +843,21 @@ static vg_status compile_db(vgy_smatcher *m, char *err, size_t errlen)
                 fl[n] = m->v[m->whole[k]].hsflags;
                 ids[n++] = m->ngroups + k;
             }
+        if ((st = fingerprint(ex, fl, ids, n, m->fp)) != VG_OK)
+            break;
+        if (n && cache && cache->len && !memcmp(cache->fp, m->fp, 32) &&
+            hs_deserialize_database(cache->blob, cache->len, &m->db) == HS_SUCCESS) {
+            m->from_cache = 1;
+            break;
+        }
+        /* A .vdb's copy is built for a generic x86-64 (the same sources
+         * give the same bytes on any machine); otherwise for this CPU. */
+        hs_platform_info_t plat;
+        memset(&plat, 0, sizeof plat);
+        plat.tune = HS_TUNE_FAMILY_GENERIC;
         hs_compile_error_t *ce = NULL;
-        hs_error_t rc = n ? hs_compile_multi(ex, fl, ids, n, HS_MODE_BLOCK, NULL, &m->db, &ce)
+        hs_error_t rc = n ? hs_compile_multi(ex, fl, ids, n, HS_MODE_BLOCK,
+                                             portable ? &plat : NULL, &m->db, &ce)
                           : HS_SUCCESS;
         if (rc == HS_SUCCESS)
             break;
@@ -841,8 +892,8 @@ static vg_status compile_db(vgy_smatcher *m, char *err, size_t errlen)
     return st;
 }
 
-vg_status vgy_strings_build(vgy_string **strs, uint32_t n, vgy_smatcher **out, char *err,
-                            size_t errlen)
+vg_status vgy_strings_build(vgy_string **strs, uint32_t n, const vgy_sdb *cache, int portable,
+                            vgy_smatcher **out, char *err, size_t errlen)
 {
     vgy_smatcher *m = calloc(1, sizeof *m);
     if (!m)
@@ -854,7 +905,7 @@ vg_status vgy_strings_build(vgy_string **strs, uint32_t n, vgy_smatcher **out, c
     for (uint32_t i = 0; i < m->nv && st == VG_OK; i++)
         st = plan(m, &m->v[i], i, err, errlen);
     if (st == VG_OK)
-        st = compile_db(m, err, errlen);
+        st = compile_db(m, cache, portable, err, errlen);
     if (st != VG_OK) {
         vgy_strings_free(m);
         return st;
@@ -1134,3 +1185,15 @@ const uint32_t *vgy_strings_touched(const vgy_sscratch *s, uint32_t *n)
     *n = s->ntouched;
     return s->touched;
 }
+
+vg_status vgy_strings_serialize(const vgy_smatcher *m, uint8_t fp[32], char **blob, size_t *len)
+{
+    memcpy(fp, m->fp, 32);
+    *blob = NULL;
+    *len = 0;
+    if (!m->db)
+        return VG_OK;
+    return hs_serialize_database(m->db, blob, len) == HS_SUCCESS ? VG_OK : VG_ENOMEM;
+}
+
+int vgy_strings_from_cache(const vgy_smatcher *m) { return m->from_cache; }

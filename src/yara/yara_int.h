@@ -231,7 +231,23 @@ void vgy_rules_truncate(vgy_rules *rs, uint32_t units);
 uint64_t vgy_rules_count(const vgy_rules *rs);
 /* External variable, typed from its text as `yara -d` does. */
 vg_status vgy_rules_define(vgy_rules *rs, const char *name, const char *value);
+/* A serialized strings database (from a .vdb): used instead of compiling
+ * when fp equals the SHA-256 of the expressions the strings give. */
+typedef struct vgy_sdb {
+    uint8_t fp[32];
+    const void *blob;
+    size_t len;
+} vgy_sdb;
 vg_status vgy_rules_compile(vgy_rules *rs, char *err, size_t errlen);
+/* Before compile: a serialized strings database to use when it fits (the
+ * blob must outlive the rule set: a .vdb mapping), and whether to build a
+ * portable one (vigil db build). */
+void vgy_rules_use_strings_db(vgy_rules *rs, const vgy_sdb *cache);
+void vgy_rules_set_portable(vgy_rules *rs, int portable);
+/* After compile: the strings database to store in a .vdb, and whether it
+ * was taken from the cache. */
+vg_status vgy_rules_strings_db(const vgy_rules *rs, uint8_t fp[32], char **blob, size_t *len);
+int vgy_rules_strings_cached(const vgy_rules *rs);
 
 /* The source `text` of file `fname` with every top-level include replaced
  * by the included file's (expanded) text: one self-contained source that
@@ -315,8 +331,14 @@ void vgy_eval(vgy_ctx *c, const vgy_expr *e, vgy_val *out);
 /* Strings: translation to regexes and the per-object search. */
 typedef struct vgy_smatcher vgy_smatcher;
 typedef struct vgy_sscratch vgy_sscratch;
-vg_status vgy_strings_build(vgy_string **strs, uint32_t n, vgy_smatcher **out,
-                            char *err, size_t errlen);
+/* portable: build the Vectorscan database for a generic x86-64 (what a
+ * .vdb carries), not for this CPU. */
+vg_status vgy_strings_build(vgy_string **strs, uint32_t n, const vgy_sdb *cache,
+                            int portable, vgy_smatcher **out, char *err, size_t errlen);
+/* The database and its fingerprint (blob: malloc'd, NULL when empty). */
+vg_status vgy_strings_serialize(const vgy_smatcher *m, uint8_t fp[32], char **blob,
+                                size_t *len);
+int vgy_strings_from_cache(const vgy_smatcher *m);
 void vgy_strings_free(vgy_smatcher *m);
 vg_status vgy_sscratch_new(const vgy_smatcher *m, vgy_sscratch **out);
 void vgy_sscratch_free(vgy_sscratch *s);

@@ -132,6 +132,25 @@ else
     nok "a .yar with an include, built into a .vdb: got '$got'"
 fi
 
+# YARA strings travel compiled (section 34): the .vdb's Vectorscan copy
+# serves the same rules; beside another .yar the set differs, so it is
+# compiled again and both files' rules match.
+mkdir -p "$T/ydb"
+printf 'rule ydb_hex { strings: $a = { 4D 5A [2-8] 50 45 } condition: $a }\nrule ydb_re { strings: $a = /ab+c[0-9]{2}/ condition: $a }\n' > "$T/ydb/a.yar"
+printf 'rule ydb_more { strings: $a = "extra-rule" condition: $a }\n' > "$T/ydb/b.yar"
+printf 'xMZ..PE abbc42 extra-rule\n' > "$T/ydb/sample.txt"
+"$VIGIL" db build -o "$T/ydb/a.vdb" "$T/ydb/a.yar" >/dev/null 2>&1
+ybytes=$("$VIGIL" db info "$T/ydb/a.vdb" 2>/dev/null | sed -n 's/^YARA strings database: \([0-9]*\) bytes$/\1/p')
+if [ "${ybytes:-0}" -gt 32 ]; then ok "a .yar's strings database is in the .vdb ($ybytes bytes)"
+else nok "no YARA strings database in the .vdb: '${ybytes}'"; fi
+want=$("$VIGIL" scan --no-summary --all-match -d "$T/ydb/a.yar" "$T/ydb/sample.txt" 2>&1 | sort | tr '\n' ' ')
+got=$("$VIGIL" scan --no-summary --all-match -d "$T/ydb/a.vdb" "$T/ydb/sample.txt" 2>&1 | sort | tr '\n' ' ')
+if [ "$got" = "$want" ] && [ -n "$want" ]; then ok "YARA from the .vdb's compiled strings: same matches as the source ($got)"
+else nok "YARA from the .vdb: '$got', from the source: '$want'"; fi
+got=$("$VIGIL" scan --no-summary --all-match -d "$T/ydb/a.vdb" -d "$T/ydb/b.yar" "$T/ydb/sample.txt" 2>&1 | grep -c FOUND)
+if [ "$got" = 3 ]; then ok "a .vdb with YARA beside another .yar: all 3 rules match"
+else nok "a .vdb with YARA beside another .yar: $got rules match, not 3"; fi
+
 echo "1..$n"
 echo "$((n - failed)) passed, $failed failed"
 [ "$failed" -eq 0 ]
