@@ -476,7 +476,7 @@ vg_status vgy_scan(const vgy_rules *rs, vgy_scratch *s, const uint8_t *d, size_t
     if (!rs || !rs->compiled || rs->nrules == 0)
         return VG_OK;
     /* vgy_strings_scan empties the lists the last object filled */
-    vg_status st = vgy_strings_scan(rs->sm, s->ss, rs->strs, d, len, s->ml);
+    vg_status st = vgy_strings_scan(rs->sm, s->ss, d, len, s->ml);
     if (st != VG_OK)
         return st;
     vgy_ctx c;

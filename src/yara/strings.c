@@ -41,12 +41,14 @@
  * (first-alternative, greedy-unless-lazy) lengths: an anchored match at a
  * start is the match an unanchored search finds there.
  *
- * After the pass, each touched string's list is sorted by offset, one
- * match kept per offset (the shortest: a `wide ascii` string's ascii
- * match, as yara keeps), `fullword` applied (the bytes around the match,
- * two-byte steps for wide variants, must not be alphanumeric). Each string
- * keeps at most VGY_MAX_MATCHES matches. Only strings that matched are
- * visited, so an object costs nothing per string of the rule set.
+ * A `fullword` match is kept only when the bytes around it (two-byte
+ * steps for a wide variant) are not alphanumeric, checked as it is found,
+ * so that the VGY_MAX_MATCHES cap counts only kept matches (as in yara: a
+ * 31 MB file with 100,000 hex runs before the one fullword run). After
+ * the pass, each touched string's list is sorted by offset and one match
+ * kept per offset (the shortest: a `wide ascii` string's ascii match, as
+ * yara keeps). Only strings that matched are visited, so an object costs
+ * nothing per string of the rule set.
  *
  * Cost: one Vectorscan scan for all strings; per window report, one
  * anchored verification per candidate start (a step budget bounds each);
@@ -83,6 +85,7 @@ typedef struct variant {
     uint8_t wide;    /* for fullword */
     uint8_t hs_ok;   /* V_WHOLE: in the Vectorscan database */
     uint8_t pcre;    /* V_WINDOW: PCRE2 verifies (regex strings) */
+    uint8_t fullword; /* the string is `fullword`: checked as matches come */
     uint32_t width;  /* V_WHOLE: fixed width, 0 = variable (PCRE2 confirms) */
     uint32_t win0, nwin; /* its windows: wins[win0 .. win0 + nwin) */
     char *re;        /* V_WHOLE, or a regex: pattern text (NUL-terminated) */
@@ -637,7 +640,7 @@ static vg_status text_variants(vgy_smatcher *m, const vgy_string *s)
     return st;
 }
 
-static vg_status string_variants(vgy_smatcher *m, const vgy_string *s)
+static vg_status string_variants_of(vgy_smatcher *m, const vgy_string *s)
 {
     if (s->kind == VGY_S_TEXT)
         return text_variants(m, s);
@@ -666,6 +669,15 @@ static pcre2_code *pcre_compile(const variant *v, char *err, size_t errlen)
     if (!c)
         snprintf(err, errlen, "cannot compile regex %s", v->re);
     return c;
+}
+
+static vg_status string_variants(vgy_smatcher *m, const vgy_string *s)
+{
+    uint32_t v0 = m->nv;
+    vg_status st = string_variants_of(m, s);
+    for (uint32_t i = v0; i < m->nv; i++)
+        m->v[i].fullword = (s->mods & VGY_M_FULLWORD) != 0;
+    return st;
 }
 
 /* A whole variant: exact in Vectorscan when its width is fixed, else a
@@ -984,11 +996,37 @@ typedef struct sctx {
     int oom;
 } sctx;
 
-static int add_match(sctx *c, uint32_t gi, uint64_t off, uint64_t len)
+static int fullword_ok(const uint8_t *d, size_t len, const vgy_match *mt, int wide)
 {
-    vgy_mlist *l = &c->ml[gi];
+#define ALNUM(ch) (((ch) >= '0' && (ch) <= '9') || (((ch) | 32) >= 'a' && ((ch) | 32) <= 'z'))
+    uint64_t o = mt->off, e = mt->off + mt->len;
+    if (wide) {
+        if (o >= 2 && d[o - 1] == 0 && ALNUM(d[o - 2]))
+            return 0;
+        if (e + 1 < len && d[e + 1] == 0 && ALNUM(d[e]))
+            return 0;
+    } else {
+        if (o >= 1 && ALNUM(d[o - 1]))
+            return 0;
+        if (e < len && ALNUM(d[e]))
+            return 0;
+    }
+    return 1;
+#undef ALNUM
+}
+
+/* Record a match of variant v; a `fullword` one only when the bytes
+ * around it allow (before the cap on matches counts it, as in yara). */
+static int add_match(sctx *c, const variant *v, uint64_t off, uint64_t len)
+{
+    vgy_mlist *l = &c->ml[v->gi];
     if (l->n >= VGY_MAX_MATCHES)
         return 0;
+    if (v->fullword) {
+        vgy_match mt = {off, (uint32_t)len};
+        if (!fullword_ok(c->d, c->len, &mt, v->wide))
+            return 0;
+    }
     if (l->n == l->cap) {
         uint32_t cap = l->cap ? l->cap * 2 : 16;
         vgy_match *nm = realloc(l->m, cap * sizeof *nm);
@@ -1000,7 +1038,7 @@ static int add_match(sctx *c, uint32_t gi, uint64_t off, uint64_t len)
         l->cap = cap;
     }
     if (l->n == 0)
-        c->s->touched[c->s->ntouched++] = gi;
+        c->s->touched[c->s->ntouched++] = v->gi;
     l->m[l->n].off = off;
     l->m[l->n].len = (uint32_t)len;
     l->n++;
@@ -1030,7 +1068,7 @@ static int verify_at(sctx *c, const variant *v, uint64_t st)
         uint32_t budget = VERIFY_BUDGET;
         n = vgy_seq_match(&c->m->pool, &v->prog, c->d, c->len, st, &budget);
     }
-    return n > 0 ? add_match(c, v->gi, st, (uint64_t)n) : 0;
+    return n > 0 ? add_match(c, v, st, (uint64_t)n) : 0;
 }
 
 /* One report of a window group ending at `to`. */
@@ -1046,7 +1084,7 @@ static int on_window(sctx *c, uint32_t g, uint64_t to)
             continue;
         uint64_t ws = to - w->len;
         if (v->mode == V_EXACT) {
-            if (add_match(c, v->gi, ws, w->len))
+            if (add_match(c, v, ws, w->len))
                 return 1;
             continue;
         }
@@ -1080,26 +1118,7 @@ static int on_hs(unsigned id, unsigned long long from, unsigned long long to,
     }
     if (to < v->width)
         return 0;
-    return add_match(c, v->gi, to - v->width, v->width) ? 1 : 0;
-}
-
-static int fullword_ok(const uint8_t *d, size_t len, const vgy_match *mt, int wide)
-{
-#define ALNUM(ch) (((ch) >= '0' && (ch) <= '9') || (((ch) | 32) >= 'a' && ((ch) | 32) <= 'z'))
-    uint64_t o = mt->off, e = mt->off + mt->len;
-    if (wide) {
-        if (o >= 2 && d[o - 1] == 0 && ALNUM(d[o - 2]))
-            return 0;
-        if (e + 1 < len && d[e + 1] == 0 && ALNUM(d[e]))
-            return 0;
-    } else {
-        if (o >= 1 && ALNUM(d[o - 1]))
-            return 0;
-        if (e < len && ALNUM(d[e]))
-            return 0;
-    }
-    return 1;
-#undef ALNUM
+    return add_match(c, v, to - v->width, v->width) ? 1 : 0;
 }
 
 static int cmp_match(const void *a, const void *b)
@@ -1121,14 +1140,14 @@ static void pcre_all(sctx *c, const variant *v)
             break;
         size_t st = pcre2_get_ovector_pointer(c->s->md)[0];
         int64_t n = pcre_at(c, v, st);
-        if (n > 0 && add_match(c, v->gi, st, (uint64_t)n))
+        if (n > 0 && add_match(c, v, st, (uint64_t)n))
             return;
         pos = st + 1;
     }
 }
 
-vg_status vgy_strings_scan(const vgy_smatcher *m, vgy_sscratch *s, vgy_string **strs,
-                           const uint8_t *d, size_t len, vgy_mlist *ml)
+vg_status vgy_strings_scan(const vgy_smatcher *m, vgy_sscratch *s, const uint8_t *d,
+                           size_t len, vgy_mlist *ml)
 {
     sctx c = {m, s, ml, d ? d : (const uint8_t *)"", len, 0};
     /* the lists of the last object: every other list is already empty */
@@ -1156,20 +1175,6 @@ vg_status vgy_strings_scan(const vgy_smatcher *m, vgy_sscratch *s, vgy_string **
         return VG_ENOMEM;
     for (uint32_t t = 0; t < s->ntouched; t++) {
         vgy_mlist *l = &ml[s->touched[t]];
-        const vgy_string *st = strs[s->touched[t]];
-        if (st->mods & VGY_M_FULLWORD) {
-            uint32_t k = 0;
-            for (uint32_t j = 0; j < l->n; j++) {
-                /* wide variants are 2x as long as ascii ones for text; for
-                 * regexes a match with a 0 second byte is taken as wide */
-                int wide = (st->mods & VGY_M_WIDE) &&
-                           (!(st->mods & VGY_M_ASCII) ||
-                            (l->m[j].len >= 2 && c.d[l->m[j].off + 1] == 0));
-                if (fullword_ok(c.d, len, &l->m[j], wide))
-                    l->m[k++] = l->m[j];
-            }
-            l->n = k;
-        }
         qsort(l->m, l->n, sizeof *l->m, cmp_match);
         uint32_t k = 0;
         for (uint32_t j = 0; j < l->n; j++)

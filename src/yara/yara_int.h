@@ -342,8 +342,8 @@ int vgy_strings_from_cache(const vgy_smatcher *m);
 void vgy_strings_free(vgy_smatcher *m);
 vg_status vgy_sscratch_new(const vgy_smatcher *m, vgy_sscratch **out);
 void vgy_sscratch_free(vgy_sscratch *s);
-vg_status vgy_strings_scan(const vgy_smatcher *m, vgy_sscratch *s, vgy_string **strs,
-                           const uint8_t *d, size_t len, vgy_mlist *ml);
+vg_status vgy_strings_scan(const vgy_smatcher *m, vgy_sscratch *s, const uint8_t *d,
+                           size_t len, vgy_mlist *ml);
 /* The strings (gidx) with at least one match found by the last scan. */
 const uint32_t *vgy_strings_touched(const vgy_sscratch *s, uint32_t *n);
 /* Check a hex string body or regex for yara's compile errors;
