@@ -13,8 +13,7 @@
  *  - after vgy_rules_compile the set is read-only; every per-scan state
  *    (match lists, rule verdicts, loop variables) lives in a vgy_scratch;
  *  - every string keeps at most VGY_MAX_MATCHES matches per object (YARA
- *    keeps 1,000,000; past our cap `#a` saturates, documented in
- *    docs/internals/yara.md).
+ *    keeps 1,000,000; past our cap `#a` saturates).
  *
  * The language is YARA 4.2.3's as documented in writingrules.rst and as
  * the `yara` binary behaves; see each file's top comment for where vigil
