@@ -68,4 +68,12 @@ v=$("$VIGIL" scan --no-summary --all-match -d "$T/lim.yar" "$T/lim.bin" 2>/dev/n
     sed -nE 's/.*: ([A-Za-z0-9_]+) FOUND$/\1/p' | sort | paste -sd' ')
 if [ "$y" = "$v" ] && [ -n "$y" ]; then ok "regex scan limit: same rules as yara ($y)"
 else nok "regex scan limit: yara says '$y', vigil '$v'"; fi
+
+# console.log prints a string's bytes outside 0x20..0x7e as \xNN, as yara
+printf 'import "console"\nrule c { condition: console.log("a\\x01b\\xffc\\"d\\\\e\\n") and console.log("p: ", "x\\x00y") }\n' >"$T/c.yar"
+printf 'x' >"$T/c.bin"
+y=$(yara "$T/c.yar" "$T/c.bin" 2>/dev/null | grep -v '^c ' | od -An -c | tr -s ' ')
+v=$("$VIGIL" scan --no-summary -d "$T/c.yar" "$T/c.bin" 2>&1 >/dev/null | od -An -c | tr -s ' ')
+if [ "$y" = "$v" ] && [ -n "$y" ]; then ok "console.log escapes bytes as yara does"
+else nok "console.log: yara printed '$y', vigil '$v'"; fi
 echo "1..$n"

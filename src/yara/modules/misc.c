@@ -19,10 +19,27 @@ const vgy_func vgymod_time[] = {
     {NULL, NULL, NULL, 0, NULL},
 };
 
+/* A logged string as yara prints it: bytes outside 0x20..0x7e as \xNN.
+ * A message (the first of two arguments) is printed up to its first NUL,
+ * as yara prints it. */
+static void print_str(const vgy_val *v, int message)
+{
+    size_t n = v->slen > 4096 ? 4096 : v->slen;
+    for (size_t i = 0; i < n; i++) {
+        uint8_t ch = v->s[i];
+        if (message && ch == 0)
+            break;
+        if (message || (ch >= 0x20 && ch <= 0x7e))
+            fputc(ch, stderr);
+        else
+            fprintf(stderr, "\\x%02x", ch);
+    }
+}
+
 static void print_val(const vgy_val *v, int hex)
 {
     if (v->t == VGY_T_STR)
-        fprintf(stderr, "%.*s", (int)(v->slen > 4096 ? 4096 : v->slen), (const char *)v->s);
+        print_str(v, 0);
     else if (v->t == VGY_T_FLT)
         fprintf(stderr, "%f", v->f);
     else if (hex)
@@ -42,7 +59,7 @@ static void log1(vgy_ctx *c, const vgy_val *a, vgy_val *o)
 static void log2v(vgy_ctx *c, const vgy_val *a, vgy_val *o)
 {
     (void)c;
-    print_val(&a[0], 0);
+    print_str(&a[0], 1);
     print_val(&a[1], 0);
     fputc('\n', stderr);
     vgymod_int(o, 1);
@@ -59,7 +76,7 @@ static void hex1(vgy_ctx *c, const vgy_val *a, vgy_val *o)
 static void hex2(vgy_ctx *c, const vgy_val *a, vgy_val *o)
 {
     (void)c;
-    print_val(&a[0], 0);
+    print_str(&a[0], 1);
     print_val(&a[1], 1);
     fputc('\n', stderr);
     vgymod_int(o, 1);
