@@ -32,7 +32,9 @@
  * the backtracking answer agrees with yara more often than the shortest or
  * the longest does. It recurses once per REP/ALT on the path, so the
  * depth is bounded by the program's REP+ALT count (the caller sends long
- * ones to PCRE2), and a step budget bounds the backtracking.
+ * ones to PCRE2); failed (node, position) pairs are remembered for the
+ * buffer, so each is searched once (polynomial, not exponential, in the
+ * jumps), and a step budget bounds the rest.
  *
  * The parser reads the regex text strings.c writes: for hex strings its own
  * subset (\xHH, ., classes, (?:a|b), .{n,m}?), for regexes the PCRE2 text
@@ -968,10 +970,124 @@ static int one(const vgy_sqpool *p, const vgy_sqnode *x, uint8_t c)
     }
 }
 
-static int64_t vmatch(const vgy_sqpool *p, uint32_t i, uint32_t end, const vcont *k,
-                      const uint8_t *d, size_t len, size_t pos, uint32_t *budget)
+/* Failed (node, position) pairs of REP and ALT nodes. A node's
+ * continuation is fixed (each node is in one sequence, each branch in one
+ * alternative), so what follows from a (node, position) never depends on
+ * how it was reached: a failure there is a failure for every way in, and
+ * for every candidate start of the same buffer. Without it, a string like
+ * { 41 42 [0-50] 41 [0-50] 41 [0-50] 5A } on a run of 'A's tries every
+ * combination of jumps from every start. */
+static uint32_t memo_slot(const vgy_sqmemo *m, uint64_t key)
 {
-    const vgy_sqnode *nodes = p->nodes;
+    return (uint32_t)((key * 0x9e3779b97f4a7c15ull) >> 40) & (m->cap - 1);
+}
+
+static int memo_has(const vgy_sqmemo *m, uint32_t node, size_t pos)
+{
+    if (!m || !m->cap)
+        return 0;
+    uint64_t key = ((uint64_t)node << 40) ^ (uint64_t)pos;
+    uint32_t h = memo_slot(m, key);
+    for (uint32_t probe = 0; probe < 8; probe++, h = (h + 1) & (m->cap - 1)) {
+        if (m->gen_of[h] != m->gen)
+            return 0;
+        if (m->key[h] == key)
+            return 1;
+    }
+    return 0;
+}
+
+static void memo_put(vgy_sqmemo *m, uint32_t node, size_t pos)
+{
+    if (!m || !m->cap || pos >= (1ull << 40))
+        return;
+    uint64_t key = ((uint64_t)node << 40) ^ (uint64_t)pos;
+    uint32_t h = memo_slot(m, key);
+    uint32_t h0 = h;
+    for (uint32_t probe = 0; probe < 8; probe++, h = (h + 1) & (m->cap - 1))
+        if (m->gen_of[h] != m->gen) {
+            m->gen_of[h] = m->gen;
+            m->key[h] = key;
+            return;
+        }
+    /* full around here: it is a cache, the newest entry wins (the search
+     * moves forwards through the buffer, old positions are done with) */
+    m->key[h0] = key;
+}
+
+typedef struct vrun {
+    const vgy_sqpool *p;
+    vgy_sqmemo *memo;
+    const uint8_t *d;
+    size_t len;
+    uint32_t *budget;
+} vrun;
+
+static int64_t vmatch(const vrun *r, uint32_t i, uint32_t end, const vcont *k, size_t pos);
+
+/* A REP or ALT node at d[pos]: each way on, in order. */
+static int64_t split_node(const vrun *r, uint32_t i, uint32_t end, const vcont *k, size_t pos)
+{
+    const vgy_sqpool *p = r->p;
+    const vgy_sqnode *nodes = p->nodes, *x = &nodes[i];
+    const uint8_t *d = r->d;
+    size_t len = r->len;
+    uint32_t *budget = r->budget;
+    if (x->kind == SQ_ALT) {
+        vcont nk = {i + 1, end, k};
+        for (uint32_t b = 0; b < x->hi; b++) {
+            const vgy_sqbranch *br = &p->br[x->lo + b];
+            int64_t res = vmatch(r, br->first, br->first + br->n, &nk, pos);
+            if (res >= 0)
+                return res;
+            if (*budget == 0)
+                return -1;
+        }
+        return -1;
+    }
+    /* SQ_REP: how many bytes of the class follow */
+    const uint8_t *set = p->sets[x->set];
+    size_t room = len - pos, top = x->hi == VGY_SEQ_INF || x->hi > room ? room : x->hi;
+    size_t avail = 0;
+    if (popcount32(set) == 256)
+        avail = top;
+    else
+        while (avail < top && SET_HAS(set, d[pos + avail]))
+            avail++;
+    if (avail < x->lo)
+        return -1;
+    if (i + 1 == end && !k)
+        return (int64_t)(pos + (x->lazy ? x->lo : avail));
+    /* the node after the repeat, when it is a literal, picks the
+     * lengths worth trying */
+    int nb = i + 1 < end && nodes[i + 1].kind == SQ_BYTE ? nodes[i + 1].b : -1;
+    /* lazy: lengths lo, lo+1 ...; greedy: avail, avail-1 ... */
+    for (size_t t = 0; t <= avail - x->lo; t++) {
+        size_t j = x->lazy ? x->lo + t : avail - t;
+        if (nb >= 0 && x->lazy) { /* the next length followed by nb */
+            if (pos + j >= len)
+                return -1;
+            size_t span = avail - j + 1 <= len - pos - j ? avail - j + 1 : len - pos - j;
+            const uint8_t *q = memchr(d + pos + j, nb, span);
+            if (!q)
+                return -1;
+            t += (size_t)(q - d) - pos - j;
+            j = (size_t)(q - d) - pos;
+        } else if (nb >= 0 && (pos + j >= len || d[pos + j] != nb))
+            continue;
+        int64_t res = vmatch(r, i + 1, end, k, pos + j);
+        if (res >= 0)
+            return res;
+        if (*budget == 0)
+            return -1;
+        (*budget)--;
+    }
+    return -1;
+}
+
+static int64_t vmatch(const vrun *r, uint32_t i, uint32_t end, const vcont *k, size_t pos)
+{
+    const vgy_sqnode *nodes = r->p->nodes;
     for (;;) {
         if (i == end) {
             if (!k)
@@ -983,73 +1099,28 @@ static int64_t vmatch(const vgy_sqpool *p, uint32_t i, uint32_t end, const vcont
         }
         const vgy_sqnode *x = &nodes[i];
         if (x->kind <= SQ_SET) {
-            if (pos >= len || !one(p, x, d[pos]))
+            if (pos >= r->len || !one(r->p, x, r->d[pos]))
                 return -1;
             pos++;
             i++;
             continue;
         }
-        if (*budget == 0)
+        if (*r->budget == 0 || memo_has(r->memo, i, pos))
             return -1;
-        (*budget)--;
-        if (x->kind == SQ_ALT) {
-            vcont nk = {i + 1, end, k};
-            for (uint32_t b = 0; b < x->hi; b++) {
-                const vgy_sqbranch *br = &p->br[x->lo + b];
-                int64_t r = vmatch(p, br->first, br->first + br->n, &nk, d, len, pos, budget);
-                if (r >= 0)
-                    return r;
-                if (*budget == 0)
-                    return -1;
-            }
-            return -1;
-        }
-        /* SQ_REP: how many bytes of the class follow */
-        const uint8_t *set = p->sets[x->set];
-        size_t room = len - pos, top = x->hi == VGY_SEQ_INF || x->hi > room ? room : x->hi;
-        size_t avail = 0;
-        if (popcount32(set) == 256)
-            avail = top;
-        else
-            while (avail < top && SET_HAS(set, d[pos + avail]))
-                avail++;
-        if (avail < x->lo)
-            return -1;
-        if (i + 1 == end && !k)
-            return (int64_t)(pos + (x->lazy ? x->lo : avail));
-        /* the node after the repeat, when it is a literal, picks the
-         * lengths worth trying */
-        int nb = i + 1 < end && nodes[i + 1].kind == SQ_BYTE ? nodes[i + 1].b : -1;
-        /* lazy: lengths lo, lo+1 ...; greedy: avail, avail-1 ... */
-        for (size_t t = 0; t <= avail - x->lo; t++) {
-            size_t j = x->lazy ? x->lo + t : avail - t;
-            if (nb >= 0 && x->lazy) { /* the next length followed by nb */
-                if (pos + j >= len)
-                    return -1;
-                size_t span = avail - j + 1 <= len - pos - j ? avail - j + 1 : len - pos - j;
-                const uint8_t *q = memchr(d + pos + j, nb, span);
-                if (!q)
-                    return -1;
-                t += (size_t)(q - d) - pos - j;
-                j = (size_t)(q - d) - pos;
-            } else if (nb >= 0 && (pos + j >= len || d[pos + j] != nb))
-                continue;
-            int64_t r = vmatch(p, i + 1, end, k, d, len, pos + j, budget);
-            if (r >= 0)
-                return r;
-            if (*budget == 0)
-                return -1;
-            (*budget)--;
-        }
-        return -1;
+        (*r->budget)--;
+        int64_t res = split_node(r, i, end, k, pos);
+        if (res < 0 && *r->budget) /* a real failure, not a spent budget */
+            memo_put(r->memo, i, pos);
+        return res;
     }
 }
 
 int64_t vgy_seq_match(const vgy_sqpool *p, const vgy_sqprog *g, const uint8_t *d,
-                      size_t len, size_t pos, uint32_t *budget)
+                      size_t len, size_t pos, uint32_t *budget, vgy_sqmemo *memo)
 {
     if (pos > len)
         return -1;
-    int64_t r = vmatch(p, g->first, g->first + g->n, NULL, d, len, pos, budget);
-    return r < 0 ? -1 : r - (int64_t)pos;
+    vrun r = {p, memo, d, len, budget};
+    int64_t res = vmatch(&r, g->first, g->first + g->n, NULL, pos);
+    return res < 0 ? -1 : res - (int64_t)pos;
 }

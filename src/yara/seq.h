@@ -94,7 +94,16 @@ char *vgy_seq_window_regex(const vgy_sqpool *p, const vgy_sqwin *w);
  * result is what a backtracking regex engine (PCRE2) gives: alternatives
  * in order, lazy repeats shortest first, greedy longest first. The program
  * must have no SQ_OPAQUE. */
+/* Failures remembered while one buffer is verified (seq.c says why): a
+ * table of cap entries (a power of two, 0 = none); bump gen for each new
+ * buffer. Owned by the caller, one per thread. */
+typedef struct vgy_sqmemo {
+    uint64_t *key;
+    uint32_t *gen_of;
+    uint32_t cap, gen;
+} vgy_sqmemo;
+
 int64_t vgy_seq_match(const vgy_sqpool *p, const vgy_sqprog *g, const uint8_t *d,
-                      size_t len, size_t pos, uint32_t *budget);
+                      size_t len, size_t pos, uint32_t *budget, vgy_sqmemo *memo);
 
 #endif

@@ -72,6 +72,7 @@
 #define WIN_SPAN 64            /* distance range of a window's start */
 #define WIN_MIN_BITS 16.0      /* a window needing verification: >= 2 bytes */
 #define SEQ_MAX_SPLIT 512      /* REP+ALT of a program seq.c verifies */
+#define MEMO_ENTRIES (1u << 15) /* the verifier's failure memo (seq.h) */
 #define RE_SCAN_LIMIT 4096     /* a regex match ends at most this far from
                                   its start (yara's limit: /A.*B/s on A,
                                   4000 bytes, B, 200 bytes, B ends at the
@@ -126,6 +127,7 @@ struct vgy_sscratch {
     uint64_t *next;      /* per slot: first start not yet verified */
     uint32_t *next_gen;  /* per slot: scan generation of `next` */
     uint32_t gen;
+    vgy_sqmemo memo;     /* the verifier's failures in this buffer */
     uint32_t *touched;   /* strings with matches in the last scan */
     uint32_t ntouched;
     pcre2_match_data *md;
@@ -959,9 +961,13 @@ vg_status vgy_sscratch_new(const vgy_smatcher *m, vgy_sscratch **out)
     s->next = calloc(m->nslots + 1, sizeof *s->next);
     s->next_gen = calloc(m->nslots + 1, sizeof *s->next_gen);
     s->touched = calloc(m->nstrs + 1, sizeof *s->touched);
+    s->memo.cap = MEMO_ENTRIES;
+    s->memo.key = calloc(MEMO_ENTRIES, sizeof *s->memo.key);
+    s->memo.gen_of = calloc(MEMO_ENTRIES, sizeof *s->memo.gen_of);
     s->md = pcre2_match_data_create(4, NULL);
     s->mctx = pcre2_match_context_create(NULL);
     if (!s->maybe || !s->next || !s->next_gen || !s->touched || !s->md || !s->mctx ||
+        !s->memo.key || !s->memo.gen_of ||
         (m->db && hs_alloc_scratch(m->db, &s->hs) != HS_SUCCESS)) {
         vgy_sscratch_free(s);
         return VG_ENOMEM;
@@ -980,6 +986,8 @@ void vgy_sscratch_free(vgy_sscratch *s)
     free(s->next);
     free(s->next_gen);
     free(s->touched);
+    free(s->memo.key);
+    free(s->memo.gen_of);
     pcre2_match_data_free(s->md);
     pcre2_match_context_free(s->mctx);
     free(s);
@@ -1066,7 +1074,7 @@ static int verify_at(sctx *c, const variant *v, uint64_t st)
         n = pcre_at(c, v, st);
     } else {
         uint32_t budget = VERIFY_BUDGET;
-        n = vgy_seq_match(&c->m->pool, &v->prog, c->d, c->len, st, &budget);
+        n = vgy_seq_match(&c->m->pool, &v->prog, c->d, c->len, st, &budget, &c->s->memo);
     }
     return n > 0 ? add_match(c, v, st, (uint64_t)n) : 0;
 }
@@ -1156,8 +1164,10 @@ vg_status vgy_strings_scan(const vgy_smatcher *m, vgy_sscratch *s, const uint8_t
     s->ntouched = 0;
     if (++s->gen == 0) {
         memset(s->next_gen, 0, (m->nslots + 1) * sizeof *s->next_gen);
+        memset(s->memo.gen_of, 0, MEMO_ENTRIES * sizeof *s->memo.gen_of);
         s->gen = 1;
     }
+    s->memo.gen = s->gen;
     memset(s->maybe, 0, m->nwhole);
     if (m->db && len) {
         hs_error_t rc = hs_scan(m->db, (const char *)c.d, (unsigned)len, 0, s->hs, on_hs, &c);

@@ -76,4 +76,18 @@ y=$(yara "$T/c.yar" "$T/c.bin" 2>/dev/null | grep -v '^c ' | od -An -c | tr -s '
 v=$("$VIGIL" scan --no-summary -d "$T/c.yar" "$T/c.bin" 2>&1 >/dev/null | od -An -c | tr -s ' ')
 if [ "$y" = "$v" ] && [ -n "$y" ]; then ok "console.log escapes bytes as yara does"
 else nok "console.log: yara printed '$y', vigil '$v'"; fi
+
+# A hex string with several jumps on long runs of its own bytes: every
+# candidate start has many ways through (the verifier remembers failed
+# (node, position) pairs, seq.c); both must say the same
+python3 -c "import sys; sys.stdout.buffer.write((b'ABCDEF' + b'A' * 2000) * 100 + b'ABCDEFAAZ')" >"$T/jumps.bin"
+cat >"$T/jumps.yar" <<'EOF'
+rule jumps_none { strings: $a = { 41 42 43 44 45 46 [0-50] 41 [0-50] 41 [0-50] 41 [0-50] 5A } condition: $a }
+rule jumps_last { strings: $a = { 41 42 43 44 45 46 [0-50] 41 [0-50] 5A } condition: #a == 1 and @a[1] == 200600 }
+EOF
+y=$(yara "$T/jumps.yar" "$T/jumps.bin" 2>/dev/null | awk '{print $1}' | sort | paste -sd' ')
+v=$("$VIGIL" scan --no-summary --all-match -d "$T/jumps.yar" "$T/jumps.bin" 2>/dev/null |
+    sed -nE 's/.*: ([A-Za-z0-9_]+) FOUND$/\1/p' | sort | paste -sd' ')
+if [ "$y" = "$v" ] && [ -n "$y" ]; then ok "hex jumps over long runs: same rules as yara ($y)"
+else nok "hex jumps over long runs: yara says '$y', vigil '$v'"; fi
 echo "1..$n"
