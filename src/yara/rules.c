@@ -77,6 +77,9 @@ struct vgy_rules {
     uint32_t *always;       /* rules evaluated on every object (compile) */
     uint32_t nalways;
     uint32_t *str_rule;     /* string gidx -> its rule's idx (compile) */
+    uint32_t *pre;          /* global rules decided without strings or other
+                               rules: evaluated before the string search */
+    uint32_t npre;
     vgy_sdb cache;          /* a serialized strings database, if any */
     int has_cache, portable;
     /* rule name -> rule, open addressing (load <= 1/2), over the committed
@@ -131,6 +134,7 @@ void vgy_rules_free(vgy_rules *rs)
     free(rs->strs);
     free(rs->always);
     free(rs->str_rule);
+    free(rs->pre);
     free(rs->htab);
     vgy_strings_free(rs->sm);
     free(rs);
@@ -355,6 +359,28 @@ static int needs_a_match(const vgy_expr *e)
     }
 }
 
+/* True when the condition reads no string and no other rule's verdict:
+ * it can be decided before the string search. */
+static int self_contained(const vgy_expr *e)
+{
+    if (!e)
+        return 1;
+    switch (e->op) {
+    case E_STRMATCH: case E_STRAT: case E_STRIN: case E_COUNT: case E_COUNTIN:
+    case E_OFFSET: case E_LENGTH: case E_RULE: case E_OF: case E_FOROF:
+        return 0;
+    default:
+        break;
+    }
+    if (!self_contained(e->a) || !self_contained(e->b) || !self_contained(e->c) ||
+        !self_contained(e->d))
+        return 0;
+    for (uint32_t i = 0; i < e->nargs; i++)
+        if (!self_contained(e->args[i]))
+            return 0;
+    return 1;
+}
+
 vg_status vgy_rules_compile(vgy_rules *rs, char *err, size_t errlen)
 {
     if (rs->compiled)
@@ -383,8 +409,9 @@ vg_status vgy_rules_compile(vgy_rules *rs, char *err, size_t errlen)
         }
     }
     rs->always = calloc(nr + 1, sizeof *rs->always);
+    rs->pre = calloc(nr + 1, sizeof *rs->pre);
     rs->str_rule = calloc(rs->nstrs + 1, sizeof *rs->str_rule);
-    if (!rs->always || !rs->str_rule)
+    if (!rs->always || !rs->str_rule || !rs->pre)
         return VG_ENOMEM;
     for (uint32_t k = 0; k < nr; k++) {
         const vgy_rule *r = rs->rules[k];
@@ -392,6 +419,8 @@ vg_status vgy_rules_compile(vgy_rules *rs, char *err, size_t errlen)
             rs->str_rule[r->strs[j].gidx] = k;
         if ((r->flags & VGY_R_GLOBAL) || !needs_a_match(r->cond))
             rs->always[rs->nalways++] = k;
+        if ((r->flags & VGY_R_GLOBAL) && self_contained(r->cond))
+            rs->pre[rs->npre++] = k;
     }
     vg_status st = vgy_strings_build(rs->strs, rs->nstrs, rs->has_cache ? &rs->cache : NULL,
                                      rs->portable, &rs->sm, err, errlen);
@@ -475,10 +504,6 @@ vg_status vgy_scan(const vgy_rules *rs, vgy_scratch *s, const uint8_t *d, size_t
 {
     if (!rs || !rs->compiled || rs->nrules == 0)
         return VG_OK;
-    /* vgy_strings_scan empties the lists the last object filled */
-    vg_status st = vgy_strings_scan(rs->sm, s->ss, d, len, s->ml);
-    if (st != VG_OK)
-        return st;
     vgy_ctx c;
     memset(&c, 0, sizeof c);
     c.rs = rs;
@@ -488,6 +513,23 @@ vg_status vgy_scan(const vgy_rules *rs, vgy_scratch *s, const uint8_t *d, size_t
     c.verdict = s->verdict;
     c.modcache = s->modcache;
     memset(s->verdict, 0xff, rs->nrules);
+    /* a false global rule that needs no string makes every rule false:
+     * then the strings are not searched at all (`global rule small {
+     * condition: filesize < 1MB }` skips every larger file) */
+    int pre_fail = 0;
+    for (uint32_t i = 0; i < rs->npre; i++) /* all: console.log runs as in yara */
+        if (!vgy_eval_rule(&c, rs->rules[rs->pre[i]]))
+            pre_fail = 1;
+    if (pre_fail) {
+        vgy_arena_free(&c.tmp);
+        return VG_OK;
+    }
+    /* vgy_strings_scan empties the lists the last object filled */
+    vg_status st = vgy_strings_scan(rs->sm, s->ss, d, len, s->ml);
+    if (st != VG_OK) {
+        vgy_arena_free(&c.tmp);
+        return st;
+    }
     /* the rules that may be true: those evaluated always, and those with
      * a string that matched; in rule order (a rule refers to earlier
      * ones; one not evaluated keeps verdict -1, which reads as false) */
@@ -506,7 +548,9 @@ vg_status vgy_scan(const vgy_rules *rs, vgy_scratch *s, const uint8_t *d, size_t
     int global_fail = 0;
     for (uint32_t i = 0; i < nc; i++) {
         const vgy_rule *r = rs->rules[s->cand[i]];
-        if (!vgy_eval_rule(&c, r) && (r->flags & VGY_R_GLOBAL))
+        int ok = s->verdict[s->cand[i]] >= 0 ? s->verdict[s->cand[i]] /* decided above */
+                                            : vgy_eval_rule(&c, r);
+        if (!ok && (r->flags & VGY_R_GLOBAL))
             global_fail = 1;
     }
     vgy_arena_free(&c.tmp);

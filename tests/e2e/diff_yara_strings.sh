@@ -90,4 +90,17 @@ v=$("$VIGIL" scan --no-summary --all-match -d "$T/jumps.yar" "$T/jumps.bin" 2>/d
     sed -nE 's/.*: ([A-Za-z0-9_]+) FOUND$/\1/p' | sort | paste -sd' ')
 if [ "$y" = "$v" ] && [ -n "$y" ]; then ok "hex jumps over long runs: same rules as yara ($y)"
 else nok "hex jumps over long runs: yara says '$y', vigil '$v'"; fi
+
+# A global rule that needs no string is decided before the string search;
+# false, it makes every rule false and the search is skipped
+printf 'global rule small { condition: filesize < 100 }\nrule x { strings: $a = "abc" condition: $a }\nrule y { condition: true }\n' >"$T/g.yar"
+printf 'abc' >"$T/g-small"
+{ head -c 200 /dev/zero; printf 'abc'; } >"$T/g-large"
+for f in g-small g-large; do
+  y=$(yara "$T/g.yar" "$T/$f" 2>/dev/null | awk '{print $1}' | sort | paste -sd' ')
+  v=$("$VIGIL" scan --no-summary --all-match -d "$T/g.yar" "$T/$f" 2>/dev/null |
+      sed -nE 's/.*: ([A-Za-z0-9_]+) FOUND$/\1/p' | sort | paste -sd' ')
+  if [ "$y" = "$v" ]; then ok "global rule without strings, $f: same rules as yara (${y:-none})"
+  else nok "global rule without strings, $f: yara says '$y', vigil '$v'"; fi
+done
 echo "1..$n"
