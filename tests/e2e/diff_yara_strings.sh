@@ -24,6 +24,15 @@ fi
 T=$(mktemp -d /tmp/vg_diffystr.XXXXXX)
 trap 'rm -rf "$T"' EXIT
 D=$SRC/tests/e2e/yara
+# same_rules LABEL RULES FILE: the rules yara and vigil (--all-match) find
+same_rules() {
+  local y v
+  y=$(yara "$2" "$3" 2>/dev/null | awk '{print $1}' | sort | paste -sd' ')
+  v=$("$VIGIL" scan --no-summary --all-match -d "$2" "$3" 2>/dev/null |
+      sed -nE 's/.*: ([A-Za-z0-9_]+) FOUND$/\1/p' | sort | paste -sd' ')
+  if [ "$y" = "$v" ]; then ok "$1: same rules as yara (${y:-none})"
+  else nok "$1: yara says '$y', vigil '$v'"; fi
+}
 
 for seed in ${VIGIL_YS_SEEDS:-1 2 3}; do
   W=$T/$seed
@@ -63,11 +72,7 @@ rule re_limit_last { strings: $a = /A.*B/s condition: !a[1] == 4203 }
 rule re_lazy { strings: $a = /A.*?B/s condition: !a[1] == 4002 }
 rule hex_long_jump { strings: $a = { 41 [0-6000] 42 } condition: !a[1] == 4002 }
 EOF
-y=$(yara "$T/lim.yar" "$T/lim.bin" 2>/dev/null | awk '{print $1}' | sort | paste -sd' ')
-v=$("$VIGIL" scan --no-summary --all-match -d "$T/lim.yar" "$T/lim.bin" 2>/dev/null |
-    sed -nE 's/.*: ([A-Za-z0-9_]+) FOUND$/\1/p' | sort | paste -sd' ')
-if [ "$y" = "$v" ] && [ -n "$y" ]; then ok "regex scan limit: same rules as yara ($y)"
-else nok "regex scan limit: yara says '$y', vigil '$v'"; fi
+same_rules "regex scan limit" "$T/lim.yar" "$T/lim.bin"
 
 # console.log prints a string's bytes outside 0x20..0x7e as \xNN, as yara
 printf 'import "console"\nrule c { condition: console.log("a\\x01b\\xffc\\"d\\\\e\\n") and console.log("p: ", "x\\x00y") }\n' >"$T/c.yar"
@@ -85,11 +90,7 @@ cat >"$T/jumps.yar" <<'EOF'
 rule jumps_none { strings: $a = { 41 42 43 44 45 46 [0-50] 41 [0-50] 41 [0-50] 41 [0-50] 5A } condition: $a }
 rule jumps_last { strings: $a = { 41 42 43 44 45 46 [0-50] 41 [0-50] 5A } condition: #a == 1 and @a[1] == 200600 }
 EOF
-y=$(yara "$T/jumps.yar" "$T/jumps.bin" 2>/dev/null | awk '{print $1}' | sort | paste -sd' ')
-v=$("$VIGIL" scan --no-summary --all-match -d "$T/jumps.yar" "$T/jumps.bin" 2>/dev/null |
-    sed -nE 's/.*: ([A-Za-z0-9_]+) FOUND$/\1/p' | sort | paste -sd' ')
-if [ "$y" = "$v" ] && [ -n "$y" ]; then ok "hex jumps over long runs: same rules as yara ($y)"
-else nok "hex jumps over long runs: yara says '$y', vigil '$v'"; fi
+same_rules "hex jumps over long runs" "$T/jumps.yar" "$T/jumps.bin"
 
 # A global rule that needs no string is decided before the string search;
 # false, it makes every rule false and the search is skipped
@@ -97,10 +98,6 @@ printf 'global rule small { condition: filesize < 100 }\nrule x { strings: $a = 
 printf 'abc' >"$T/g-small"
 { head -c 200 /dev/zero; printf 'abc'; } >"$T/g-large"
 for f in g-small g-large; do
-  y=$(yara "$T/g.yar" "$T/$f" 2>/dev/null | awk '{print $1}' | sort | paste -sd' ')
-  v=$("$VIGIL" scan --no-summary --all-match -d "$T/g.yar" "$T/$f" 2>/dev/null |
-      sed -nE 's/.*: ([A-Za-z0-9_]+) FOUND$/\1/p' | sort | paste -sd' ')
-  if [ "$y" = "$v" ]; then ok "global rule without strings, $f: same rules as yara (${y:-none})"
-  else nok "global rule without strings, $f: yara says '$y', vigil '$v'"; fi
+  same_rules "global rule without strings, $f" "$T/g.yar" "$T/$f"
 done
 echo "1..$n"
