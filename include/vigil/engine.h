@@ -93,6 +93,19 @@ typedef void (*vg_yara_string_fn)(void *user, const char *rule, const char *stri
                                   size_t len);
 VG_API void vg_engine_set_yara_trace(vg_engine *e, vg_yara_string_fn fn, void *user);
 
+/* YARA profiling (`vigil scan --profile`): set before vg_engine_compile.
+ * Each scanner then times, per rule, its condition and the verification of
+ * its strings' matches (the shared Vectorscan pass is not per rule), and
+ * adds them to the engine when it is freed. vg_engine_yara_profile fills
+ * out with the slowest rules first (at most max) and returns how many. */
+typedef struct vg_yara_profile {
+    const char *rule;    /* valid while the engine lives */
+    uint64_t cond_ns;    /* in its condition, all threads */
+    uint64_t strings_ns; /* verifying its strings' matches, all threads */
+} vg_yara_profile;
+VG_API void vg_engine_set_yara_profile(vg_engine *e, int on);
+VG_API size_t vg_engine_yara_profile(const vg_engine *e, vg_yara_profile *out, size_t max);
+
 /* "1.4.6"-style version string of libvigil. */
 VG_API const char *vg_version(void);
 

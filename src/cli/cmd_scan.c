@@ -80,10 +80,10 @@ typedef struct opts {
     const char *quarantine_dir;
     vgq_store *qstore; /* opened before the sandbox is entered */
     const char **defs; /* -D name=value: YARA external variables */
-    int ndefs, yara_strings;
+    int ndefs, yara_strings, profile;
 } opts;
 
-enum { O_YARASTR = 0x7901 }; /* --yara-strings (debug) */
+enum { O_YARASTR = 0x7901, O_PROFILE }; /* --yara-strings (debug), --profile */
 
 typedef struct run {
     opts *o;
@@ -500,6 +500,8 @@ static void usage(FILE *f)
 "      --yara-strings         debug: print every match of each string of each\n"
 "                             matching YARA rule as RULE:0xOFFSET:$id: data\n"
 "                             (the `yara -s` view)\n"
+"      --profile              after the scan, name the 10 slowest YARA rules\n"
+"                             (condition + verifying their strings' matches)\n"
 "\n"
 "Output:\n"
 "  -i, --infected             print only infected files (errors go to stderr)\n"
@@ -675,6 +677,7 @@ static int parse_opts(int argc, char **argv, opts *o)
         {"no-sandbox", no_argument, 0, O_NOSANDBOX},
         {"define", required_argument, 0, 'D'},
         {"yara-strings", no_argument, 0, O_YARASTR},
+        {"profile", no_argument, 0, O_PROFILE},
         {"help", no_argument, 0, 'h'},
         {"version", no_argument, 0, 'V'},
         {0, 0, 0, 0}};
@@ -702,6 +705,7 @@ static int parse_opts(int argc, char **argv, opts *o)
             break;
         }
         case O_YARASTR: o->yara_strings = 1; break;
+        case O_PROFILE: o->profile = 1; break;
         case 'z': /* -z, --allmatch[=yes|no] */
             if (parse_bool("allmatch", optarg, &b)) return -1;
             set_flag(&o->so.flags, VG_SCAN_ALLMATCH, b);
@@ -869,6 +873,8 @@ static vg_engine *load_engine(opts *o)
     }
     if (o->yara_strings)
         vg_engine_set_yara_trace(e, yara_string_line, NULL);
+    if (o->profile)
+        vg_engine_set_yara_profile(e, 1);
     if (st == VG_OK && o->ndbs == 0)
         st = vg_engine_load_builtin(e);
     for (int i = 0; st == VG_OK && i < o->ndbs; i++)
@@ -886,6 +892,23 @@ static vg_engine *load_engine(opts *o)
     }
     report_skipped(e);
     return e;
+}
+
+/* --profile: the slowest YARA rules, on stderr (stdout is for results). */
+static void print_profile(const vg_engine *e)
+{
+    vg_yara_profile p[10];
+    size_t n = vg_engine_yara_profile(e, p, 10);
+    if (n == 0) {
+        fputs("vigil: --profile: no YARA rules were loaded\n", stderr);
+        return;
+    }
+    fputs("vigil: slowest YARA rules (condition + verifying their strings' matches, all "
+          "threads; the shared string search is not counted per rule):\n", stderr);
+    for (size_t i = 0; i < n; i++)
+        fprintf(stderr, "  %10.3f ms  %s  (condition %.3f ms, strings %.3f ms)\n",
+                (double)(p[i].cond_ns + p[i].strings_ns) / 1e6, p[i].rule,
+                (double)p[i].cond_ns / 1e6, (double)p[i].strings_ns / 1e6);
 }
 
 static void free_run(run *r)
@@ -998,6 +1021,8 @@ int vgcli_scan(int argc, char **argv)
     free(th);
     if (r->show_progress)
         vgout_progress_stop(&r->prog);
+    if (o.profile) /* the workers have freed their scanners: totals are in */
+        print_profile(e);
 
     unsigned long long infected = atomic_load(&r->infected);
     unsigned long long errors = atomic_load(&r->errors);

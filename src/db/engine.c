@@ -314,6 +314,8 @@ static vg_status yara_rules(vg_engine *e)
      * any x86-64 */
     if (st == VG_OK && e->keep_src)
         vgy_rules_set_portable(e->yara, 1);
+    if (st == VG_OK)
+        vgy_rules_set_profile(e->yara, e->yara_profile);
     return st;
 }
 
@@ -391,6 +393,32 @@ vg_status vg_engine_define(vg_engine *e, const char *name, const char *value)
     if (st == VG_EINVAL)
         vgdb_error(e, "invalid external variable name \"%s\"", name);
     return st;
+}
+
+void vg_engine_set_yara_profile(vg_engine *e, int on)
+{
+    if (!e)
+        return;
+    e->yara_profile = on;
+    if (e->yara)
+        vgy_rules_set_profile(e->yara, on);
+}
+
+size_t vg_engine_yara_profile(const vg_engine *e, vg_yara_profile *out, size_t max)
+{
+    if (!e || !e->yara || max == 0)
+        return 0;
+    vgy_prof *p = calloc(max, sizeof *p);
+    if (!p)
+        return 0;
+    size_t n = vgy_rules_profile(e->yara, p, max);
+    for (size_t i = 0; i < n; i++) {
+        out[i].rule = p[i].rule;
+        out[i].cond_ns = p[i].cond_ns;
+        out[i].strings_ns = p[i].strings_ns;
+    }
+    free(p);
+    return n;
 }
 
 void vg_engine_set_yara_trace(vg_engine *e, vg_yara_string_fn fn, void *user)

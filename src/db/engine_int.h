@@ -123,6 +123,7 @@ struct vg_engine {
     struct vgy_rules *yara;
     /* .ldb / .cdb signatures (match/ldb.h), made at the first such load */
     vgl_db *ldb;
+    int yara_profile;
     vg_yara_string_fn yara_trace;
     void *yara_trace_user;
     /* ignore lists, and what was read but is not used (db/load_cvd.c) */

@@ -7,9 +7,11 @@
  * makes every rule false.
  * What is scanned: vigil runs YARA rules on the top-level object only,
  * like `yara FILE` (not on archive members); see scan/pipeline.c. */
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "yara/yara_int.h"
 
@@ -80,6 +82,9 @@ struct vgy_rules {
     uint32_t *pre;          /* global rules decided without strings or other
                                rules: evaluated before the string search */
     uint32_t npre;
+    int profile;            /* --profile: totals from freed scratches */
+    _Atomic uint64_t *prof_cond; /* per rule, ns in its condition */
+    _Atomic uint64_t *prof_str;  /* per string, ns verifying its matches */
     vgy_sdb cache;          /* a serialized strings database, if any */
     int has_cache, portable;
     /* rule name -> rule, open addressing (load <= 1/2), over the committed
@@ -95,6 +100,8 @@ struct vgy_scratch {
     uint32_t nml;
     int8_t *verdict;
     uint32_t *cand;  /* rules to evaluate on this object */
+    const vgy_rules *rs;
+    uint64_t *prof_cond; /* --profile: per rule, ns in its condition */
     void *modcache[VGY_MAX_MODULES]; /* per-thread module state (magic) */
 };
 
@@ -135,6 +142,8 @@ void vgy_rules_free(vgy_rules *rs)
     free(rs->always);
     free(rs->str_rule);
     free(rs->pre);
+    free(rs->prof_cond);
+    free(rs->prof_str);
     free(rs->htab);
     vgy_strings_free(rs->sm);
     free(rs);
@@ -410,6 +419,9 @@ vg_status vgy_rules_compile(vgy_rules *rs, char *err, size_t errlen)
     }
     rs->always = calloc(nr + 1, sizeof *rs->always);
     rs->pre = calloc(nr + 1, sizeof *rs->pre);
+    if (rs->profile && (!(rs->prof_cond = calloc(nr + 1, sizeof *rs->prof_cond)) ||
+                        !(rs->prof_str = calloc(rs->nstrs + 1, sizeof *rs->prof_str))))
+        return VG_ENOMEM;
     rs->str_rule = calloc(rs->nstrs + 1, sizeof *rs->str_rule);
     if (!rs->always || !rs->str_rule || !rs->pre)
         return VG_ENOMEM;
@@ -463,11 +475,19 @@ vg_status vgy_scratch_new(const vgy_rules *rs, vgy_scratch **out)
     s->nml = rs->nstrs;
     s->verdict = calloc(rs->nrules + 1, 1);
     s->cand = calloc(rs->nalways + rs->nstrs + 1, sizeof *s->cand);
-    vg_status st = s->ml && s->verdict && s->cand ? vgy_sscratch_new(rs->sm, &s->ss) : VG_ENOMEM;
+    s->rs = rs;
+    if (rs->profile)
+        s->prof_cond = calloc(rs->nrules + 1, sizeof *s->prof_cond);
+    vg_status st = s->ml && s->verdict && s->cand && (!rs->profile || s->prof_cond)
+                       ? vgy_sscratch_new(rs->sm, &s->ss)
+                       : VG_ENOMEM;
+    if (st == VG_OK && rs->profile && (st = vgy_sscratch_profile(rs->sm, s->ss)) != VG_OK)
+        vgy_sscratch_free(s->ss);
     if (st != VG_OK) {
         free(s->ml);
         free(s->cand);
         free(s->verdict);
+        free(s->prof_cond);
         free(s);
         return st;
     }
@@ -479,6 +499,12 @@ void vgy_scratch_free(vgy_scratch *s)
 {
     if (!s)
         return;
+    const uint64_t *sp = s->ss ? vgy_sscratch_prof(s->ss) : NULL;
+    for (uint32_t k = 0; s->prof_cond && k < s->rs->nrules; k++)
+        atomic_fetch_add(&s->rs->prof_cond[k], s->prof_cond[k]);
+    for (uint32_t i = 0; sp && i < s->rs->nstrs; i++)
+        atomic_fetch_add(&s->rs->prof_str[i], sp[i]);
+    free(s->prof_cond);
     vgy_sscratch_free(s->ss);
     for (int i = 0; i < VGY_MAX_MODULES; i++) {
         const vgy_module *m = vgy_module_at(i);
@@ -491,6 +517,56 @@ void vgy_scratch_free(vgy_scratch *s)
         free(s->ml[i].m);
     free(s->ml);
     free(s);
+}
+
+static uint64_t now_ns(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec;
+}
+
+/* vgy_eval_rule, timed under --profile */
+static int eval_rule(vgy_scratch *s, vgy_ctx *c, const vgy_rule *r)
+{
+    if (!s->prof_cond)
+        return vgy_eval_rule(c, r);
+    uint64_t t0 = now_ns();
+    int ok = vgy_eval_rule(c, r);
+    s->prof_cond[r->idx] += now_ns() - t0;
+    return ok;
+}
+
+void vgy_rules_set_profile(vgy_rules *rs, int on) { rs->profile = on; }
+
+static int cmp_prof(const void *a, const void *b)
+{
+    const vgy_prof *x = a, *y = b;
+    uint64_t tx = x->cond_ns + x->strings_ns, ty = y->cond_ns + y->strings_ns;
+    if (tx != ty)
+        return tx < ty ? 1 : -1;
+    return strcmp(x->rule, y->rule);
+}
+
+size_t vgy_rules_profile(const vgy_rules *rs, vgy_prof *out, size_t max)
+{
+    if (!rs || !rs->compiled || !rs->profile || max == 0)
+        return 0;
+    vgy_prof *all = calloc(rs->nrules + 1, sizeof *all);
+    if (!all)
+        return 0;
+    for (uint32_t k = 0; k < rs->nrules; k++) {
+        const vgy_rule *r = rs->rules[k];
+        all[k].rule = r->name;
+        all[k].cond_ns = atomic_load(&rs->prof_cond[k]);
+        for (uint32_t j = 0; j < r->nstrs; j++)
+            all[k].strings_ns += atomic_load(&rs->prof_str[r->strs[j].gidx]);
+    }
+    qsort(all, rs->nrules, sizeof *all, cmp_prof);
+    size_t n = rs->nrules < max ? rs->nrules : max;
+    memcpy(out, all, n * sizeof *out);
+    free(all);
+    return n;
 }
 
 static int cmp_u32(const void *a, const void *b)
@@ -518,7 +594,7 @@ vg_status vgy_scan(const vgy_rules *rs, vgy_scratch *s, const uint8_t *d, size_t
      * condition: filesize < 1MB }` skips every larger file) */
     int pre_fail = 0;
     for (uint32_t i = 0; i < rs->npre; i++) /* all: console.log runs as in yara */
-        if (!vgy_eval_rule(&c, rs->rules[rs->pre[i]]))
+        if (!eval_rule(s, &c, rs->rules[rs->pre[i]]))
             pre_fail = 1;
     if (pre_fail) {
         vgy_arena_free(&c.tmp);
@@ -549,7 +625,7 @@ vg_status vgy_scan(const vgy_rules *rs, vgy_scratch *s, const uint8_t *d, size_t
     for (uint32_t i = 0; i < nc; i++) {
         const vgy_rule *r = rs->rules[s->cand[i]];
         int ok = s->verdict[s->cand[i]] >= 0 ? s->verdict[s->cand[i]] /* decided above */
-                                            : vgy_eval_rule(&c, r);
+                                            : eval_rule(s, &c, r);
         if (!ok && (r->flags & VGY_R_GLOBAL))
             global_fail = 1;
     }

@@ -61,6 +61,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "core/hash.h"
 #include "yara/seq.h"
@@ -128,6 +129,7 @@ struct vgy_sscratch {
     uint32_t *next_gen;  /* per slot: scan generation of `next` */
     uint32_t gen;
     vgy_sqmemo memo;     /* the verifier's failures in this buffer */
+    uint64_t *prof_ns;   /* --profile: per string, ns spent verifying */
     uint32_t *touched;   /* strings with matches in the last scan */
     uint32_t ntouched;
     pcre2_match_data *md;
@@ -287,8 +289,37 @@ static int regex_quantifiers(const char *s, size_t n)
 
 #define MIXED_MSG "greedy and ungreedy quantifiers can't be mixed in a regular expression"
 
+/* yara's regex grammar takes an empty alternative after a `|` (/abc|/,
+ * /a||b/) but not first (/|abc/, /a(|b)/), and no empty group (/a()b/):
+ * those are syntax errors there. */
+static int empty_first_alternative(const char *s, size_t n)
+{
+    int at_start = 1; /* just after the start or an opening `(` */
+    for (size_t i = 0; i < n; i++) {
+        char c = s[i];
+        if (at_start && (c == '|' || c == ')'))
+            return 1;
+        at_start = 0;
+        if (c == '\\')
+            i++;
+        else if (c == '[') {
+            i++;
+            if (i < n && s[i] == '^')
+                i++;
+            if (i < n && s[i] == ']')
+                i++;
+            while (i < n && s[i] != ']')
+                i += s[i] == '\\' ? 2 : 1;
+        } else if (c == '(')
+            at_start = 1;
+    }
+    return at_start; /* an empty regex or one ending in `(` */
+}
+
 const char *vgy_regex_check(const char *src, size_t len)
 {
+    if (empty_first_alternative(src, len))
+        return "syntax error";
     if (regex_quantifiers(src, len) == (QUANT_GREEDY | QUANT_LAZY))
         return MIXED_MSG;
     char *re = regex_rewrite(src, len, 0);
@@ -988,6 +1019,7 @@ void vgy_sscratch_free(vgy_sscratch *s)
     free(s->touched);
     free(s->memo.key);
     free(s->memo.gen_of);
+    free(s->prof_ns);
     pcre2_match_data_free(s->md);
     pcre2_match_context_free(s->mctx);
     free(s);
@@ -1066,6 +1098,13 @@ static int64_t pcre_at(sctx *c, const variant *v, uint64_t st)
     return (int64_t)(ov[1] - ov[0]);
 }
 
+static uint64_t now_ns(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec;
+}
+
 /* The match of v anchored at `st`, if any. */
 static int verify_at(sctx *c, const variant *v, uint64_t st)
 {
@@ -1103,9 +1142,12 @@ static int on_window(sctx *c, uint32_t g, uint64_t to)
             s->next_gen[x->slot] = s->gen;
             s->next[x->slot] = hi + 1;
         }
+        uint64_t t0 = s->prof_ns ? now_ns() : 0;
         for (uint64_t st = lo; st <= hi; st++)
             if (verify_at(c, v, st))
                 return 1;
+        if (s->prof_ns)
+            s->prof_ns[v->gi] += now_ns() - t0;
     }
     return 0;
 }
@@ -1143,7 +1185,11 @@ static void pcre_all(sctx *c, const variant *v)
 {
     size_t pos = 0;
     while (pos <= c->len && c->ml[v->gi].n < VGY_MAX_MATCHES) {
-        int rc = pcre2_match(v->code, c->d, c->len, pos, 0, c->s->md, c->s->mctx);
+        /* the next start with a non-empty match (an empty one is never
+         * recorded; /BADD|Bad Error|/ matches empty everywhere, and one call
+         * per byte was most of a scan with Yara-Rules) */
+        int rc = pcre2_match(v->code, c->d, c->len, pos, PCRE2_NOTEMPTY, c->s->md,
+                             c->s->mctx);
         if (rc < 0)
             break;
         size_t st = pcre2_get_ovector_pointer(c->s->md)[0];
@@ -1178,8 +1224,12 @@ vg_status vgy_strings_scan(const vgy_smatcher *m, vgy_sscratch *s, const uint8_t
         return VG_ENOMEM;
     for (uint32_t k = 0; k < m->nwhole; k++) {
         const variant *v = &m->v[m->whole[k]];
-        if (!v->width && (s->maybe[k] || !v->hs_ok))
+        if (!v->width && (s->maybe[k] || !v->hs_ok)) {
+            uint64_t t0 = s->prof_ns ? now_ns() : 0;
             pcre_all(&c, v);
+            if (s->prof_ns)
+                s->prof_ns[v->gi] += now_ns() - t0;
+        }
     }
     if (c.oom)
         return VG_ENOMEM;
@@ -1212,3 +1262,12 @@ vg_status vgy_strings_serialize(const vgy_smatcher *m, uint8_t fp[32], char **bl
 }
 
 int vgy_strings_from_cache(const vgy_smatcher *m) { return m->from_cache; }
+
+vg_status vgy_sscratch_profile(const vgy_smatcher *m, vgy_sscratch *s)
+{
+    if (!s->prof_ns && !(s->prof_ns = calloc(m->nstrs + 1, sizeof *s->prof_ns)))
+        return VG_ENOMEM;
+    return VG_OK;
+}
+
+const uint64_t *vgy_sscratch_prof(const vgy_sscratch *s) { return s->prof_ns; }

@@ -247,6 +247,16 @@ void vgy_rules_set_portable(vgy_rules *rs, int portable);
  * was taken from the cache. */
 vg_status vgy_rules_strings_db(const vgy_rules *rs, uint8_t fp[32], char **blob, size_t *len);
 int vgy_rules_strings_cached(const vgy_rules *rs);
+/* Profiling (vigil scan --profile): set before compile; each scratch then
+ * times conditions and string verification, and adds its totals to the
+ * rule set when freed. vgy_rules_profile lists the rules, slowest first
+ * (at most max; returns how many). */
+void vgy_rules_set_profile(vgy_rules *rs, int on);
+typedef struct vgy_prof {
+    const char *rule;
+    uint64_t cond_ns, strings_ns;
+} vgy_prof;
+size_t vgy_rules_profile(const vgy_rules *rs, vgy_prof *out, size_t max);
 
 /* The source `text` of file `fname` with every top-level include replaced
  * by the included file's (expanded) text: one self-contained source that
@@ -319,6 +329,7 @@ struct vgy_ctx {
     vgy_arena tmp;       /* strings made by module functions, module values */
     vgy_obj *mod[VGY_MAX_MODULES]; /* module roots, loaded on first use */
     const vgy_obj *self; /* during a module function call: its structure */
+    struct vgy_hashcache *hcache; /* hash module: digests of this object (tmp) */
     void **modcache;     /* per-scratch module state, by module index */
 };
 
@@ -343,6 +354,10 @@ vg_status vgy_sscratch_new(const vgy_smatcher *m, vgy_sscratch **out);
 void vgy_sscratch_free(vgy_sscratch *s);
 vg_status vgy_strings_scan(const vgy_smatcher *m, vgy_sscratch *s, const uint8_t *d,
                            size_t len, vgy_mlist *ml);
+/* --profile: time each string's verification in this scratch (ns per
+ * gidx, read with vgy_sscratch_prof). */
+vg_status vgy_sscratch_profile(const vgy_smatcher *m, vgy_sscratch *s);
+const uint64_t *vgy_sscratch_prof(const vgy_sscratch *s);
 /* The strings (gidx) with at least one match found by the last scan. */
 const uint32_t *vgy_strings_touched(const vgy_sscratch *s, uint32_t *n);
 /* Check a hex string body or regex for yara's compile errors;

@@ -1,0 +1,1 @@
+rule empty_first_alt { strings: $a = /a(|b)/ condition: $a }

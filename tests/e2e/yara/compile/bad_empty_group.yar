@@ -1,0 +1,1 @@
+rule empty_group { strings: $a = /a()b/ condition: $a }
