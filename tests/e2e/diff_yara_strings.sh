@@ -100,4 +100,14 @@ printf 'abc' >"$T/g-small"
 for f in g-small g-large; do
   same_rules "global rule without strings, $f" "$T/g.yar" "$T/$f"
 done
+
+# --profile names the rules whose conditions and string verification took
+# the time: a rule whose string never occurs costs nothing, one verified at
+# every 'A' of 1 MB does (names chosen so that a tie would fail)
+python3 -c "import sys; sys.stdout.buffer.write(b'A' * 1000000)" >"$T/prof.bin"
+printf 'rule a_never { strings: $a = "never-in-this-file" condition: $a }\nrule z_busy { strings: $a = { 41 41 41 41 41 41 41 41 [0-8] 42 } condition: $a }\n' >"$T/prof.yar"
+"$VIGIL" scan --no-summary --profile --threads 1 -d "$T/prof.yar" "$T/prof.bin" >/dev/null 2>"$T/prof.err"
+order=$(sed -n 's/^ *[0-9.]* ms  \([a-z_]*\) .*/\1/p' "$T/prof.err" | paste -sd' ')
+if [ "$order" = "z_busy a_never" ]; then ok "--profile names the busy rule first ($order)"
+else nok "--profile: got '$order'"; sed 's/^/# /' "$T/prof.err" | head -5; fi
 echo "1..$n"
