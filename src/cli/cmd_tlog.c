@@ -4,17 +4,8 @@
  * The cryptography and formats live in src/tlog (no network code there).
  * This file adds the one network client vigil has: libcurl (http, https
  * and file:// URLs), used only by the commands here. Every request it
- * makes is appended to the egress log before its bytes are used.
- *
- * libcurl is not linked but opened (dlopen) at the first URL fetch: it
- * brings some 35 shared libraries (TLS, Kerberos, LDAP, SSH, IDN...)
- * that every `vigil scan` would otherwise map and relocate at start, for
- * a command that only `update` runs. Kept in this file rather than in a
- * separate updater binary: one binary to install and to find, and the
- * same `vigil update` command line; libcurl's soname (libcurl.so.4) has
- * been its ABI since 2006. */
+ * makes is appended to the egress log before its bytes are used. */
 #include <curl/curl.h>
-#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -258,56 +249,6 @@ static int egress_record(const char *url, uint64_t sent, uint64_t recv, const ch
 /* ------------------------------------------------------------------ */
 /* fetching: a directory, or a URL through libcurl                     */
 
-/* The libcurl functions used here, from dlopen; the types are those of
- * curl.h's declarations. */
-static struct {
-    __typeof__(curl_global_init) *global_init;
-    __typeof__(curl_easy_init) *easy_init;
-    __typeof__(curl_easy_cleanup) *easy_cleanup;
-    __typeof__(curl_easy_reset) *easy_reset;
-    __typeof__(curl_easy_setopt) *easy_setopt;
-    __typeof__(curl_easy_perform) *easy_perform;
-    __typeof__(curl_easy_getinfo) *easy_getinfo;
-    __typeof__(curl_easy_strerror) *easy_strerror;
-} cu;
-
-#define CURL_SONAME "libcurl.so.4"
-
-static int curl_load(tl_err *e)
-{
-    static int loaded;
-    if (loaded)
-        return 0;
-    static const char *const names[] = {"curl_global_init", "curl_easy_init",
-                                        "curl_easy_cleanup", "curl_easy_reset",
-                                        "curl_easy_setopt", "curl_easy_perform",
-                                        "curl_easy_getinfo", "curl_easy_strerror"};
-    void *slots[] = {&cu.global_init, &cu.easy_init, &cu.easy_cleanup, &cu.easy_reset,
-                     &cu.easy_setopt, &cu.easy_perform, &cu.easy_getinfo, &cu.easy_strerror};
-    _Static_assert(sizeof names / sizeof *names == sizeof cu / sizeof cu.easy_init,
-                   "one name per libcurl function");
-    void *h = dlopen(CURL_SONAME, RTLD_NOW | RTLD_LOCAL);
-    if (!h) {
-        const char *why = dlerror();
-        tl_seterr(e, "URLs need libcurl, which did not load: %s", why ? why : CURL_SONAME);
-        return -1;
-    }
-    for (size_t i = 0; i < sizeof names / sizeof *names; i++) {
-        void *f = dlsym(h, names[i]);
-        if (!f) {
-            tl_seterr(e, "%s has no %s", CURL_SONAME, names[i]);
-            return -1; /* h stays open: nothing else needs unloading */
-        }
-        memcpy(slots[i], &f, sizeof f); /* POSIX: a function's address */
-    }
-    if (cu.global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
-        tl_seterr(e, "libcurl initialisation failed");
-        return -1;
-    }
-    loaded = 1;
-    return 0;
-}
-
 typedef struct fetcher {
     int url;
     char *base;
@@ -364,11 +305,16 @@ static int fetcher_open(fetcher *f, const char *loc, tl_err *e)
         return -1;
     }
     close(fd);
-    if (curl_load(e) != 0) {
-        free(f->base);
-        return -1;
+    static int inited;
+    if (!inited) {
+        if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+            tl_seterr(e, "libcurl initialisation failed");
+            free(f->base);
+            return -1;
+        }
+        inited = 1;
     }
-    f->curl = cu.easy_init();
+    f->curl = curl_easy_init();
     if (!f->curl) {
         tl_seterr(e, "libcurl initialisation failed");
         free(f->base);
@@ -381,7 +327,7 @@ static int fetcher_open(fetcher *f, const char *loc, tl_err *e)
 static void fetcher_close(fetcher *f)
 {
     if (f->curl)
-        cu.easy_cleanup(f->curl);
+        curl_easy_cleanup(f->curl);
     free(f->base);
     memset(f, 0, sizeof *f);
 }
@@ -397,26 +343,26 @@ static int url_fetch(fetcher *f, const char *path, size_t max, tl_buf *out, tl_e
     CURL *c = f->curl;
     char errbuf[CURL_ERROR_SIZE] = "";
     sink s = {out, max, 0};
-    cu.easy_reset(c);
-    cu.easy_setopt(c, CURLOPT_URL, url);
-    cu.easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https,file");
-    cu.easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
-    cu.easy_setopt(c, CURLOPT_FOLLOWLOCATION, 1L);
-    cu.easy_setopt(c, CURLOPT_MAXREDIRS, 5L);
-    cu.easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 20L);
-    cu.easy_setopt(c, CURLOPT_TIMEOUT, 900L);
-    cu.easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-    cu.easy_setopt(c, CURLOPT_USERAGENT, "vigil-update");
-    cu.easy_setopt(c, CURLOPT_WRITEFUNCTION, sink_write);
-    cu.easy_setopt(c, CURLOPT_WRITEDATA, &s);
-    cu.easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
-    CURLcode rc = cu.easy_perform(c);
+    curl_easy_reset(c);
+    curl_easy_setopt(c, CURLOPT_URL, url);
+    curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https,file");
+    curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 1L);
+    curl_easy_setopt(c, CURLOPT_MAXREDIRS, 5L);
+    curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 20L);
+    curl_easy_setopt(c, CURLOPT_TIMEOUT, 900L);
+    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(c, CURLOPT_USERAGENT, "vigil-update");
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, sink_write);
+    curl_easy_setopt(c, CURLOPT_WRITEDATA, &s);
+    curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
+    CURLcode rc = curl_easy_perform(c);
     long code = 0, reqsize = 0, hdrsize = 0;
     curl_off_t up = 0;
-    cu.easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
-    cu.easy_getinfo(c, CURLINFO_REQUEST_SIZE, &reqsize);
-    cu.easy_getinfo(c, CURLINFO_HEADER_SIZE, &hdrsize);
-    cu.easy_getinfo(c, CURLINFO_SIZE_UPLOAD_T, &up);
+    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
+    curl_easy_getinfo(c, CURLINFO_REQUEST_SIZE, &reqsize);
+    curl_easy_getinfo(c, CURLINFO_HEADER_SIZE, &hdrsize);
+    curl_easy_getinfo(c, CURLINFO_SIZE_UPLOAD_T, &up);
     uint8_t h[32];
     tl_sha256(out->p ? (const void *)out->p : "", out->len, h);
     char status[64];
@@ -442,7 +388,7 @@ static int url_fetch(fetcher *f, const char *path, size_t max, tl_buf *out, tl_e
         tl_seterr(e, "%s: larger than %zu bytes", url, max);
         ret = -1;
     } else if (rc != CURLE_OK) {
-        tl_seterr(e, "%s: %s", url, errbuf[0] ? errbuf : cu.easy_strerror(rc));
+        tl_seterr(e, "%s: %s", url, errbuf[0] ? errbuf : curl_easy_strerror(rc));
         ret = -1;
     } else if (strncmp(url, "file://", 7) && (code < 200 || code > 299)) {
         tl_seterr(e, "%s: HTTP status %ld", url, code);
