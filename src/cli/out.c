@@ -273,7 +273,17 @@ void vgout_progress_start(vgout_progress *p, size_t files, uint64_t bytes,
     p->clear_for_stdout = isatty(1);
     p->t0 = mono();
     atomic_init(&p->stop, 0);
+    /* the first frame at once: a scan that ends before the drawing thread
+     * first runs still showed a bar (and the tests' check was a race) */
+    pthread_mutex_lock(p->lock);
+    draw_locked(p);
+    pthread_mutex_unlock(p->lock);
     p->running = pthread_create(&p->th, NULL, progress_main, p) == 0;
+    if (!p->running) { /* no thread to keep it fresh: no bar */
+        fputs("\r\033[K", stderr);
+        fflush(stderr);
+        p->drawn = 0;
+    }
 }
 
 void vgout_progress_clear(vgout_progress *p, int writes_stdout, int writes_stderr)
