@@ -72,6 +72,22 @@ void vgdoc_warn(const vgarc_sink *sink, const char *msg)
         sink->warning(sink->user, msg);
 }
 
+vg_status vgdoc_emit_decoded(const vgarc_sink *sink, const char *name, vg_status st,
+                             const vgbuf *b, unsigned which, const char *damaged)
+{
+    if (st == VG_ELIMIT) {
+        if (sink->limit)
+            sink->limit(sink->user, which, name);
+        return VG_OK;
+    }
+    if (st == VG_EFORMAT)
+        vgdoc_warn(sink, damaged);
+    if (st == VG_OK || (st == VG_EFORMAT && b->len))
+        return sink->member(sink->user, name, b->data ? b->data : (const uint8_t *)"",
+                            b->len);
+    return st == VG_EFORMAT ? VG_OK : st;
+}
+
 static const uint8_t *cstr(vgrd *r, size_t *n)
 {
     const uint8_t *p = r->base + r->pos;

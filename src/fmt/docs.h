@@ -48,6 +48,14 @@ vg_status vgdoc_emit(const vgarc_sink *sink, const char *name, const uint8_t *p,
 
 void vgdoc_warn(const vgarc_sink *sink, const char *msg);
 
+/* Hand over a member a decoder wrote into b, by the decoder's status st:
+ * VG_ELIMIT reports limit `which` and drops it; VG_OK hands b over;
+ * VG_EFORMAT hands over what was decoded before the damage (warning
+ * `damaged` either way) or, with nothing decoded, only warns. Returns
+ * VG_OK or the sink's status; other statuses are returned as they are. */
+vg_status vgdoc_emit_decoded(const vgarc_sink *sink, const char *name, vg_status st,
+                             const vgbuf *b, unsigned which, const char *damaged);
+
 /* Inflate the zlib stream p[0..n) into b (capped). Stops with VG_ELIMIT at
  * b's ceiling, or with VG_ELIMIT and *ratio = 1 when the output passes
  * lim->ratio_min_size at more than lim->max_ratio times n. A damaged stream

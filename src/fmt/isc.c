@@ -33,6 +33,7 @@
 
 #include "core/buf.h"
 #include "core/rd.h"
+#include "fmt/docs.h"
 #include "fmt/inflate64.h"
 
 #define MAX_RECORDS 1024u
@@ -161,20 +162,8 @@ static vg_status one_file(const vgarc_sink *s, const char *name, const uint8_t *
         return s->member(s->user, name, p, (size_t)csize);
     vgbuf b;
     vgbuf_init(&b, cap < SIZE_MAX ? (size_t)cap : SIZE_MAX);
-    vg_status st = chunks(p, (size_t)csize, &b);
-    if (st == VG_ELIMIT) {
-        if (s->limit)
-            s->limit(s->user, which, name);
-        st = VG_OK;
-    } else if (st == VG_OK || (st == VG_EFORMAT && b.len)) {
-        if (st == VG_EFORMAT && s->warning)
-            s->warning(s->user, "InstallShield cabinet: damaged file data");
-        st = s->member(s->user, name, b.data ? b.data : (const uint8_t *)"", b.len);
-    } else if (st == VG_EFORMAT) {
-        if (s->warning)
-            s->warning(s->user, "InstallShield cabinet: damaged file data");
-        st = VG_OK;
-    }
+    vg_status st = vgdoc_emit_decoded(s, name, chunks(p, (size_t)csize, &b), &b, which,
+                                      "InstallShield cabinet: damaged file data");
     vgbuf_free(&b);
     return st;
 }

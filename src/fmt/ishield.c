@@ -26,6 +26,7 @@
 
 #include "core/buf.h"
 #include "core/rd.h"
+#include "fmt/docs.h"
 
 #define MAX_FILES 4096u
 #define HDR 0x2eu
@@ -108,19 +109,7 @@ static vg_status one(const vgarc_sink *s, const char *name, size_t nl, const uin
     vgbuf_init(&b, cap < SIZE_MAX ? (size_t)cap : SIZE_MAX);
     vg_status st = unzlib(tmp, n, &b);
     free(tmp);
-    if (st == VG_ELIMIT) {
-        if (s->limit)
-            s->limit(s->user, which, name);
-        st = VG_OK;
-    } else if (st == VG_OK || (st == VG_EFORMAT && b.len)) {
-        if (st == VG_EFORMAT && s->warning)
-            s->warning(s->user, "InstallShield: damaged file data");
-        st = s->member(s->user, name, b.data ? b.data : (const uint8_t *)"", b.len);
-    } else if (st == VG_EFORMAT) {
-        if (s->warning)
-            s->warning(s->user, "InstallShield: damaged file data");
-        st = VG_OK;
-    }
+    st = vgdoc_emit_decoded(s, name, st, &b, which, "InstallShield: damaged file data");
     vgbuf_free(&b);
     return st;
 }
