@@ -519,7 +519,7 @@ void vgy_scratch_free(vgy_scratch *s)
     free(s);
 }
 
-static uint64_t now_ns(void)
+uint64_t vgy_now_ns(void)
 {
     struct timespec t;
     clock_gettime(CLOCK_MONOTONIC, &t);
@@ -531,9 +531,9 @@ static int eval_rule(vgy_scratch *s, vgy_ctx *c, const vgy_rule *r)
 {
     if (!s->prof_cond)
         return vgy_eval_rule(c, r);
-    uint64_t t0 = now_ns();
+    uint64_t t0 = vgy_now_ns();
     int ok = vgy_eval_rule(c, r);
-    s->prof_cond[r->idx] += now_ns() - t0;
+    s->prof_cond[r->idx] += vgy_now_ns() - t0;
     return ok;
 }
 

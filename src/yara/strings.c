@@ -61,7 +61,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "core/hash.h"
 #include "yara/seq.h"
@@ -173,6 +172,20 @@ static void sb_byte(sb *b, uint8_t c)
     sb_add(b, t, 4);
 }
 
+/* Where the class opening at s[i] ('[') closes: the index of its `]`, or
+ * n. A `]` right after `[` or `[^` is a member; `\x` skips x. */
+static size_t class_close(const char *s, size_t n, size_t i)
+{
+    i++;
+    if (i < n && s[i] == '^')
+        i++;
+    if (i < n && s[i] == ']')
+        i++;
+    while (i < n && s[i] != ']')
+        i += s[i] == '\\' ? 2 : 1;
+    return i < n ? i : n;
+}
+
 /* yara regex -> PCRE2/Vectorscan text; wide: each atom then \x00. */
 static char *regex_rewrite(const char *s, size_t n, int wide)
 {
@@ -192,16 +205,7 @@ static char *regex_rewrite(const char *s, size_t n, int wide)
             if (s[st + 1] == 'b' || s[st + 1] == 'B')
                 atom = 0;
         } else if (c == '[') {
-            i++;
-            if (i < n && s[i] == '^')
-                i++;
-            if (i < n && s[i] == ']')
-                i++;
-            while (i < n && s[i] != ']') {
-                if (s[i] == '\\')
-                    i++;
-                i++;
-            }
+            i = class_close(s, n, i);
             i = i < n ? i + 1 : n;
         } else if (c == '{') {
             /* quantifier: {n}, {n,}, {n,m}, {,m} */
@@ -251,14 +255,7 @@ static int regex_quantifiers(const char *s, size_t n)
             continue;
         }
         if (c == '[') {
-            i++;
-            if (i < n && s[i] == '^')
-                i++;
-            if (i < n && s[i] == ']')
-                i++;
-            while (i < n && s[i] != ']')
-                i += s[i] == '\\' ? 2 : 1;
-            i++;
+            i = class_close(s, n, i) + 1;
             continue;
         }
         size_t q = 0;
@@ -302,15 +299,9 @@ static int empty_first_alternative(const char *s, size_t n)
         at_start = 0;
         if (c == '\\')
             i++;
-        else if (c == '[') {
-            i++;
-            if (i < n && s[i] == '^')
-                i++;
-            if (i < n && s[i] == ']')
-                i++;
-            while (i < n && s[i] != ']')
-                i += s[i] == '\\' ? 2 : 1;
-        } else if (c == '(')
+        else if (c == '[')
+            i = class_close(s, n, i);
+        else if (c == '(')
             at_start = 1;
     }
     return at_start; /* an empty regex or one ending in `(` */
@@ -782,8 +773,8 @@ static vg_status plan(vgy_smatcher *m, variant *v, uint32_t vi, char *err, size_
 }
 
 typedef struct wkey {
-    char *text;
-    uint32_t v;
+    const char *text; /* the window's regex (owned by compile_db's wtext) */
+    uint32_t v;       /* window index */
 } wkey;
 
 static int cmp_wkey(const void *a, const void *b)
@@ -793,27 +784,20 @@ static int cmp_wkey(const void *a, const void *b)
     return c ? c : (x->v > y->v) - (x->v < y->v);
 }
 
-/* Group the windowed variants by window text (one Vectorscan id each) and
- * list the whole ones. */
-static vg_status make_groups(vgy_smatcher *m, wkey *keys, uint32_t *nkeys)
+/* Group the windows of windowed variants by text (one Vectorscan id each;
+ * keys[gstart[g]] holds group g's text) and list the whole variants. */
+static void make_groups(vgy_smatcher *m, char **wtext, wkey *keys)
 {
     uint32_t nk = 0;
     m->nwhole = 0;
     for (uint32_t i = 0; i < m->nv; i++)
         if (m->v[i].mode == V_WHOLE)
             m->whole[m->nwhole++] = i;
-    for (uint32_t i = 0; i < m->nwins; i++) {
-        if (m->v[m->wins[i].v].mode == V_WHOLE)
-            continue;
-        if (!keys[nk].text || keys[nk].v != i) {
-            free(keys[nk].text);
-            keys[nk].text = vgy_seq_window_regex(&m->pool, &m->wins[i].w);
-            keys[nk].v = i;
-            if (!keys[nk].text)
-                return VG_ENOMEM;
+    for (uint32_t i = 0; i < m->nwins; i++)
+        if (m->v[m->wins[i].v].mode != V_WHOLE) {
+            keys[nk].text = wtext[i];
+            keys[nk++].v = i;
         }
-        nk++;
-    }
     qsort(keys, nk, sizeof *keys, cmp_wkey);
     m->ngroups = 0;
     for (uint32_t k = 0; k < nk; k++) {
@@ -822,8 +806,6 @@ static vg_status make_groups(vgy_smatcher *m, wkey *keys, uint32_t *nkeys)
         m->gmem[k] = keys[k].v;
     }
     m->gstart[m->ngroups] = nk;
-    *nkeys = nk;
-    return VG_OK;
 }
 
 /* What identifies a Vectorscan database: SHA-256 over the expression
@@ -864,18 +846,21 @@ static vg_status compile_db(vgy_smatcher *m, const vgy_sdb *cache, int portable,
                             size_t errlen)
 {
     wkey *keys = calloc(m->nwins + 1, sizeof *keys);
+    char **wtext = calloc(m->nwins + 1, sizeof *wtext);
     m->gstart = calloc(m->nwins + 2, sizeof *m->gstart);
     m->gmem = calloc(m->nwins + 1, sizeof *m->gmem);
     m->whole = calloc(m->nv + 1, sizeof *m->whole);
     const char **ex = calloc(m->nwins + m->nv + 1, sizeof *ex);
     unsigned *fl = calloc(m->nwins + m->nv + 1, sizeof *fl);
     unsigned *ids = calloc(m->nwins + m->nv + 1, sizeof *ids);
-    vg_status st = keys && m->gstart && m->gmem && m->whole && ex && fl && ids ? VG_OK
-                                                                                 : VG_ENOMEM;
-    uint32_t nkeys = 0;
+    vg_status st = keys && wtext && m->gstart && m->gmem && m->whole && ex && fl && ids
+                       ? VG_OK
+                       : VG_ENOMEM;
+    for (uint32_t i = 0; i < m->nwins && st == VG_OK; i++)
+        if (!(wtext[i] = vgy_seq_window_regex(&m->pool, &m->wins[i].w)))
+            st = VG_ENOMEM;
     while (st == VG_OK) {
-        if ((st = make_groups(m, keys, &nkeys)) != VG_OK)
-            break;
+        make_groups(m, wtext, keys);
         uint32_t n = 0;
         for (uint32_t g = 0; g < m->ngroups; g++) {
             ex[n] = keys[m->gstart[g]].text;
@@ -928,8 +913,9 @@ static vg_status compile_db(vgy_smatcher *m, const vgy_sdb *cache, int portable,
         v->width = 0;
         v->hs_ok = 0;
     }
-    for (uint32_t k = 0; keys && k <= m->nwins; k++)
-        free(keys[k].text);
+    for (uint32_t k = 0; wtext && k < m->nwins; k++)
+        free(wtext[k]);
+    free(wtext);
     free(keys);
     free(ex);
     free(fl);
@@ -1098,13 +1084,6 @@ static int64_t pcre_at(sctx *c, const variant *v, uint64_t st)
     return (int64_t)(ov[1] - ov[0]);
 }
 
-static uint64_t now_ns(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec;
-}
-
 /* The match of v anchored at `st`, if any. */
 static int verify_at(sctx *c, const variant *v, uint64_t st)
 {
@@ -1142,12 +1121,12 @@ static int on_window(sctx *c, uint32_t g, uint64_t to)
             s->next_gen[x->slot] = s->gen;
             s->next[x->slot] = hi + 1;
         }
-        uint64_t t0 = s->prof_ns ? now_ns() : 0;
+        uint64_t t0 = s->prof_ns ? vgy_now_ns() : 0;
         for (uint64_t st = lo; st <= hi; st++)
             if (verify_at(c, v, st))
                 return 1;
         if (s->prof_ns)
-            s->prof_ns[v->gi] += now_ns() - t0;
+            s->prof_ns[v->gi] += vgy_now_ns() - t0;
     }
     return 0;
 }
@@ -1225,10 +1204,10 @@ vg_status vgy_strings_scan(const vgy_smatcher *m, vgy_sscratch *s, const uint8_t
     for (uint32_t k = 0; k < m->nwhole; k++) {
         const variant *v = &m->v[m->whole[k]];
         if (!v->width && (s->maybe[k] || !v->hs_ok)) {
-            uint64_t t0 = s->prof_ns ? now_ns() : 0;
+            uint64_t t0 = s->prof_ns ? vgy_now_ns() : 0;
             pcre_all(&c, v);
             if (s->prof_ns)
-                s->prof_ns[v->gi] += now_ns() - t0;
+                s->prof_ns[v->gi] += vgy_now_ns() - t0;
         }
     }
     if (c.oom)

@@ -252,6 +252,7 @@ int vgy_rules_strings_cached(const vgy_rules *rs);
  * rule set when freed. vgy_rules_profile lists the rules, slowest first
  * (at most max; returns how many). */
 void vgy_rules_set_profile(vgy_rules *rs, int on);
+uint64_t vgy_now_ns(void); /* CLOCK_MONOTONIC, for --profile */
 typedef struct vgy_prof {
     const char *rule;
     uint64_t cond_ns, strings_ns;
