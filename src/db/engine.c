@@ -19,6 +19,7 @@
 #include "db/ignore.h"
 #include "db/load_cvd.h"
 #include "db/vdb.h"
+#include "match/serial.h"
 #include "yara/yara_int.h"
 
 const char *vg_version(void) { return "0.1.0"; }
@@ -310,10 +311,6 @@ static vg_status yara_rules(vg_engine *e)
     if (e->yara)
         return VG_OK;
     vg_status st = vgy_rules_new(&e->yara);
-    /* vigil db build: the strings database goes into the .vdb, built for
-     * any x86-64 */
-    if (st == VG_OK && e->keep_src)
-        vgy_rules_set_portable(e->yara, 1);
     if (st == VG_OK)
         vgy_rules_set_profile(e->yara, e->yara_profile);
     return st;
@@ -596,6 +593,40 @@ vg_status vg_engine_load_builtin(vg_engine *e)
 
 /* ---- compile ---------------------------------------------------------- */
 
+/* The body matcher: ClamAV body patterns and the YARA strings' expressions
+ * in one Vectorscan database, so each buffer is read once for both. An
+ * expression Vectorscan refuses is searched another way by the YARA side,
+ * and the database built again (rare: a regex it cannot take whole). A
+ * .vdb's matcher is taken from the file when its YARA fingerprint matches
+ * (vgdb_vdb_activate), else built the same way from its patterns. */
+vg_status vgdb_build_matcher(vg_engine *e, const struct vgm_parts *p, const void *hs, size_t hslen,
+                             const uint8_t *hs_fp, int *rebuilt)
+{
+    vg_status st = VG_OK;
+    for (;;) {
+        vgy_slist l;
+        vgy_rules_list(e->yara, &l);
+        vgm_foreign f = {l.ex, l.flags, l.ids, l.n, l.nids};
+        int bad = -1;
+        if (p) {
+            /* the file's database fits if built from this very list (or
+             * from none, with no YARA strings) */
+            int fits = hs_fp ? !memcmp(hs_fp, l.fp, 32) : l.n == 0;
+            st = vgm_from_parts(p, hs, hslen, e->vdb_shared, e->vdb_nmemo, l.n ? &f : NULL,
+                                fits, &e->m, rebuilt, &bad, e->err, sizeof e->err);
+            e->vdb_shared = NULL; /* the matcher's now, or released */
+        } else {
+            st = vgm_build_with(e->mb, l.n ? &f : NULL, &e->m, &bad, e->err, sizeof e->err);
+        }
+        if (st != VG_EMATCHER || bad < 0)
+            break;
+        if ((st = vgy_rules_refuse(e->yara, (uint32_t)bad, e->err, sizeof e->err)) != VG_OK)
+            break;
+    }
+    vgy_rules_drop_list(e->yara);
+    return st;
+}
+
 vg_status vg_engine_compile(vg_engine *e)
 {
     if (!e)
@@ -609,8 +640,6 @@ vg_status vg_engine_compile(vg_engine *e)
         if (st != VG_OK)
             return st;
         e->vdb_rebuilt = rebuilt;
-        if (e->yara && (st = vgy_rules_compile(e->yara, e->err, sizeof e->err)) != VG_OK)
-            return st;
         if ((st = vgdb_exeh_freeze(e)) != VG_OK) /* PE hashes from the .vdb's texts */
             return st;
         if ((st = vgl_db_compile(e->ldb)) != VG_OK) /* and logical signatures */
@@ -627,12 +656,12 @@ vg_status vg_engine_compile(vg_engine *e)
     }
     if (st == VG_OK)
         st = vgdb_exeh_freeze(e);
-    if (st == VG_OK)
-        st = vgm_build(e->mb, &e->m, e->err, sizeof e->err);
-    if (st == VG_OK)
-        st = vgl_db_compile(e->ldb);
     if (st == VG_OK && e->yara)
         st = vgy_rules_compile(e->yara, e->err, sizeof e->err);
+    if (st == VG_OK)
+        st = vgdb_build_matcher(e, NULL, NULL, 0, NULL, NULL);
+    if (st == VG_OK)
+        st = vgl_db_compile(e->ldb);
     if (st != VG_OK)
         return st;
     /* Vectorscan's compiler peaks at many times the size of what it

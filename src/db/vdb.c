@@ -453,6 +453,8 @@ static vg_status validate(vdbview *v, int fd, char *err, size_t errlen)
      * the process at every load, for names only reports need */
     if (v->nnames && v->s[VGDB_S_NAMES].len == 0)
         return fmt_err(err, errlen, "name table is empty");
+    if (v->s[VGDB_S_YARADB].len != 0 && v->s[VGDB_S_YARADB].len != 32)
+        return fmt_err(err, errlen, "YARA strings fingerprint is not 32 bytes");
     for (unsigned s = 0; s < 2 * VGH_KINDS; s++) {
         vgdb_hashset hs;
         view_set(v, s, &hs);
@@ -792,28 +794,25 @@ vg_status vgdb_vdb_activate(vg_engine *e, int *rebuilt)
         vgdb_error(e, "%s: changed while loading", e->pending_vdb);
         return st;
     }
-    vgm_parts p = view_parts(&v);
-    st = vgm_from_parts(&p, v.s[VGDB_S_HSDB].p, v.s[VGDB_S_HSDB].len, e->vdb_shared,
-                        e->vdb_nmemo, &e->m, rebuilt, e->err, sizeof e->err);
-    e->vdb_shared = NULL; /* the matcher's now, or released */
-    if (st != VG_OK)
-        return st;
     view_names(&v, e); /* names the texts add go after these */
     st = parse_sources(e, &v.s[VGDB_S_SOURCES]);
     uint32_t before = vgm_builder_count(e->mb);
     if (st == VG_OK)
         st = vgdb_srctext_load(e, v.s[VGDB_S_SRCTEXT].p, v.s[VGDB_S_SRCTEXT].len);
+    /* the texts' YARA rules, then the matcher: the file's database serves
+     * their strings too if it was built from the same expressions */
+    if (st == VG_OK && e->yara)
+        st = vgy_rules_compile(e->yara, e->err, sizeof e->err);
+    if (st == VG_OK) {
+        vgm_parts p = view_parts(&v);
+        const sect *y = &v.s[VGDB_S_YARADB];
+        st = vgdb_build_matcher(e, &p, v.s[VGDB_S_HSDB].p, v.s[VGDB_S_HSDB].len,
+                                y->len ? y->p : NULL, rebuilt);
+    }
+    vgm_shared_put(e->vdb_shared); /* when not handed over above */
+    e->vdb_shared = NULL;
     if (st != VG_OK)
         return st;
-    /* the YARA strings' compiled database, used if the texts match it
-     * (the mapping lives as long as the engine) */
-    if (e->yara && v.s[VGDB_S_YARADB].len >= 32) {
-        vgy_sdb c;
-        memcpy(c.fp, v.s[VGDB_S_YARADB].p, 32);
-        c.blob = v.s[VGDB_S_YARADB].p + 32;
-        c.len = v.s[VGDB_S_YARADB].len - 32;
-        vgy_rules_use_strings_db(e->yara, &c);
-    }
     /* The .ldb texts gave their logic (subsignature ids in load order) and
      * patterns that are already in the mapped matcher: those are dropped
      * with the builder, and the mapped ones must be exactly as many, each
@@ -951,19 +950,15 @@ vg_status vgdb_vdb_write(vg_engine *e, const char *path, uint64_t created)
     uint8_t *ydb = NULL;
     size_t ydblen = 0;
     if (st == VG_OK && e->yara && vgy_rules_count(e->yara)) {
-        char *blob = NULL;
-        size_t bl = 0;
-        uint8_t fp[32];
-        st = vgy_rules_strings_db(e->yara, fp, &blob, &bl);
-        if (st == VG_OK && !(ydb = malloc(32 + bl)))
+        /* what the matcher's YARA expressions were built from */
+        vgy_slist l;
+        vgy_rules_list(e->yara, &l);
+        if (!(ydb = malloc(32)))
             st = VG_ENOMEM;
-        if (st == VG_OK) {
-            memcpy(ydb, fp, 32);
-            if (bl)
-                memcpy(ydb + 32, blob, bl);
-            ydblen = 32 + bl;
+        else {
+            memcpy(ydb, l.fp, 32);
+            ydblen = 32;
         }
-        free(blob);
     }
     if (st == VG_OK && e->m)
         st = vgm_export(e->m, &p, &hs, &hslen);
@@ -1169,7 +1164,7 @@ vg_status vgdb_vdb_describe(const char *path, void *file, char *err, size_t errl
     fprintf(f, "hash tables: %llu bytes\n", (unsigned long long)hbytes);
     fprintf(f, "packed patterns: %llu bytes\n", (unsigned long long)v.s[VGDB_S_MNODES].len);
     fprintf(f, "matcher database: %llu bytes\n", (unsigned long long)v.s[VGDB_S_HSDB].len);
-    fprintf(f, "YARA strings database: %llu bytes\n", (unsigned long long)v.s[VGDB_S_YARADB].len);
+    fprintf(f, "YARA strings in the matcher database: %s\n", v.s[VGDB_S_YARADB].len ? "yes" : "no");
     fprintf(f, "names: %u, %llu bytes\n", v.nnames,
             (unsigned long long)(v.s[VGDB_S_NAMES].len + v.s[VGDB_S_NAMEIDX].len));
     vgdb_srctext_describe(v.s[VGDB_S_SRCTEXT].p, v.s[VGDB_S_SRCTEXT].len, f);

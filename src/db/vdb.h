@@ -58,7 +58,11 @@
  *   29     pattern nodes, packed           bytes (match/serial.c: runs of
  *                                          literal bytes, other nodes whole)
  *   30     pattern pool                    bytes
- *   31     Vectorscan database             hs_serialize_database() bytes
+ *   31     Vectorscan database             hs_serialize_database() bytes:
+ *                                          the body patterns of 28-30 (ids
+ *                                          0..n-1) and the YARA strings'
+ *                                          expressions (ids n..), one pass
+ *                                          for both (db/engine.c)
  *   32     sources                         text: "sha256 size name\n" per file
  *   33     source texts compiled at load   entries (srctext.c): formats with
  *                                          no compiled form yet: YARA, PE
@@ -66,16 +70,15 @@
  *                                          .imp), logical signatures (.ldb
  *                                          .cdb; their hex subsignatures are
  *                                          in 28-31 with flag VGM_SIG_MULTI)
- *   34     YARA strings' Vectorscan        32 bytes: the SHA-256 of the
- *          database (empty: no YARA)       expression list it was built
- *                                          from (yara/strings.c), then
- *                                          hs_serialize_database() bytes.
- *                                          The YARA texts in 33 are parsed
- *                                          at load; when the expressions
- *                                          they give hash to the same value
- *                                          (nothing else was loaded beside
- *                                          them), this database is used
- *                                          instead of compiling them
+ *   34     YARA strings' fingerprint       32 bytes: the SHA-256 of the
+ *          (empty: no YARA)                expression list (yara/strings.c)
+ *                                          that 31 was built with. The YARA
+ *                                          texts in 33 are parsed at load;
+ *                                          when their expressions hash to
+ *                                          the same value (nothing else was
+ *                                          loaded beside them) 31 is used,
+ *                                          else compiled again from 28-30
+ *                                          and the texts
  *   35     chunk table                     32 B: SHA-256 per chunk
  * Checked at load: header, section bounds, sizes against each other, the
  * chunk table against the header and every chunk against the table, bucket tables, every matcher signature's
@@ -93,9 +96,9 @@
 #include "db/engine_int.h"
 
 #define VGDB_VDB_MAGIC "VIGILVDB"
-#define VGDB_VDB_VERSION 5u /* 3: columns, front-coded names, packed nodes,
+#define VGDB_VDB_VERSION 6u /* 3: columns, front-coded names, packed nodes,
                                * source texts; 4: 256 KiB chunks; 5: YARA
-                               * strings database */
+                               * strings database; 6: YARA strings in 31 */
 #define VGDB_VDB_HEADER 1024u
 #define VGDB_MAX_SECTIONS 39u /* (1024 - 88) / 24 */
 
@@ -113,8 +116,15 @@ vg_status vgdb_vdb_open(vg_engine *e, const char *path);
 /* Merge a pending mapped .vdb into the build tables (before more loads). */
 vg_status vgdb_vdb_flush(vg_engine *e);
 /* At compile: run from the pending mapping. *rebuilt tells whether the
- * Vectorscan part had to be compiled again for this CPU. */
+ * Vectorscan part had to be compiled again (this CPU, other YARA
+ * expressions). */
 vg_status vgdb_vdb_activate(vg_engine *e, int *rebuilt);
+/* The body matcher with the YARA strings (engine.c): from p's parts and
+ * the file's database hs when hs_fp is the fingerprint of the YARA list
+ * (NULL: the file has no YARA strings), else built; p NULL: from e->mb. */
+struct vgm_parts;
+vg_status vgdb_build_matcher(vg_engine *e, const struct vgm_parts *p, const void *hs,
+                             size_t hslen, const uint8_t *hs_fp, int *rebuilt);
 void vgdb_vdb_unmap(vg_engine *e);
 
 /* Write compiled engine e to path atomically (temporary file, fsync,

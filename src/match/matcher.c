@@ -1,5 +1,8 @@
 /* match/matcher.c - one Vectorscan pass finds candidate positions for every
- * body pattern; exact verification confirms them.
+ * body pattern; exact verification confirms them. The same database holds
+ * the YARA strings' expressions (vgm_build_with, "foreign" ids after the
+ * body patterns'), whose hits go to the YARA verifier as they come, so a
+ * file's bytes are read once for both kinds of rules.
  *
  * Anchors. A pattern is a list of nodes (pattern.h). Runs of fixed-width
  * nodes between variable ones (jumps between parts, alternatives of
@@ -108,6 +111,8 @@ struct vgm_scratch {
     uint32_t unpacked_cap;
     vgm_multi_fn multi;  /* .ldb subsignature matches (VGM_SIG_MULTI) */
     void *multi_user;
+    vgm_foreign_fn foreign; /* hits of the foreign expressions */
+    void *foreign_user;
     const vg_exe_info *exe; /* executable info of the buffers being scanned
                                (EP/Sx/SEx/SL offsets); NULL: none */
 };
@@ -664,6 +669,15 @@ static int sig_regex(vgm_sig *s, const vgp_pattern *p, char *out, size_t cap)
 
 vg_status vgm_build(vgm_builder *b, vgm_matcher **out, char *err, size_t errlen)
 {
+    int bad;
+    return vgm_build_with(b, NULL, out, &bad, err, errlen);
+}
+
+uint32_t vgm_matcher_foreign(const vgm_matcher *m) { return m ? m->nforeign : 0; }
+
+vg_status vgm_build_with(vgm_builder *b, const vgm_foreign *f, vgm_matcher **out, int *bad,
+                         char *err, size_t errlen)
+{
     vgm_matcher *m = calloc(1, sizeof *m);
     if (!m)
         return VG_ENOMEM;
@@ -678,13 +692,21 @@ vg_status vgm_build(vgm_builder *b, vgm_matcher **out, char *err, size_t errlen)
         snprintf(err, errlen, "too many pattern elements");
         return VG_ELIMIT;
     }
+    *bad = -1;
+    uint32_t nf = f ? f->n : 0, total = b->n + nf;
+    if (f && (uint64_t)b->n + f->nids > UINT32_MAX) {
+        free(m);
+        snprintf(err, errlen, "too many patterns");
+        return VG_ELIMIT;
+    }
     m->nsigs = b->n;
+    m->nforeign = f ? f->nids : 0;
     m->sigs = calloc(b->n ? b->n : 1, sizeof *m->sigs);
     m->nodes = malloc((nn ? nn : 1) * sizeof *m->nodes);
     m->pool = malloc(np ? np : 1);
-    char **exprs = calloc(b->n ? b->n : 1, sizeof *exprs);
-    unsigned *flags = calloc(b->n ? b->n : 1, sizeof *flags);
-    unsigned *ids = calloc(b->n ? b->n : 1, sizeof *ids);
+    char **exprs = calloc(total ? total : 1, sizeof *exprs);
+    unsigned *flags = calloc(total ? total : 1, sizeof *flags);
+    unsigned *ids = calloc(total ? total : 1, sizeof *ids);
     char *tmp = NULL;
     if (!m->sigs || !m->nodes || !m->pool || !exprs || !flags || !ids) {
         st = VG_ENOMEM;
@@ -735,7 +757,13 @@ vg_status vgm_build(vgm_builder *b, vgm_matcher **out, char *err, size_t errlen)
         flags[i] = HS_FLAG_DOTALL | (settles ? HS_FLAG_SINGLEMATCH : 0);
         ids[i] = i;
     }
-    if (b->n) {
+    for (uint32_t k = 0; k < nf; k++) {
+        /* borrowed: the other matcher owns its texts (never freed here) */
+        exprs[b->n + k] = (char *)f->ex[k];
+        flags[b->n + k] = f->flags[k];
+        ids[b->n + k] = b->n + f->ids[k];
+    }
+    if (total) {
         hs_compile_error_t *ce = NULL;
         /* A generic x86-64 target, not the build host's CPU: the same
          * sources then give the same serialized database on any machine
@@ -744,10 +772,13 @@ vg_status vgm_build(vgm_builder *b, vgm_matcher **out, char *err, size_t errlen)
         memset(&plat, 0, sizeof plat);
         plat.tune = HS_TUNE_FAMILY_GENERIC;
         hs_error_t he = hs_compile_multi((const char *const *)exprs, flags, ids,
-                                         b->n, HS_MODE_BLOCK, &plat, &m->db, &ce);
+                                         total, HS_MODE_BLOCK, &plat, &m->db, &ce);
         if (he != HS_SUCCESS) {
+            int x = ce ? ce->expression : -1;
+            if (x >= 0 && (uint32_t)x >= b->n && (uint32_t)x < total)
+                *bad = x - (int)b->n;
             snprintf(err, errlen, "Vectorscan: %s (pattern %d)",
-                     ce ? ce->message : "compile failed", ce ? ce->expression : -1);
+                     ce ? ce->message : "compile failed", x);
             hs_free_compile_error(ce);
             st = VG_EMATCHER;
             goto done;
@@ -755,7 +786,7 @@ vg_status vgm_build(vgm_builder *b, vgm_matcher **out, char *err, size_t errlen)
     }
 done:
     free(tmp);
-    for (uint32_t i = 0; exprs && i < b->n; i++)
+    for (uint32_t i = 0; exprs && i < b->n; i++) /* not the foreign ones */
         free(exprs[i]);
     free(exprs);
     free(flags);
@@ -832,6 +863,12 @@ void vgm_scratch_set_multi(vgm_scratch *s, vgm_multi_fn fn, void *user)
 {
     s->multi = fn;
     s->multi_user = user;
+}
+
+void vgm_scratch_set_foreign(vgm_scratch *s, vgm_foreign_fn fn, void *user)
+{
+    s->foreign = fn;
+    s->foreign_user = user;
 }
 
 void vgm_scratch_set_exe(vgm_scratch *s, const vg_exe_info *exe) { s->exe = exe; }
@@ -1463,8 +1500,12 @@ static int on_hit(unsigned int id, unsigned long long from, unsigned long long t
     (void)flags;
     sctx *c = ctx;
     vgm_scratch *s = c->s;
-    if (id >= s->nsigs) /* a database from a file: never trust its ids */
-        return 0;
+    if (id >= s->nsigs) { /* a database from a file: never trust its ids */
+        uint32_t k = id - s->nsigs;
+        return s->foreign && k < c->m->nforeign
+                   ? s->foreign(s->foreign_user, k, (uint64_t)to) ? 1 : 0
+                   : 0;
+    }
     if (s->reported[id] == s->obj_gen || s->dead[id] == s->buf_gen)
         return 0;
     const vgm_sig *sig = &c->m->sigs[id];
@@ -1493,7 +1534,7 @@ static int on_hit(unsigned int id, unsigned long long from, unsigned long long t
 vg_status vgm_scan(const vgm_matcher *m, vgm_scratch *s, const uint8_t *data,
                    size_t len, uint32_t target_mask, vgm_hit_fn fn, void *user)
 {
-    if (!m || !m->db || len == 0)
+    if (!m || !m->db || len == 0 || (m->nsigs == 0 && !s->foreign))
         return VG_OK;
     if (len > 0xffffffffu)
         return VG_ELIMIT;

@@ -42,6 +42,25 @@ vg_status vgm_builder_add_multi(vgm_builder *b, vgp_pattern *pat,
 /* Compile the patterns into a matcher. The builder can be freed afterwards.
  * On failure err gets Vectorscan's message. */
 vg_status vgm_build(vgm_builder *b, vgm_matcher **out, char *err, size_t errlen);
+
+/* Expressions of another matcher (the YARA strings) compiled into the
+ * same Vectorscan database, so one pass over a buffer serves both: each
+ * with its own id in 0..nids-1, reported raw (id, end offset) to the
+ * callback of vgm_scratch_set_foreign. */
+typedef struct vgm_foreign {
+    const char *const *ex;
+    const unsigned *flags; /* Vectorscan flags, as the other matcher wants */
+    const unsigned *ids;
+    uint32_t n;    /* expressions */
+    uint32_t nids; /* the id space: every ids[i] < nids */
+} vgm_foreign;
+/* vgm_build with foreign expressions (f may be NULL). When Vectorscan
+ * refuses one of them, returns VG_EMATCHER with *bad its index in f (else
+ * *bad = -1), so the other matcher can replace it and build again. */
+vg_status vgm_build_with(vgm_builder *b, const vgm_foreign *f, vgm_matcher **out, int *bad,
+                         char *err, size_t errlen);
+/* The foreign id space the matcher was built with (0: none). */
+uint32_t vgm_matcher_foreign(const vgm_matcher *m);
 void vgm_matcher_free(vgm_matcher *m);
 uint32_t vgm_matcher_count(const vgm_matcher *m);
 
@@ -58,6 +77,12 @@ typedef void (*vgm_multi_fn)(void *user, uint32_t id, uint64_t start);
 /* Set the multi callback of the scans that follow (NULL: multi patterns
  * are not reported). */
 void vgm_scratch_set_multi(vgm_scratch *s, vgm_multi_fn fn, void *user);
+
+/* Foreign hits of the scans that follow (NULL: dropped, and a matcher
+ * with no patterns of its own then skips the pass). Return nonzero to
+ * stop the scan. */
+typedef int (*vgm_foreign_fn)(void *user, uint32_t id, uint64_t end);
+void vgm_scratch_set_foreign(vgm_scratch *s, vgm_foreign_fn fn, void *user);
 
 /* Executable info (exe/exe.h) of the buffers scanned next, for EP/Sx/SEx/
  * SL offsets (match/offset.h); NULL when they are not a parsed executable.

@@ -34,6 +34,7 @@ struct vgm_matcher {
     hs_database_t *db;
     vgm_sig *sigs;
     uint32_t nsigs;
+    uint32_t nforeign; /* ids nsigs .. nsigs + nforeign - 1: vgm_foreign's */
     vgp_node *nodes;
     uint32_t nnodes;
     uint8_t *pool;

@@ -351,15 +351,13 @@ struct vgm_shared_db *vgm_shared_get(const uint8_t key[32], const void *hs, size
 
 /* ---- loading ---------------------------------------------------------- */
 
-/* A matcher of p's patterns (multi: also the logical subsignatures). */
-static vg_status rebuild_some(const vgm_parts *p, int multi, vgm_matcher **out, char *err,
-                              size_t errlen)
+/* A matcher of p's patterns (the logical subsignatures too) and f's. */
+static vg_status rebuild(const vgm_parts *p, const vgm_foreign *f, vgm_matcher **out,
+                         int *bad, char *err, size_t errlen)
 {
     vgm_builder *b;
     vg_status st = vgm_builder_new(&b);
     for (uint32_t i = 0; st == VG_OK && i < p->nsigs; i++) {
-        if (!multi && (p->sigs[i].flags & VGM_SIG_MULTI))
-            continue;
         vgp_pattern pat;
         vgm_offset off;
         uint8_t target;
@@ -374,21 +372,18 @@ static vg_status rebuild_some(const vgm_parts *p, int multi, vgm_matcher **out, 
     if (st == VG_EFORMAT)
         snprintf(err, errlen, "a body signature's pattern is inconsistent");
     if (st == VG_OK)
-        st = vgm_build(b, out, err, errlen);
+        st = vgm_build_with(b, f, out, bad, err, errlen);
     vgm_builder_free(b);
     return st;
 }
 
-static vg_status rebuild(const vgm_parts *p, vgm_matcher **out, char *err, size_t errlen)
-{
-    return rebuild_some(p, 1, out, err, errlen);
-}
-
 vg_status vgm_from_parts(const vgm_parts *p, const void *hs, size_t hslen,
-                         struct vgm_shared_db *sh, uint32_t nmemo, vgm_matcher **out,
-                         int *rebuilt, char *err, size_t errlen)
+                         struct vgm_shared_db *sh, uint32_t nmemo, const vgm_foreign *f,
+                         int hs_fits, vgm_matcher **out, int *rebuilt, int *bad, char *err,
+                         size_t errlen)
 {
     *rebuilt = 0;
+    *bad = -1;
     vgm_matcher *m = calloc(1, sizeof *m);
     if (!m) {
         vgm_shared_put(sh);
@@ -396,6 +391,7 @@ vg_status vgm_from_parts(const vgm_parts *p, const void *hs, size_t hslen,
     }
     m->sigs = (vgm_sig *)p->sigs;
     m->nsigs = p->nsigs;
+    m->nforeign = f ? f->nids : 0;
     m->nodes = (vgp_node *)p->nodes;
     m->nnodes = p->nnodes;
     m->packed = p->packed;
@@ -404,12 +400,15 @@ vg_status vgm_from_parts(const vgm_parts *p, const void *hs, size_t hslen,
     m->npool = p->npool;
     m->borrowed = 1;
     m->nmemo = nmemo; /* from vgm_validate_*: the signatures are not read here */
-    if (p->nsigs == 0) {
+    if (p->nsigs == 0 && (!f || f->n == 0)) {
         vgm_shared_put(sh);
         *out = m;
         return VG_OK;
     }
-    if (sh) {
+    if (!hs_fits) {
+        vgm_shared_put(sh);
+        sh = NULL;
+    } else if (sh) {
         m->shared = sh;
         m->db = sh->db;
     } else if (hslen && hs_deserialize_database(hs, hslen, &m->db) != HS_SUCCESS)
@@ -420,8 +419,8 @@ vg_status vgm_from_parts(const vgm_parts *p, const void *hs, size_t hslen,
         return VG_OK;
     }
     free(m);
-    /* wrong CPU features, another Vectorscan version, or damaged: compile
-     * again from the patterns in the file */
+    /* other foreign expressions, wrong CPU features, another Vectorscan
+     * version, or damaged: compile again from the patterns in the file */
     *rebuilt = 1;
-    return rebuild(p, out, err, errlen);
+    return rebuild(p, f, out, bad, err, errlen);
 }

@@ -72,9 +72,13 @@ struct vgm_shared_db *vgm_shared_get(const uint8_t key[32], const void *hs, size
 
 /* sh: the database from vgm_shared_get, whose reference the matcher takes
  * over (also on failure); NULL: deserialize hs privately. nmemo: from
- * vgm_validate_*. */
+ * vgm_validate_*. f: the foreign expressions (vgm_build_with) the matcher
+ * must serve, or NULL; hs_fits: hs was built from exactly these (the
+ * caller compared fingerprints), else the database is compiled again
+ * from p's patterns and f (*rebuilt = 1; *bad as in vgm_build_with). */
 vg_status vgm_from_parts(const vgm_parts *p, const void *hs, size_t hslen,
-                         struct vgm_shared_db *sh, uint32_t nmemo, vgm_matcher **out,
-                         int *rebuilt, char *err, size_t errlen);
+                         struct vgm_shared_db *sh, uint32_t nmemo, const vgm_foreign *f,
+                         int hs_fits, vgm_matcher **out, int *rebuilt, int *bad, char *err,
+                         size_t errlen);
 
 #endif

@@ -345,7 +345,9 @@ static void match_buffer(scan *s, const uint8_t *d, size_t len, uint32_t mask)
 }
 
 /* YARA rules see the raw bytes of the top-level object only, as `yara
- * FILE` does: not archive members, not normalised text. */
+ * FILE` does: not archive members, not normalised text. Their strings are
+ * in the body matcher's database, so the one pass over those bytes
+ * (match_buffer) serves both: yara_begin before it, yara_end after. */
 static int on_yara_rule(void *user, const char *rule)
 {
     scan *s = user;
@@ -360,12 +362,27 @@ static void on_yara_string(void *user, const char *rule, const char *sid, int is
     s->e->yara_trace(s->e->yara_trace_user, rule, sid, is_hex, off, data, len);
 }
 
-static void yara_pass(scan *s, const uint8_t *d, size_t len)
+static int on_yara_hit(void *user, uint32_t id, uint64_t end)
+{
+    scan *s = user;
+    return vgy_scan_hit(s->sc->ys, id, end);
+}
+
+/* 1 if the YARA rules run on this layer (then yara_end must follow) */
+static int yara_begin(scan *s, const uint8_t *d, size_t len)
 {
     if (s->stop || !s->sc->ys || s->depth != 0 || s->mlen != 0)
-        return;
-    vg_status st = vgy_scan(s->e->yara, s->sc->ys, d, len, on_yara_rule,
-                            s->e->yara_trace ? on_yara_string : NULL, s);
+        return 0;
+    if (vgy_scan_begin(s->e->yara, s->sc->ys, d, len))
+        vgm_scratch_set_foreign(s->sc->ms, on_yara_hit, s);
+    return 1;
+}
+
+static void yara_end(scan *s)
+{
+    vgm_scratch_set_foreign(s->sc->ms, NULL, NULL);
+    vg_status st = vgy_scan_end(s->sc->ys, !s->stop, on_yara_rule,
+                                s->e->yara_trace ? on_yara_string : NULL, s);
     if (st != VG_OK) {
         s->err = st;
         s->stop = 1;
@@ -558,10 +575,12 @@ static void scan_layer(scan *s, const uint8_t *d, size_t len)
         exe_hash_stage(s, &exe, d);
     vgm_scratch_set_exe(s->sc->ms, s->exe);
     s->obj_len = len;
+    int yara = yara_begin(s, d, len);
     match_buffer(s, d, len, mask);
+    if (yara)
+        yara_end(s);
     vgm_scratch_set_exe(s->sc->ms, NULL);
     int handler = s->sc->lr ? vgl_run_take_handler(s->sc->lr) : -1;
-    yara_pass(s, d, len);
     /* normalised text is for body and logical signatures only */
     if (vgft_is_text(t) && !s->stop && (vgm_matcher_count(s->e->m) > 0 || s->sc->lr)) {
         if (s->sc->normcap < len) {

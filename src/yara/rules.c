@@ -85,8 +85,6 @@ struct vgy_rules {
     int profile;            /* --profile: totals from freed scratches */
     _Atomic uint64_t *prof_cond; /* per rule, ns in its condition */
     _Atomic uint64_t *prof_str;  /* per string, ns verifying its matches */
-    vgy_sdb cache;          /* a serialized strings database, if any */
-    int has_cache, portable;
     /* rule name -> rule, open addressing (load <= 1/2), over the committed
      * units and the unit being parsed: a name lookup is O(1), not a walk
      * over every rule (100,000 rules made the duplicate check quadratic) */
@@ -103,6 +101,8 @@ struct vgy_scratch {
     const vgy_rules *rs;
     uint64_t *prof_cond; /* --profile: per rule, ns in its condition */
     void *modcache[VGY_MAX_MODULES]; /* per-thread module state (magic) */
+    vgy_ctx c;       /* the object between vgy_scan_begin and _end */
+    int skip;        /* a false global rule settled it at begin */
 };
 
 vg_status vgy_rules_new(vgy_rules **out)
@@ -434,32 +434,28 @@ vg_status vgy_rules_compile(vgy_rules *rs, char *err, size_t errlen)
         if ((r->flags & VGY_R_GLOBAL) && self_contained(r->cond))
             rs->pre[rs->npre++] = k;
     }
-    vg_status st = vgy_strings_build(rs->strs, rs->nstrs, rs->has_cache ? &rs->cache : NULL,
-                                     rs->portable, &rs->sm, err, errlen);
+    vg_status st = vgy_strings_build(rs->strs, rs->nstrs, &rs->sm, err, errlen);
     if (st == VG_OK)
         rs->compiled = 1;
     return st;
 }
 
-void vgy_rules_use_strings_db(vgy_rules *rs, const vgy_sdb *cache)
+void vgy_rules_list(const vgy_rules *rs, vgy_slist *out)
 {
-    rs->has_cache = cache != NULL;
-    if (cache)
-        rs->cache = *cache;
+    memset(out, 0, sizeof *out);
+    if (rs && rs->compiled)
+        vgy_strings_list(rs->sm, out);
 }
 
-void vgy_rules_set_portable(vgy_rules *rs, int portable) { rs->portable = portable; }
-
-vg_status vgy_rules_strings_db(const vgy_rules *rs, uint8_t fp[32], char **blob, size_t *len)
+vg_status vgy_rules_refuse(vgy_rules *rs, uint32_t k, char *err, size_t errlen)
 {
-    if (!rs->compiled)
-        return VG_ESTATE;
-    return vgy_strings_serialize(rs->sm, fp, blob, len);
+    return rs->compiled ? vgy_strings_refuse(rs->sm, k, err, errlen) : VG_ESTATE;
 }
 
-int vgy_rules_strings_cached(const vgy_rules *rs)
+void vgy_rules_drop_list(vgy_rules *rs)
 {
-    return rs->compiled && vgy_strings_from_cache(rs->sm);
+    if (rs && rs->compiled)
+        vgy_strings_drop_list(rs->sm);
 }
 
 /* ---- scanning --------------------------------------------------------- */
@@ -575,35 +571,56 @@ static int cmp_u32(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-vg_status vgy_scan(const vgy_rules *rs, vgy_scratch *s, const uint8_t *d, size_t len,
-                   vgy_rule_fn rf, vgy_string_fn sf, void *user)
+int vgy_scan_begin(const vgy_rules *rs, vgy_scratch *s, const uint8_t *d, size_t len)
 {
-    if (!rs || !rs->compiled || rs->nrules == 0)
-        return VG_OK;
-    vgy_ctx c;
-    memset(&c, 0, sizeof c);
-    c.rs = rs;
-    c.data = d ? d : (const uint8_t *)"";
-    c.len = len;
-    c.ml = s->ml;
-    c.verdict = s->verdict;
-    c.modcache = s->modcache;
+    vgy_ctx *c = &s->c;
+    memset(c, 0, sizeof *c);
+    c->rs = rs;
+    c->data = d ? d : (const uint8_t *)"";
+    c->len = len;
+    c->ml = s->ml;
+    c->verdict = s->verdict;
+    c->modcache = s->modcache;
+    s->skip = 0;
+    if (!rs->compiled || rs->nrules == 0) {
+        s->skip = 1;
+        return 0;
+    }
     memset(s->verdict, 0xff, rs->nrules);
     /* a false global rule that needs no string makes every rule false:
      * then the strings are not searched at all (`global rule small {
      * condition: filesize < 1MB }` skips every larger file) */
     int pre_fail = 0;
     for (uint32_t i = 0; i < rs->npre; i++) /* all: console.log runs as in yara */
-        if (!eval_rule(s, &c, rs->rules[rs->pre[i]]))
+        if (!eval_rule(s, c, rs->rules[rs->pre[i]]))
             pre_fail = 1;
     if (pre_fail) {
-        vgy_arena_free(&c.tmp);
+        s->skip = 1;
+        return 0;
+    }
+    /* this empties the lists the last object filled */
+    vgy_strings_begin(rs->sm, s->ss, c->data, len, s->ml);
+    return 1;
+}
+
+int vgy_scan_hit(vgy_scratch *s, uint32_t id, uint64_t end)
+{
+    return s->skip ? 0 : vgy_strings_hit(s->ss, id, end);
+}
+
+vg_status vgy_scan_end(vgy_scratch *s, int evaluate, vgy_rule_fn rf, vgy_string_fn sf,
+                       void *user)
+{
+    vgy_ctx *cp = &s->c;
+    const vgy_rules *rs = s->rs;
+    const uint8_t *d = cp->data;
+    if (s->skip || !evaluate) {
+        vgy_arena_free(&cp->tmp);
         return VG_OK;
     }
-    /* vgy_strings_scan empties the lists the last object filled */
-    vg_status st = vgy_strings_scan(rs->sm, s->ss, d, len, s->ml);
+    vg_status st = vgy_strings_finish(s->ss);
     if (st != VG_OK) {
-        vgy_arena_free(&c.tmp);
+        vgy_arena_free(&cp->tmp);
         return st;
     }
     /* the rules that may be true: those evaluated always, and those with
@@ -625,11 +642,11 @@ vg_status vgy_scan(const vgy_rules *rs, vgy_scratch *s, const uint8_t *d, size_t
     for (uint32_t i = 0; i < nc; i++) {
         const vgy_rule *r = rs->rules[s->cand[i]];
         int ok = s->verdict[s->cand[i]] >= 0 ? s->verdict[s->cand[i]] /* decided above */
-                                            : eval_rule(s, &c, r);
+                                            : eval_rule(s, cp, r);
         if (!ok && (r->flags & VGY_R_GLOBAL))
             global_fail = 1;
     }
-    vgy_arena_free(&c.tmp);
+    vgy_arena_free(&cp->tmp);
     if (global_fail)
         return VG_OK;
     for (uint32_t i = 0; i < nc; i++) {

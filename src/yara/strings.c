@@ -1,5 +1,8 @@
-/* yara/strings.c - every YARA string of an engine in one Vectorscan pass,
- * with every match offset (what #a, @a[i], !a[i] and `yara -s` need).
+/* yara/strings.c - every YARA string of an engine in the one Vectorscan
+ * pass the engine makes over a file (the ClamAV body patterns' pass: the
+ * expressions below go into that matcher's database, match/matcher.h
+ * vgm_build_with, and its hits come back through vgy_strings_hit), with
+ * every match offset (what #a, @a[i], !a[i] and `yara -s` need).
  *
  * Translation. Each string becomes one or more "variants", each a regex
  * in the common subset of Vectorscan and PCRE2 syntax:
@@ -50,7 +53,7 @@
  * yara keeps). Only strings that matched are visited, so an object costs
  * nothing per string of the rule set.
  *
- * Cost: one Vectorscan scan for all strings; per window report, one
+ * Cost: no pass of its own (the shared one); per window report, one
  * anchored verification per candidate start (a step budget bounds each);
  * plus one PCRE2 search per whole variable-length variant that Vectorscan
  * could not rule out. PCRE2 runs with a match limit. */
@@ -106,7 +109,6 @@ typedef struct vwin {
 struct vgy_smatcher {
     variant *v;
     uint32_t nv, capv;
-    hs_database_t *db;
     uint32_t nstrs;
     vgy_sqpool pool;
     vwin *wins;
@@ -117,12 +119,26 @@ struct vgy_smatcher {
     uint32_t *whole;     /* V_WHOLE variants; id ngroups + k is whole[k] */
     uint32_t nwhole;
     uint32_t nslots;
-    uint8_t fp[32];      /* SHA-256 of the expression list compiled into db */
-    int from_cache;      /* db came from a serialized copy (vgy_sdb) */
+    /* the expression list (make_list), until vgy_strings_drop_list */
+    const char **ex;
+    unsigned *fl, *ids;
+    uint32_t nex;
+    char **wtext;        /* per window: its regex */
+    struct wkey *keys;
+    uint8_t fp[32];      /* SHA-256 of the expression list */
 };
 
+typedef struct sctx {
+    const vgy_smatcher *m;
+    vgy_sscratch *s;
+    vgy_mlist *ml;
+    const uint8_t *d;
+    size_t len;
+    int oom;
+} sctx;
+
 struct vgy_sscratch {
-    hs_scratch_t *hs;
+    sctx c;              /* the object being scanned (vgy_strings_begin) */
     uint8_t *maybe;      /* per whole variant: Vectorscan saw it */
     uint64_t *next;      /* per slot: first start not yet verified */
     uint32_t *next_gen;  /* per slot: scan generation of `next` */
@@ -842,89 +858,102 @@ static vg_status fingerprint(const char **ex, const unsigned *fl, const unsigned
     return st;
 }
 
-static vg_status compile_db(vgy_smatcher *m, const vgy_sdb *cache, int portable, char *err,
-                            size_t errlen)
+/* The expression list the shared matcher compiles (vgm_build_with): the
+ * window groups, then the whole variants Vectorscan takes, and its
+ * fingerprint. The texts stay until vgy_strings_drop_list. */
+static vg_status make_list(vgy_smatcher *m)
 {
-    wkey *keys = calloc(m->nwins + 1, sizeof *keys);
-    char **wtext = calloc(m->nwins + 1, sizeof *wtext);
-    m->gstart = calloc(m->nwins + 2, sizeof *m->gstart);
-    m->gmem = calloc(m->nwins + 1, sizeof *m->gmem);
-    m->whole = calloc(m->nv + 1, sizeof *m->whole);
-    const char **ex = calloc(m->nwins + m->nv + 1, sizeof *ex);
-    unsigned *fl = calloc(m->nwins + m->nv + 1, sizeof *fl);
-    unsigned *ids = calloc(m->nwins + m->nv + 1, sizeof *ids);
-    vg_status st = keys && wtext && m->gstart && m->gmem && m->whole && ex && fl && ids
-                       ? VG_OK
-                       : VG_ENOMEM;
-    for (uint32_t i = 0; i < m->nwins && st == VG_OK; i++)
-        if (!(wtext[i] = vgy_seq_window_regex(&m->pool, &m->wins[i].w)))
-            st = VG_ENOMEM;
-    while (st == VG_OK) {
-        make_groups(m, wtext, keys);
-        uint32_t n = 0;
-        for (uint32_t g = 0; g < m->ngroups; g++) {
-            ex[n] = keys[m->gstart[g]].text;
-            fl[n] = HS_FLAG_DOTALL;
-            ids[n++] = g;
+    vg_status st = VG_OK;
+    if (!m->keys) {
+        m->keys = calloc(m->nwins + 1, sizeof *m->keys);
+        m->wtext = calloc(m->nwins + 1, sizeof *m->wtext);
+        m->gstart = calloc(m->nwins + 2, sizeof *m->gstart);
+        m->gmem = calloc(m->nwins + 1, sizeof *m->gmem);
+        m->whole = calloc(m->nv + 1, sizeof *m->whole);
+        m->ex = calloc(m->nwins + m->nv + 1, sizeof *m->ex);
+        m->fl = calloc(m->nwins + m->nv + 1, sizeof *m->fl);
+        m->ids = calloc(m->nwins + m->nv + 1, sizeof *m->ids);
+        if (!m->keys || !m->wtext || !m->gstart || !m->gmem || !m->whole || !m->ex || !m->fl ||
+            !m->ids)
+            return VG_ENOMEM;
+        for (uint32_t i = 0; i < m->nwins && st == VG_OK; i++)
+            if (!(m->wtext[i] = vgy_seq_window_regex(&m->pool, &m->wins[i].w)))
+                st = VG_ENOMEM;
+        if (st != VG_OK)
+            return st;
+    }
+    make_groups(m, m->wtext, m->keys);
+    uint32_t n = 0;
+    for (uint32_t g = 0; g < m->ngroups; g++) {
+        m->ex[n] = m->keys[m->gstart[g]].text;
+        m->fl[n] = HS_FLAG_DOTALL;
+        m->ids[n++] = g;
+    }
+    for (uint32_t k = 0; k < m->nwhole; k++)
+        if (m->v[m->whole[k]].hs_ok) {
+            m->ex[n] = m->v[m->whole[k]].re;
+            m->fl[n] = m->v[m->whole[k]].hsflags;
+            m->ids[n++] = m->ngroups + k;
         }
-        for (uint32_t k = 0; k < m->nwhole; k++)
-            if (m->v[m->whole[k]].hs_ok) {
-                ex[n] = m->v[m->whole[k]].re;
-                fl[n] = m->v[m->whole[k]].hsflags;
-                ids[n++] = m->ngroups + k;
-            }
-        if ((st = fingerprint(ex, fl, ids, n, m->fp)) != VG_OK)
-            break;
-        if (n && cache && cache->len && !memcmp(cache->fp, m->fp, 32) &&
-            hs_deserialize_database(cache->blob, cache->len, &m->db) == HS_SUCCESS) {
-            m->from_cache = 1;
-            break;
-        }
-        /* A .vdb's copy is built for a generic x86-64 (the same sources
-         * give the same bytes on any machine); otherwise for this CPU. */
-        hs_platform_info_t plat;
-        memset(&plat, 0, sizeof plat);
-        plat.tune = HS_TUNE_FAMILY_GENERIC;
-        hs_compile_error_t *ce = NULL;
-        hs_error_t rc = n ? hs_compile_multi(ex, fl, ids, n, HS_MODE_BLOCK,
-                                             portable ? &plat : NULL, &m->db, &ce)
-                          : HS_SUCCESS;
-        if (rc == HS_SUCCESS)
-            break;
-        int bad = ce ? ce->expression : -1;
-        if (bad < 0 || (uint32_t)bad >= n) {
-            snprintf(err, errlen, "Vectorscan: %s", ce ? ce->message : "compile failed");
-            hs_free_compile_error(ce);
-            st = VG_EMATCHER;
-            break;
-        }
-        hs_free_compile_error(ce);
-        if (ids[bad] < m->ngroups) {
-            /* a window Vectorscan refuses: its variants go whole */
-            for (uint32_t k = m->gstart[ids[bad]]; k < m->gstart[ids[bad] + 1] && st == VG_OK;
-                 k++)
-                st = prepare_whole(&m->v[m->wins[m->gmem[k]].v], err, errlen);
-            continue;
-        }
+    m->nex = n;
+    return fingerprint(m->ex, m->fl, m->ids, n, m->fp);
+}
+
+vg_status vgy_strings_refuse(vgy_smatcher *m, uint32_t k, char *err, size_t errlen)
+{
+    if (k >= m->nex)
+        return VG_EINVAL;
+    uint32_t id = m->ids[k];
+    vg_status st = VG_OK;
+    if (id < m->ngroups) {
+        /* a window Vectorscan refuses: its variants go whole */
+        for (uint32_t j = m->gstart[id]; j < m->gstart[id + 1] && st == VG_OK; j++)
+            st = prepare_whole(&m->v[m->wins[m->gmem[j]].v], err, errlen);
+    } else {
         /* searched by PCRE2 alone from now on */
-        variant *v = &m->v[m->whole[ids[bad] - m->ngroups]];
+        variant *v = &m->v[m->whole[id - m->ngroups]];
         if (v->width)
             st = prepare_whole(v, err, errlen); /* clears width, adds PCRE2 */
         v->width = 0;
         v->hs_ok = 0;
     }
-    for (uint32_t k = 0; wtext && k < m->nwins; k++)
-        free(wtext[k]);
-    free(wtext);
-    free(keys);
-    free(ex);
-    free(fl);
-    free(ids);
-    return st;
+    return st == VG_OK ? make_list(m) : st;
 }
 
-vg_status vgy_strings_build(vgy_string **strs, uint32_t n, const vgy_sdb *cache, int portable,
-                            vgy_smatcher **out, char *err, size_t errlen)
+void vgy_strings_list(const vgy_smatcher *m, vgy_slist *out)
+{
+    out->ex = m->ex;
+    out->flags = m->fl;
+    out->ids = m->ids;
+    out->n = m->ex ? m->nex : 0;
+    out->nids = m->ngroups + m->nwhole;
+    memcpy(out->fp, m->fp, 32);
+}
+
+void vgy_strings_drop_list(vgy_smatcher *m)
+{
+    for (uint32_t k = 0; m->wtext && k < m->nwins; k++)
+        free(m->wtext[k]);
+    free(m->wtext);
+    free(m->keys);
+    free(m->ex);
+    free(m->fl);
+    free(m->ids);
+    m->wtext = NULL;
+    m->keys = NULL;
+    m->ex = NULL;
+    m->fl = NULL;
+    m->ids = NULL;
+    /* only whole variants and regexes read their text again */
+    for (uint32_t i = 0; i < m->nv; i++)
+        if (m->v[i].mode != V_WHOLE) {
+            free(m->v[i].re);
+            m->v[i].re = NULL;
+        }
+}
+
+vg_status vgy_strings_build(vgy_string **strs, uint32_t n, vgy_smatcher **out, char *err,
+                            size_t errlen)
 {
     vgy_smatcher *m = calloc(1, sizeof *m);
     if (!m)
@@ -936,17 +965,11 @@ vg_status vgy_strings_build(vgy_string **strs, uint32_t n, const vgy_sdb *cache,
     for (uint32_t i = 0; i < m->nv && st == VG_OK; i++)
         st = plan(m, &m->v[i], i, err, errlen);
     if (st == VG_OK)
-        st = compile_db(m, cache, portable, err, errlen);
+        st = make_list(m);
     if (st != VG_OK) {
         vgy_strings_free(m);
         return st;
     }
-    /* only whole variants and regexes read their text again */
-    for (uint32_t i = 0; i < m->nv; i++)
-        if (m->v[i].mode != V_WHOLE) {
-            free(m->v[i].re);
-            m->v[i].re = NULL;
-        }
     *out = m;
     return VG_OK;
 }
@@ -955,6 +978,7 @@ void vgy_strings_free(vgy_smatcher *m)
 {
     if (!m)
         return;
+    vgy_strings_drop_list(m);
     for (uint32_t i = 0; i < m->nv; i++) {
         free(m->v[i].re);
         pcre2_code_free(m->v[i].code);
@@ -965,7 +989,6 @@ void vgy_strings_free(vgy_smatcher *m)
     free(m->gmem);
     free(m->whole);
     vgy_sqpool_free(&m->pool);
-    hs_free_database(m->db);
     free(m);
 }
 
@@ -984,8 +1007,7 @@ vg_status vgy_sscratch_new(const vgy_smatcher *m, vgy_sscratch **out)
     s->md = pcre2_match_data_create(4, NULL);
     s->mctx = pcre2_match_context_create(NULL);
     if (!s->maybe || !s->next || !s->next_gen || !s->touched || !s->md || !s->mctx ||
-        !s->memo.key || !s->memo.gen_of ||
-        (m->db && hs_alloc_scratch(m->db, &s->hs) != HS_SUCCESS)) {
+        !s->memo.key || !s->memo.gen_of) {
         vgy_sscratch_free(s);
         return VG_ENOMEM;
     }
@@ -998,7 +1020,6 @@ void vgy_sscratch_free(vgy_sscratch *s)
 {
     if (!s)
         return;
-    hs_free_scratch(s->hs);
     free(s->maybe);
     free(s->next);
     free(s->next_gen);
@@ -1012,15 +1033,6 @@ void vgy_sscratch_free(vgy_sscratch *s)
 }
 
 /* ---- scanning --------------------------------------------------------- */
-
-typedef struct sctx {
-    const vgy_smatcher *m;
-    vgy_sscratch *s;
-    vgy_mlist *ml;
-    const uint8_t *d;
-    size_t len;
-    int oom;
-} sctx;
 
 static int fullword_ok(const uint8_t *d, size_t len, const vgy_match *mt, int wide)
 {
@@ -1131,18 +1143,17 @@ static int on_window(sctx *c, uint32_t g, uint64_t to)
     return 0;
 }
 
-static int on_hs(unsigned id, unsigned long long from, unsigned long long to,
-                 unsigned flags, void *ctx)
+int vgy_strings_hit(vgy_sscratch *s, uint32_t id, uint64_t to)
 {
-    (void)from;
-    (void)flags;
-    sctx *c = ctx;
+    sctx *c = &s->c;
     if (id < c->m->ngroups)
         return on_window(c, id, to);
     uint32_t k = id - c->m->ngroups;
+    if (k >= c->m->nwhole) /* a database from a file: never trust its ids */
+        return 0;
     const variant *v = &c->m->v[c->m->whole[k]];
     if (!v->width) {
-        c->s->maybe[k] = 1;
+        s->maybe[k] = 1;
         return 0;
     }
     if (to < v->width)
@@ -1179,10 +1190,11 @@ static void pcre_all(sctx *c, const variant *v)
     }
 }
 
-vg_status vgy_strings_scan(const vgy_smatcher *m, vgy_sscratch *s, const uint8_t *d,
-                           size_t len, vgy_mlist *ml)
+void vgy_strings_begin(const vgy_smatcher *m, vgy_sscratch *s, const uint8_t *d, size_t len,
+                       vgy_mlist *ml)
 {
     sctx c = {m, s, ml, d ? d : (const uint8_t *)"", len, 0};
+    s->c = c;
     /* the lists of the last object: every other list is already empty */
     for (uint32_t t = 0; t < s->ntouched; t++)
         ml[s->touched[t]].n = 0;
@@ -1194,26 +1206,27 @@ vg_status vgy_strings_scan(const vgy_smatcher *m, vgy_sscratch *s, const uint8_t
     }
     s->memo.gen = s->gen;
     memset(s->maybe, 0, m->nwhole);
-    if (m->db && len) {
-        hs_error_t rc = hs_scan(m->db, (const char *)c.d, (unsigned)len, 0, s->hs, on_hs, &c);
-        if (rc != HS_SUCCESS && rc != HS_SCAN_TERMINATED)
-            return VG_EMATCHER;
-    }
-    if (c.oom)
+}
+
+vg_status vgy_strings_finish(vgy_sscratch *s)
+{
+    sctx *c = &s->c;
+    const vgy_smatcher *m = c->m;
+    if (c->oom)
         return VG_ENOMEM;
     for (uint32_t k = 0; k < m->nwhole; k++) {
         const variant *v = &m->v[m->whole[k]];
         if (!v->width && (s->maybe[k] || !v->hs_ok)) {
             uint64_t t0 = s->prof_ns ? vgy_now_ns() : 0;
-            pcre_all(&c, v);
+            pcre_all(c, v);
             if (s->prof_ns)
                 s->prof_ns[v->gi] += vgy_now_ns() - t0;
         }
     }
-    if (c.oom)
+    if (c->oom)
         return VG_ENOMEM;
     for (uint32_t t = 0; t < s->ntouched; t++) {
-        vgy_mlist *l = &ml[s->touched[t]];
+        vgy_mlist *l = &c->ml[s->touched[t]];
         qsort(l->m, l->n, sizeof *l->m, cmp_match);
         uint32_t k = 0;
         for (uint32_t j = 0; j < l->n; j++)
@@ -1229,18 +1242,6 @@ const uint32_t *vgy_strings_touched(const vgy_sscratch *s, uint32_t *n)
     *n = s->ntouched;
     return s->touched;
 }
-
-vg_status vgy_strings_serialize(const vgy_smatcher *m, uint8_t fp[32], char **blob, size_t *len)
-{
-    memcpy(fp, m->fp, 32);
-    *blob = NULL;
-    *len = 0;
-    if (!m->db)
-        return VG_OK;
-    return hs_serialize_database(m->db, blob, len) == HS_SUCCESS ? VG_OK : VG_ENOMEM;
-}
-
-int vgy_strings_from_cache(const vgy_smatcher *m) { return m->from_cache; }
 
 vg_status vgy_sscratch_profile(const vgy_smatcher *m, vgy_sscratch *s)
 {

@@ -230,23 +230,25 @@ void vgy_rules_truncate(vgy_rules *rs, uint32_t units);
 uint64_t vgy_rules_count(const vgy_rules *rs);
 /* External variable, typed from its text as `yara -d` does. */
 vg_status vgy_rules_define(vgy_rules *rs, const char *name, const char *value);
-/* A serialized strings database (from a .vdb): used instead of compiling
- * when fp equals the SHA-256 of the expressions the strings give. */
-typedef struct vgy_sdb {
-    uint8_t fp[32];
-    const void *blob;
-    size_t len;
-} vgy_sdb;
+/* Compile: the rules, and their strings into the expressions of the
+ * shared matcher's pass (match/matcher.h, vgm_build_with). */
 vg_status vgy_rules_compile(vgy_rules *rs, char *err, size_t errlen);
-/* Before compile: a serialized strings database to use when it fits (the
- * blob must outlive the rule set: a .vdb mapping), and whether to build a
- * portable one (vigil db build). */
-void vgy_rules_use_strings_db(vgy_rules *rs, const vgy_sdb *cache);
-void vgy_rules_set_portable(vgy_rules *rs, int portable);
-/* After compile: the strings database to store in a .vdb, and whether it
- * was taken from the cache. */
-vg_status vgy_rules_strings_db(const vgy_rules *rs, uint8_t fp[32], char **blob, size_t *len);
-int vgy_rules_strings_cached(const vgy_rules *rs);
+/* The strings' expressions: ids in 0..nids-1, fp the SHA-256 of the list
+ * (what a .vdb stores beside the database built from it). Valid until
+ * vgy_rules_refuse or vgy_rules_drop_list. */
+typedef struct vgy_slist {
+    const char *const *ex;
+    const unsigned *flags;
+    const unsigned *ids;
+    uint32_t n, nids;
+    uint8_t fp[32];
+} vgy_slist;
+void vgy_rules_list(const vgy_rules *rs, vgy_slist *out);
+/* Vectorscan refused expression k of the list: search its strings another
+ * way, and remake the list. */
+vg_status vgy_rules_refuse(vgy_rules *rs, uint32_t k, char *err, size_t errlen);
+/* The matcher is built: free the list's texts. */
+void vgy_rules_drop_list(vgy_rules *rs);
 /* Profiling (vigil scan --profile): set before compile; each scratch then
  * times conditions and string verification, and adds its totals to the
  * rule set when freed. vgy_rules_profile lists the rules, slowest first
@@ -279,8 +281,17 @@ typedef int (*vgy_rule_fn)(void *user, const char *rule);
 typedef void (*vgy_string_fn)(void *user, const char *rule, const char *sid,
                               int is_hex, uint64_t off, const uint8_t *data,
                               size_t len);
-vg_status vgy_scan(const vgy_rules *rs, vgy_scratch *s, const uint8_t *d,
-                   size_t len, vgy_rule_fn rf, vgy_string_fn sf, void *user);
+/* One object, around the shared matcher's pass over its bytes:
+ * vgy_scan_begin decides the rules that need no string (a false global
+ * one ends the object: it returns 0, and the pass need not report this
+ * rule set's hits); vgy_scan_hit takes each hit of the list's
+ * expressions (nonzero: stop the pass, out of memory); vgy_scan_end
+ * evaluates the rules (evaluate = 0: the object was abandoned, only
+ * release it) and calls rf/sf. Every begin is followed by one end. */
+int vgy_scan_begin(const vgy_rules *rs, vgy_scratch *s, const uint8_t *d, size_t len);
+int vgy_scan_hit(vgy_scratch *s, uint32_t id, uint64_t end);
+vg_status vgy_scan_end(vgy_scratch *s, int evaluate, vgy_rule_fn rf, vgy_string_fn sf,
+                       void *user);
 
 /* ---- internals shared by the .c files ------------------------------- */
 typedef struct vgy_unit {
@@ -342,19 +353,20 @@ void vgy_eval(vgy_ctx *c, const vgy_expr *e, vgy_val *out);
 /* Strings: translation to regexes and the per-object search. */
 typedef struct vgy_smatcher vgy_smatcher;
 typedef struct vgy_sscratch vgy_sscratch;
-/* portable: build the Vectorscan database for a generic x86-64 (what a
- * .vdb carries), not for this CPU. */
-vg_status vgy_strings_build(vgy_string **strs, uint32_t n, const vgy_sdb *cache,
-                            int portable, vgy_smatcher **out, char *err, size_t errlen);
-/* The database and its fingerprint (blob: malloc'd, NULL when empty). */
-vg_status vgy_strings_serialize(const vgy_smatcher *m, uint8_t fp[32], char **blob,
-                                size_t *len);
-int vgy_strings_from_cache(const vgy_smatcher *m);
+vg_status vgy_strings_build(vgy_string **strs, uint32_t n, vgy_smatcher **out, char *err,
+                            size_t errlen);
+void vgy_strings_list(const vgy_smatcher *m, vgy_slist *out);
+vg_status vgy_strings_refuse(vgy_smatcher *m, uint32_t k, char *err, size_t errlen);
+void vgy_strings_drop_list(vgy_smatcher *m);
 void vgy_strings_free(vgy_smatcher *m);
 vg_status vgy_sscratch_new(const vgy_smatcher *m, vgy_sscratch **out);
 void vgy_sscratch_free(vgy_sscratch *s);
-vg_status vgy_strings_scan(const vgy_smatcher *m, vgy_sscratch *s, const uint8_t *d,
-                           size_t len, vgy_mlist *ml);
+/* One object: begin, each hit (id in the list's space, end offset), then
+ * finish (the whole-file regex searches; lists sorted). */
+void vgy_strings_begin(const vgy_smatcher *m, vgy_sscratch *s, const uint8_t *d, size_t len,
+                       vgy_mlist *ml);
+int vgy_strings_hit(vgy_sscratch *s, uint32_t id, uint64_t end);
+vg_status vgy_strings_finish(vgy_sscratch *s);
 /* --profile: time each string's verification in this scratch (ns per
  * gidx, read with vgy_sscratch_prof). */
 vg_status vgy_sscratch_profile(const vgy_smatcher *m, vgy_sscratch *s);

@@ -132,17 +132,19 @@ else
     nok "a .yar with an include, built into a .vdb: got '$got'"
 fi
 
-# YARA strings travel compiled (section 34): the .vdb's Vectorscan copy
-# serves the same rules; beside another .yar the set differs, so it is
-# compiled again and both files' rules match.
+# YARA strings travel compiled in the matcher's database (section 31,
+# their fingerprint in 34): the .vdb's copy serves the same rules; beside
+# another .yar the set differs, so it is compiled again and both files'
+# rules match.
 mkdir -p "$T/ydb"
 printf 'rule ydb_hex { strings: $a = { 4D 5A [2-8] 50 45 } condition: $a }\nrule ydb_re { strings: $a = /ab+c[0-9]{2}/ condition: $a }\n' > "$T/ydb/a.yar"
 printf 'rule ydb_more { strings: $a = "extra-rule" condition: $a }\n' > "$T/ydb/b.yar"
 printf 'xMZ..PE abbc42 extra-rule\n' > "$T/ydb/sample.txt"
 "$VIGIL" db build -o "$T/ydb/a.vdb" "$T/ydb/a.yar" >/dev/null 2>&1
-ybytes=$("$VIGIL" db info "$T/ydb/a.vdb" 2>/dev/null | sed -n 's/^YARA strings database: \([0-9]*\) bytes$/\1/p')
-if [ "${ybytes:-0}" -gt 32 ]; then ok "a .yar's strings database is in the .vdb ($ybytes bytes)"
-else nok "no YARA strings database in the .vdb: '${ybytes}'"; fi
+yin=$("$VIGIL" db info "$T/ydb/a.vdb" 2>/dev/null | sed -n 's/^YARA strings in the matcher database: //p')
+mbytes=$("$VIGIL" db info "$T/ydb/a.vdb" 2>/dev/null | sed -n 's/^matcher database: \([0-9]*\) bytes$/\1/p')
+if [ "$yin" = yes ] && [ "${mbytes:-0}" -gt 0 ]; then ok "a .yar's strings are in the .vdb's matcher database ($mbytes bytes)"
+else nok "no YARA strings in the .vdb's matcher database: '$yin' '$mbytes'"; fi
 want=$("$VIGIL" scan --no-summary --all-match -d "$T/ydb/a.yar" "$T/ydb/sample.txt" 2>&1 | sort | tr '\n' ' ')
 got=$("$VIGIL" scan --no-summary --all-match -d "$T/ydb/a.vdb" "$T/ydb/sample.txt" 2>&1 | sort | tr '\n' ' ')
 if [ "$got" = "$want" ] && [ -n "$want" ]; then ok "YARA from the .vdb's compiled strings: same matches as the source ($got)"

@@ -1,124 +1,213 @@
-/* tests/unit/test_yara_sdb.c - the YARA strings database a .vdb carries:
- * a rule set compiled from the same texts takes it instead of compiling
- * (and finds the same matches), a different rule set or a damaged copy
- * does not, and a portable build gives the same bytes twice. */
+/* tests/unit/test_yara_sdb.c - YARA strings and ClamAV body patterns in
+ * one Vectorscan database: an engine with both has one matcher holding
+ * both id spaces (and the YARA side none of its own); a .vdb carries that
+ * database with the fingerprint of the YARA expressions, and loading it
+ * alone takes it as it is, while a .vdb loaded beside another .yar is
+ * compiled again with the extra strings; two builds give the same file;
+ * the detections are the same every way. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
+#include "db/engine_int.h"
+#include "db/vdb.h"
 #include "tap.h"
-#include "yara/yara_int.h"
+#include "vigil/vigil.h"
 
 static const char *RULES =
     "rule hexjump { strings: $a = { 4D 5A [2-8] 50 45 ( 00 | 4C ) } condition: $a }\n"
     "rule text { strings: $a = \"needle\" nocase wide ascii condition: #a == 2 }\n"
-    "rule re { strings: $a = /ab+c[0-9]{2}/ condition: $a }\n";
+    "rule re { strings: $a = /ab+c[0-9]{2}/ condition: $a }\n"
+    "rule nostr { condition: filesize > 10 and uint16(2) == 0x5a4d }\n";
+static const char *NDB = "Test.Body.Needle:0:*:4e65456e4c65\n"
+                         "Test.Body.Jump:0:*:4d5a{2-8}5045\n";
+static const char *EXTRA = "rule extra { strings: $a = \"abbbc\" condition: $a }\n";
+static const char data[] = "xxMZ\x01\x02\x03PE\x00 abbbc42 NeEnLe n\0e\0e\0d\0l\0e\0 needle";
+static char dir[256];
 
-static vgy_rules *compile(const char *text, const vgy_sdb *cache, int portable)
+static void put(const char *sub, const char *name, const char *text)
 {
-    vgy_rules *rs;
-    char err[256];
-    if (vgy_rules_new(&rs) != VG_OK)
+    char p[512];
+    snprintf(p, sizeof p, "%s/%s", dir, sub);
+    mkdir(p, 0700);
+    snprintf(p, sizeof p, "%s/%s/%s", dir, sub, name);
+    tap_write_file(p, text, strlen(text));
+}
+
+static vg_engine *load(const char *a, const char *b, int keep_src)
+{
+    vg_engine *e;
+    if (vg_engine_new(&e) != VG_OK)
         return NULL;
-    vgy_rules_set_portable(rs, portable);
-    if (cache)
-        vgy_rules_use_strings_db(rs, cache);
-    if (vgy_rules_add(rs, "t.yar", text, strlen(text), err, sizeof err) != VG_OK ||
-        vgy_rules_compile(rs, err, sizeof err) != VG_OK) {
-        vgy_rules_free(rs);
+    e->keep_src = keep_src;
+    vg_status st = vg_engine_load(e, a);
+    if (st == VG_OK && b)
+        st = vg_engine_load(e, b);
+    if (st == VG_OK)
+        st = vg_engine_compile(e);
+    if (st != VG_OK) {
+        fprintf(stderr, "# %s\n", vg_engine_error(e));
+        vg_engine_free(e);
         return NULL;
     }
-    return rs;
+    return e;
 }
 
-static int on_rule(void *user, const char *rule)
+/* names found in data, joined by ',' (sorted by the engine's order) */
+static void scan_names(vg_engine *e, char *out, size_t cap)
 {
-    char *out = user;
-    strcat(out, rule);
-    strcat(out, " ");
-    return 0;
-}
-
-/* The rules that match `d`, space-separated. */
-static void scan(vgy_rules *rs, const char *d, size_t n, char *out)
-{
-    vgy_scratch *s;
+    vg_scan_opts o;
+    vg_scan_opts_default(&o);
+    o.flags |= VG_SCAN_ALLMATCH;
+    vg_result *r;
     out[0] = 0;
-    if (vgy_scratch_new(rs, &s) != VG_OK)
+    if (!e || vg_scan_mem(e, data, sizeof data - 1, &o, &r) != VG_OK) {
+        snprintf(out, cap, "ERROR");
         return;
-    vgy_scan(rs, s, (const uint8_t *)d, n, on_rule, NULL, out);
-    vgy_scratch_free(s);
+    }
+    for (size_t i = 0; i < vg_result_count(r); i++) {
+        strncat(out, vg_result_get(r, i)->name, cap - strlen(out) - 2);
+        strncat(out, ",", cap - strlen(out) - 1);
+    }
+    vg_result_free(r);
+}
+
+static int same_file(const char *a, const char *b)
+{
+    FILE *f1 = fopen(a, "rb"), *f2 = fopen(b, "rb");
+    int same = f1 && f2;
+    for (int c1 = 0, c2 = 0; same && (c1 != EOF || c2 != EOF);) {
+        c1 = fgetc(f1);
+        c2 = fgetc(f2);
+        same = c1 == c2;
+    }
+    if (f1)
+        fclose(f1);
+    if (f2)
+        fclose(f2);
+    return same;
+}
+
+static uint8_t *read_file(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    uint8_t *b = NULL;
+    long n;
+    if (f && fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) > 0 && fseek(f, 0, SEEK_SET) == 0 &&
+        (b = malloc((size_t)n)) && fread(b, 1, (size_t)n, f) != (size_t)n) {
+        free(b);
+        b = NULL;
+    }
+    *len = b ? (size_t)n : 0;
+    if (f)
+        fclose(f);
+    return b;
 }
 
 int main(void)
 {
-    static const char data[] = "xxMZ\x01\x02\x03PE\x00 abbbc42 NeEdLe n\0e\0e\0d\0l\0e\0";
-    size_t dlen = sizeof data - 1;
-    char want[256], got[256];
+    snprintf(dir, sizeof dir, "/tmp/vigil-ysdb-%d", (int)getpid());
+    mkdir(dir, 0700);
+    put("src", "r.yar", RULES);
+    put("src", "b.ndb", NDB);
+    put("extra", "x.yar", EXTRA);
+    char src[300], extra[300], v1[300], v2[300], want[512], got[512];
+    snprintf(src, sizeof src, "%s/src", dir);
+    snprintf(extra, sizeof extra, "%s/extra/x.yar", dir);
+    snprintf(v1, sizeof v1, "%s/one.vdb", dir);
+    snprintf(v2, sizeof v2, "%s/two.vdb", dir);
 
-    vgy_rules *a = compile(RULES, NULL, 1);
-    TAP_OK(a != NULL, "portable build compiles");
-    if (!a)
+    vg_engine *es = load(src, NULL, 1);
+    TAP_OK(es != NULL, "YARA rules and body signatures compile together");
+    if (!es)
         return tap_done();
-    scan(a, data, dlen, want);
-    TAP_OK(!strcmp(want, "hexjump text re "), "portable build matches (%s)", want);
+    TAP_OK(vgm_matcher_count(es->m) == 2 && vgm_matcher_foreign(es->m) >= 3,
+           "one matcher holds the 2 body patterns and the YARA strings (%u foreign ids)",
+           vgm_matcher_foreign(es->m));
+    scan_names(es, want, sizeof want);
+    TAP_OK(strstr(want, "Test.Body.Needle.UNOFFICIAL") && strstr(want, "Test.Body.Jump.UNOFFICIAL") &&
+               strstr(want, "hexjump") && strstr(want, "text") && strstr(want, ",re,") &&
+               strstr(want, "nostr") && !strstr(want, "extra"),
+           "the one pass finds both kinds (%s)", want);
+    char want_all[512];
+    snprintf(want_all, sizeof want_all, "%s", want);
+    TAP_OK(vgdb_vdb_write(es, v1, 7) == VG_OK, ".vdb written");
+    vg_engine *es2 = load(src, NULL, 1);
+    TAP_OK(es2 && vgdb_vdb_write(es2, v2, 7) == VG_OK && same_file(v1, v2),
+           "a second build writes the same bytes");
+    vg_engine_free(es2);
 
-    uint8_t fp[32];
-    char *blob = NULL;
+    vg_engine *ev = load(v1, NULL, 0);
+    TAP_OK(ev && ev->mapped && !ev->vdb_rebuilt,
+           "the .vdb alone: its database is used, nothing compiled");
+    TAP_OK(ev && vgm_matcher_count(ev->m) == 2 &&
+               vgm_matcher_foreign(ev->m) == vgm_matcher_foreign(es->m),
+           "with the same YARA id space");
+    scan_names(ev, got, sizeof got);
+    TAP_OK(!strcmp(got, want), "and the same detections (%s)", got);
+    vg_engine_free(ev);
+
+    vg_engine *ex = load(v1, extra, 0);
+    scan_names(ex, got, sizeof got);
+    TAP_OK(ex && strstr(got, "extra") && strstr(got, "hexjump") &&
+               strstr(got, "Test.Body.Needle.UNOFFICIAL"),
+           "the .vdb beside another .yar: compiled with the extra strings (%s)", got);
+    vg_engine_free(ex);
+
+    /* YARA only, and the .vdb of it */
+    put("yonly", "r.yar", RULES);
+    char yo[300], yv[300];
+    snprintf(yo, sizeof yo, "%s/yonly", dir);
+    snprintf(yv, sizeof yv, "%s/yonly.vdb", dir);
+    vg_engine *ey = load(yo, NULL, 1);
+    scan_names(ey, want, sizeof want);
+    TAP_OK(ey && vgm_matcher_count(ey->m) == 0 && vgm_matcher_foreign(ey->m) > 0 &&
+               !strcmp(want, "hexjump,text,re,nostr,"),
+           "YARA alone: the matcher holds only its strings (%s)", want);
+    TAP_OK(ey && vgdb_vdb_write(ey, yv, 7) == VG_OK, "YARA-only .vdb written");
+    vg_engine_free(ey);
+    vg_engine *eyv = load(yv, NULL, 0);
+    scan_names(eyv, got, sizeof got);
+    TAP_OK(eyv && !eyv->vdb_rebuilt && !strcmp(got, want),
+           "and loaded from it without compiling (%s)", got);
+    vg_engine_free(eyv);
+
+    /* a .vdb whose fingerprint names other expressions (another vigil's
+     * YARA translation): its database is not used but compiled again */
     size_t len = 0;
-    vg_status st = vgy_rules_strings_db(a, fp, &blob, &len);
-    TAP_OK(st == VG_OK && blob && len > 0, "strings database serialized (%zu bytes)", len);
-
-    vgy_rules *b = compile(RULES, NULL, 1);
-    uint8_t fp2[32];
-    char *blob2 = NULL;
-    size_t len2 = 0;
-    TAP_OK(b && vgy_rules_strings_db(b, fp2, &blob2, &len2) == VG_OK && len2 == len &&
-               !memcmp(fp, fp2, 32) && !memcmp(blob, blob2, len),
-           "a second portable build gives the same fingerprint and bytes");
-    vgy_rules_free(b);
-    free(blob2);
-
-    vgy_sdb c;
-    memcpy(c.fp, fp, 32);
-    c.blob = blob;
-    c.len = len;
-    vgy_rules *d = compile(RULES, &c, 0);
-    TAP_OK(d && vgy_rules_strings_cached(d), "same texts: the database is taken, not compiled");
-    if (d) {
-        scan(d, data, dlen, got);
-        TAP_OK(!strcmp(got, want), "and it matches the same (%s)", got);
-    }
-    vgy_rules_free(d);
-
-    static const char *other =
-        "rule other { strings: $a = { 4D 5A [2-8] 50 45 ( 00 | 4C ) } condition: $a }\n"
-        "rule more { strings: $a = \"haystack\" condition: $a }\n";
-    vgy_rules *e = compile(other, &c, 0);
-    TAP_OK(e && !vgy_rules_strings_cached(e), "other texts: compiled, the database is not used");
-    if (e) {
-        scan(e, data, dlen, got);
-        TAP_OK(!strcmp(got, "other "), "and they match by their own strings (%s)", got);
-    }
-    vgy_rules_free(e);
-
-    char *bad = malloc(len);
-    if (bad) {
-        memcpy(bad, blob, len);
-        memset(bad + len / 2, 0xa5, len - len / 2);
-        c.blob = bad;
-        vgy_rules *f = compile(RULES, &c, 0);
-        int ok = f != NULL;
-        if (f) {
-            scan(f, data, dlen, got);
-            ok = !strcmp(got, want);
+    uint8_t *img = read_file(v1, &len);
+    long yoff = -1;
+    uint32_t nsec = img && len > 1024 ? (uint32_t)img[48] | (uint32_t)img[49] << 8 : 0;
+    for (uint32_t k = 0; k < nsec && k < 39; k++) {
+        const uint8_t *t = img + 88 + 24 * k;
+        uint64_t off = 0, l = 0;
+        for (int b = 7; b >= 0; b--) {
+            off = off << 8 | t[8 + b];
+            l = l << 8 | t[16 + b];
         }
-        TAP_OK(ok, "a damaged copy with the right fingerprint: still the right matches (%s)",
-               f ? got : "no rules");
-        vgy_rules_free(f);
-        free(bad);
+        if (t[0] == VGDB_S_YARADB && l == 32 && off + 32 <= len)
+            yoff = (long)off;
     }
-    free(blob);
-    vgy_rules_free(a);
+    TAP_OK(yoff > 0, "the .vdb carries a 32-byte YARA fingerprint");
+    if (yoff > 0) {
+        img[yoff] ^= 0x5a;
+        char v3[300];
+        snprintf(v3, sizeof v3, "%s/three.vdb", dir);
+        TAP_OK(vgdb_vdb_seal(img, len) == VG_OK && tap_write_file(v3, img, len) == 0,
+               "a copy with another fingerprint, sealed");
+        vg_engine *et = load(v3, NULL, 0);
+        scan_names(et, got, sizeof got);
+        TAP_OK(et && et->vdb_rebuilt && !strcmp(got, want_all),
+               "is compiled again at load and detects the same (%s)", got);
+        vg_engine_free(et);
+    }
+    free(img);
+    vg_engine_free(es);
+    char cmd[700];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    if (system(cmd) != 0)
+        fprintf(stderr, "# could not remove %s\n", dir);
     return tap_done();
 }
