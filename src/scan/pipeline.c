@@ -373,7 +373,7 @@ static int yara_begin(scan *s, const uint8_t *d, size_t len)
 {
     if (s->stop || !s->sc->ys || s->depth != 0 || s->mlen != 0)
         return 0;
-    if (vgy_scan_begin(s->e->yara, s->sc->ys, d, len))
+    if (vgy_scan_begin(s->e->yara, s->sc->ys, d, len, s->e->yara_trace != NULL))
         vgm_scratch_set_foreign(s->sc->ms, on_yara_hit, s);
     return 1;
 }

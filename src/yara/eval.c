@@ -560,6 +560,13 @@ void vgy_eval(vgy_ctx *c, const vgy_expr *e, vgy_val *o)
     }
 }
 
+int vgy_eval_bool(vgy_ctx *c, const vgy_expr *e)
+{
+    vgy_val v;
+    vgy_eval(c, e, &v);
+    return truthy(&v);
+}
+
 int vgy_eval_rule(vgy_ctx *c, const vgy_rule *r)
 {
     c->rule = r;

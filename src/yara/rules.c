@@ -82,6 +82,28 @@ struct vgy_rules {
     uint32_t *pre;          /* global rules decided without strings or other
                                rules: evaluated before the string search */
     uint32_t npre;
+    /* per rule, the leading `and` terms of its condition that read no
+     * string or rule and have no side effect: gate_terms[gate_at[k] ..
+     * gate_at[k + 1]). False on an object: the rule is false there, and
+     * its strings' hits are not verified (rule_gate) */
+    const vgy_expr **gate_terms;
+    uint32_t *gate_at;
+    uint32_t ngated;
+    /* per rule, the `and` terms that need matches of its strings ($a, $a
+     * at/in, N of them): need_terms[need_at[k] .. need_at[k + 1]), for
+     * rules whose condition has no side effect. Before a whole-file regex
+     * search for one of its strings, a term that can no longer hold (its
+     * strings searched already and not found) makes the rule false and
+     * the search is skipped (`$f and $everywhere`, `3 of them`) */
+    const vgy_expr **need_terms;
+    uint32_t *need_at;
+    /* per string (gidx): X when its rule reads it only as `$a at X`, X
+     * the same static expression everywhere (`for any of ($*) : ($ at
+     * pe.entry_point)`): then only a match starting at X counts, and only
+     * there is it verified (unless every match is listed); else NULL */
+    const vgy_expr **anchor;
+    uint8_t *anchor_fixed; /* ... and yara too lists only the match at X
+                              (explicit `$a at <constant>`, `yara -s`) */
     int profile;            /* --profile: totals from freed scratches */
     _Atomic uint64_t *prof_cond; /* per rule, ns in its condition */
     _Atomic uint64_t *prof_str;  /* per string, ns verifying its matches */
@@ -97,6 +119,11 @@ struct vgy_scratch {
     vgy_mlist *ml;
     uint32_t nml;
     int8_t *verdict;
+    uint8_t *gate;   /* per rule on this object: 0 not asked, 1 open, 2 shut */
+    uint64_t *anc_val;   /* per string: its anchor's value on object anc_gen */
+    uint32_t *anc_gen;
+    uint32_t gen;        /* objects begun */
+    int anchors_on;      /* this object: strings may be verified at anchors only */
     uint32_t *cand;  /* rules to evaluate on this object */
     const vgy_rules *rs;
     uint64_t *prof_cond; /* --profile: per rule, ns in its condition */
@@ -142,6 +169,12 @@ void vgy_rules_free(vgy_rules *rs)
     free(rs->always);
     free(rs->str_rule);
     free(rs->pre);
+    free(rs->gate_terms);
+    free(rs->gate_at);
+    free(rs->need_terms);
+    free(rs->need_at);
+    free(rs->anchor);
+    free(rs->anchor_fixed);
     free(rs->prof_cond);
     free(rs->prof_str);
     free(rs->htab);
@@ -390,6 +423,245 @@ static int self_contained(const vgy_expr *e)
     return 1;
 }
 
+/* True when evaluating e can print (console.log, console.hex). */
+static int has_side_effect(const vgy_expr *e)
+{
+    if (!e)
+        return 0;
+    if (e->op == E_CALL && e->fn && !strcmp(e->fn->module, "console"))
+        return 1;
+    if (has_side_effect(e->a) || has_side_effect(e->b) || has_side_effect(e->c) ||
+        has_side_effect(e->d))
+        return 1;
+    for (uint32_t i = 0; i < e->nargs; i++)
+        if (has_side_effect(e->args[i]))
+            return 1;
+    return 0;
+}
+
+/* The `and` terms of e in evaluation order, while they are gate terms;
+ * returns 0 once one is not (the terms after it are never gates: they
+ * are reached only when it is true, so deciding them first could differ
+ * from yara's short-circuit order only in side effects, which gate terms
+ * have none of, but a term after a string test is not worth evaluating
+ * before the search). */
+static int gate_walk(const vgy_expr *e, const vgy_expr **out, uint32_t *n, uint32_t cap)
+{
+    if (e->op == E_AND)
+        return gate_walk(e->a, out, n, cap) && gate_walk(e->b, out, n, cap);
+    if (!self_contained(e) || has_side_effect(e) || *n == cap)
+        return 0;
+    out[(*n)++] = e;
+    return 1;
+}
+
+/* The `and` terms of e that need matches of the rule's strings. */
+static void need_walk(const vgy_expr *e, const vgy_expr **out, uint32_t *n, uint32_t cap)
+{
+    if (e->op == E_AND) {
+        need_walk(e->a, out, n, cap);
+        need_walk(e->b, out, n, cap);
+        return;
+    }
+    int need = 0;
+    if ((e->op == E_STRMATCH || e->op == E_STRAT || e->op == E_STRIN) && e->i >= 0)
+        need = 1;
+    if (e->op == E_OF && !e->i && e->nset &&
+        (e->quant == Q_ANY || e->quant == Q_ALL ||
+         (e->quant == Q_EXPR && e->a && e->a->op == E_INT && e->a->i >= 1)))
+        need = 1;
+    if (need && *n < cap)
+        out[(*n)++] = e;
+}
+
+#define GATE_TERMS_MAX 8
+
+/* Append the terms walk() finds in rule k's condition to a flat list. */
+static vg_status collect(const vgy_rule *r, int (*walk)(const vgy_expr *, const vgy_expr **,
+                                                        uint32_t *, uint32_t),
+                         const vgy_expr ***terms, size_t *n, size_t *cap, uint32_t *got)
+{
+    if (*n + GATE_TERMS_MAX > *cap) {
+        size_t nc = *cap ? *cap * 2 : 64;
+        const vgy_expr **nt = realloc(*terms, nc * sizeof *nt);
+        if (!nt)
+            return VG_ENOMEM;
+        *terms = nt;
+        *cap = nc;
+    }
+    uint32_t m = 0;
+    walk(r->cond, *terms + *n, &m, GATE_TERMS_MAX);
+    *n += m;
+    *got = m;
+    return VG_OK;
+}
+
+static int need_walk_all(const vgy_expr *e, const vgy_expr **out, uint32_t *n, uint32_t cap)
+{
+    need_walk(e, out, n, cap);
+    return 1;
+}
+
+#define ANCHOR_NONE ((const vgy_expr *)&anchor_none)
+static const int anchor_none;
+
+/* An expression with the same value wherever it stands in a condition:
+ * no string, rule, loop variable or side effect. */
+static int is_static(const vgy_expr *e)
+{
+    if (!e)
+        return 1;
+    if (e->op == E_VAR || !self_contained(e) || has_side_effect(e))
+        return 0;
+    if (!is_static(e->a) || !is_static(e->b) || !is_static(e->c) || !is_static(e->d))
+        return 0;
+    for (uint32_t i = 0; i < e->nargs; i++)
+        if (!is_static(e->args[i]))
+            return 0;
+    return 1;
+}
+
+/* e's value when it is an integer constant (literals and + - * of
+ * them, which yara folds), for `$a at 0x3e`. */
+static int const_value(const vgy_expr *e, int64_t *v)
+{
+    int64_t a, b;
+    switch (e->op) {
+    case E_INT:
+        *v = e->i;
+        return 1;
+    case E_NEG:
+        if (!const_value(e->a, &a))
+            return 0;
+        *v = (int64_t)(0 - (uint64_t)a);
+        return 1;
+    case E_ADD: case E_SUB: case E_MUL:
+        if (!const_value(e->a, &a) || !const_value(e->b, &b))
+            return 0;
+        *v = (int64_t)(e->op == E_ADD   ? (uint64_t)a + (uint64_t)b
+                       : e->op == E_SUB ? (uint64_t)a - (uint64_t)b
+                                        : (uint64_t)a * (uint64_t)b);
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+/* What the uses of one string allow: see vgy_rules.anchor. */
+typedef struct anc_state {
+    const vgy_expr *x; /* NULL: no use yet; ANCHOR_NONE: every match counts */
+    int64_t val;       /* x's value when constant */
+    uint8_t cst;       /* x is constant */
+    uint8_t fixed;     /* yara's fixed offset: explicit `$a at <constant>` only */
+} anc_state;
+
+/* One use of string si of r: at X (x static; in a for-of body or not), or
+ * anything else (NULL). */
+static void anchor_use(anc_state *anc, const vgy_rule *r, int64_t si, const vgy_expr *x,
+                       int in_for)
+{
+    if (si < 0 || (uint32_t)si >= r->nstrs)
+        return;
+    anc_state *a = &anc[r->strs[si].gidx];
+    int64_t v = 0;
+    int cst = x && const_value(x, &v);
+    if (a->x == ANCHOR_NONE)
+        return;
+    if (!x) {
+        a->x = ANCHOR_NONE;
+    } else if (!a->x) {
+        a->x = x;
+        a->val = v;
+        a->cst = (uint8_t)cst;
+        a->fixed = (uint8_t)(cst && !in_for);
+    } else if (cst && a->cst && v == a->val) {
+        a->fixed = (uint8_t)(a->fixed && !in_for);
+    } else {
+        a->x = ANCHOR_NONE;
+    }
+}
+
+static void anchor_walk(anc_state *anc, const vgy_rule *r, const vgy_expr *e)
+{
+    if (!e)
+        return;
+    switch (e->op) {
+    case E_STRAT:
+        anchor_use(anc, r, e->i, is_static(e->a) ? e->a : NULL, 0);
+        anchor_walk(anc, r, e->a);
+        return;
+    case E_STRMATCH: case E_STRIN: case E_COUNT: case E_COUNTIN: case E_OFFSET:
+    case E_LENGTH:
+        anchor_use(anc, r, e->i, NULL, 0); /* -1 (the for-of string): below */
+        break;
+    case E_OF:
+        for (uint32_t j = 0; !e->i && j < e->nset; j++)
+            anchor_use(anc, r, e->set[j], NULL, 0);
+        break;
+    case E_FOROF: {
+        const vgy_expr *b = e->d;
+        int at = b && b->op == E_STRAT && b->i < 0 && is_static(b->a);
+        for (uint32_t j = 0; j < e->nset; j++)
+            anchor_use(anc, r, e->set[j], at ? b->a : NULL, 1);
+        anchor_walk(anc, r, e->a);
+        anchor_walk(anc, r, at ? b->a : b);
+        return;
+    }
+    default:
+        break;
+    }
+    anchor_walk(anc, r, e->a);
+    anchor_walk(anc, r, e->b);
+    anchor_walk(anc, r, e->c);
+    anchor_walk(anc, r, e->d);
+    for (uint32_t i = 0; i < e->nargs; i++)
+        anchor_walk(anc, r, e->args[i]);
+}
+
+static vg_status gates(vgy_rules *rs)
+{
+    rs->anchor = calloc(rs->nstrs + 1, sizeof *rs->anchor);
+    rs->anchor_fixed = calloc(rs->nstrs + 1, 1);
+    anc_state *anc = calloc(rs->nstrs + 1, sizeof *anc);
+    if (!rs->anchor || !rs->anchor_fixed || !anc) {
+        free(anc);
+        return VG_ENOMEM;
+    }
+    for (uint32_t k = 0; k < rs->nrules; k++)
+        anchor_walk(anc, rs->rules[k], rs->rules[k]->cond);
+    for (uint32_t g = 0; g < rs->nstrs; g++)
+        if (anc[g].x && anc[g].x != ANCHOR_NONE) {
+            rs->anchor[g] = anc[g].x;
+            rs->anchor_fixed[g] = anc[g].fixed;
+            rs->ngated = 1;
+        }
+    free(anc);
+    rs->gate_at = calloc(rs->nrules + 1, sizeof *rs->gate_at);
+    rs->need_at = calloc(rs->nrules + 1, sizeof *rs->need_at);
+    if (!rs->gate_at || !rs->need_at)
+        return VG_ENOMEM;
+    size_t ng = 0, gcap = 0, nn = 0, ncap = 0;
+    vg_status st = VG_OK;
+    for (uint32_t k = 0; k < rs->nrules && st == VG_OK; k++) {
+        const vgy_rule *r = rs->rules[k];
+        rs->gate_at[k] = (uint32_t)ng;
+        rs->need_at[k] = (uint32_t)nn;
+        /* only rules with strings whose condition is not decided without
+         * them anyway (those are evaluated on every object) */
+        if (!r->nstrs || !r->cond || self_contained(r->cond))
+            continue;
+        uint32_t got = 0;
+        st = collect(r, gate_walk, &rs->gate_terms, &ng, &gcap, &got);
+        rs->ngated += got != 0;
+        if (st == VG_OK && !has_side_effect(r->cond))
+            st = collect(r, need_walk_all, &rs->need_terms, &nn, &ncap, &got);
+    }
+    rs->gate_at[rs->nrules] = (uint32_t)ng;
+    rs->need_at[rs->nrules] = (uint32_t)nn;
+    rs->ngated += nn != 0;
+    return st;
+}
+
 vg_status vgy_rules_compile(vgy_rules *rs, char *err, size_t errlen)
 {
     if (rs->compiled)
@@ -434,6 +706,9 @@ vg_status vgy_rules_compile(vgy_rules *rs, char *err, size_t errlen)
         if ((r->flags & VGY_R_GLOBAL) && self_contained(r->cond))
             rs->pre[rs->npre++] = k;
     }
+    vg_status gst = gates(rs);
+    if (gst != VG_OK)
+        return gst;
     vg_status st = vgy_strings_build(rs->strs, rs->nstrs, &rs->sm, err, errlen);
     if (st == VG_OK)
         rs->compiled = 1;
@@ -460,6 +735,8 @@ void vgy_rules_drop_list(vgy_rules *rs)
 
 /* ---- scanning --------------------------------------------------------- */
 
+static int rule_gate(void *user, uint32_t gi, int at_end, uint64_t *at);
+
 vg_status vgy_scratch_new(const vgy_rules *rs, vgy_scratch **out)
 {
     if (!rs->compiled)
@@ -471,17 +748,26 @@ vg_status vgy_scratch_new(const vgy_rules *rs, vgy_scratch **out)
     s->nml = rs->nstrs;
     s->verdict = calloc(rs->nrules + 1, 1);
     s->cand = calloc(rs->nalways + rs->nstrs + 1, sizeof *s->cand);
+    s->gate = calloc(rs->nrules + 1, 1);
+    s->anc_val = calloc(rs->nstrs + 1, sizeof *s->anc_val);
+    s->anc_gen = calloc(rs->nstrs + 1, sizeof *s->anc_gen);
     s->rs = rs;
     if (rs->profile)
         s->prof_cond = calloc(rs->nrules + 1, sizeof *s->prof_cond);
-    vg_status st = s->ml && s->verdict && s->cand && (!rs->profile || s->prof_cond)
+    vg_status st = s->ml && s->verdict && s->cand && s->gate && s->anc_val && s->anc_gen &&
+                           (!rs->profile || s->prof_cond)
                        ? vgy_sscratch_new(rs->sm, &s->ss)
                        : VG_ENOMEM;
+    if (st == VG_OK && rs->ngated)
+        vgy_sscratch_set_gate(s->ss, rule_gate, s);
     if (st == VG_OK && rs->profile && (st = vgy_sscratch_profile(rs->sm, s->ss)) != VG_OK)
         vgy_sscratch_free(s->ss);
     if (st != VG_OK) {
         free(s->ml);
         free(s->cand);
+        free(s->gate);
+        free(s->anc_val);
+        free(s->anc_gen);
         free(s->verdict);
         free(s->prof_cond);
         free(s);
@@ -508,6 +794,9 @@ void vgy_scratch_free(vgy_scratch *s)
             m->cache_free(s->modcache[i]);
     }
     free(s->verdict);
+    free(s->gate);
+    free(s->anc_val);
+    free(s->anc_gen);
     free(s->cand);
     for (uint32_t i = 0; s->ml && i < s->nml; i++)
         free(s->ml[i].m);
@@ -571,7 +860,8 @@ static int cmp_u32(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-int vgy_scan_begin(const vgy_rules *rs, vgy_scratch *s, const uint8_t *d, size_t len)
+int vgy_scan_begin(const vgy_rules *rs, vgy_scratch *s, const uint8_t *d, size_t len,
+                   int every_match)
 {
     vgy_ctx *c = &s->c;
     memset(c, 0, sizeof *c);
@@ -587,6 +877,13 @@ int vgy_scan_begin(const vgy_rules *rs, vgy_scratch *s, const uint8_t *d, size_t
         return 0;
     }
     memset(s->verdict, 0xff, rs->nrules);
+    if (rs->ngated)
+        memset(s->gate, 0, rs->nrules);
+    s->anchors_on = !every_match;
+    if (++s->gen == 0) {
+        memset(s->anc_gen, 0, rs->nstrs * sizeof *s->anc_gen);
+        s->gen = 1;
+    }
     /* a false global rule that needs no string makes every rule false:
      * then the strings are not searched at all (`global rule small {
      * condition: filesize < 1MB }` skips every larger file) */
@@ -600,6 +897,75 @@ int vgy_scan_begin(const vgy_rules *rs, vgy_scratch *s, const uint8_t *d, size_t
     }
     /* this empties the lists the last object filled */
     vgy_strings_begin(rs->sm, s->ss, c->data, len, s->ml);
+    return 1;
+}
+
+/* The gate of string gi's rule on this object, decided on the first hit
+ * of one of its strings: a rule like `uint16(0) == 0x5A4D and filesize <
+ * 2MB and 3 of them` is false on a text file whatever its strings do, so
+ * their hits there are not verified, nor their whole-file regexes run.
+ * Before such a regex search (at_end), also the terms that need matches:
+ * one whose strings are all searched and missing shuts it too. */
+static int rule_gate(void *user, uint32_t gi, int at_end, uint64_t *at)
+{
+    vgy_scratch *s = user;
+    const vgy_rules *rs = s->rs;
+    uint32_t k = rs->str_rule[gi];
+    *at = VGY_ANY_START;
+    if (s->verdict[k] == 0)
+        return 0;
+    uint32_t t0 = rs->gate_at[k], t1 = rs->gate_at[k + 1];
+    if (t0 != t1 && !s->gate[k]) {
+        uint64_t ns = s->prof_cond ? vgy_now_ns() : 0;
+        vgy_ctx *c = &s->c;
+        c->rule = rs->rules[k];
+        c->cur_str = 0;
+        int open = 1;
+        for (uint32_t t = t0; open && t < t1; t++)
+            open = vgy_eval_bool(c, rs->gate_terms[t]);
+        s->gate[k] = open ? 1 : 2;
+        if (!open)
+            s->verdict[k] = 0;
+        if (s->prof_cond)
+            s->prof_cond[k] += vgy_now_ns() - ns;
+    }
+    if (s->gate[k] == 2)
+        return 0;
+    if (rs->anchor[gi] && (s->anchors_on || rs->anchor_fixed[gi])) {
+        if (s->anc_gen[gi] != s->gen) {
+            vgy_val v;
+            s->c.rule = rs->rules[k];
+            s->c.cur_str = 0;
+            vgy_eval(&s->c, rs->anchor[gi], &v);
+            s->anc_val[gi] = v.undef || v.i < 0 ? VGY_ANY_START
+                                                  : (uint64_t)v.i;
+            s->anc_gen[gi] = s->gen;
+        }
+        if (s->anc_val[gi] == VGY_ANY_START) /* `$a at undefined`: never */
+            return 0;
+        *at = s->anc_val[gi];
+    }
+    if (!at_end)
+        return 1;
+    const vgy_rule *r = rs->rules[k];
+    for (uint32_t t = rs->need_at[k]; t < rs->need_at[k + 1]; t++) {
+        const vgy_expr *e = rs->need_terms[t];
+        uint32_t need = 1, may = 0;
+        if (e->op != E_OF) {
+            uint32_t g = r->strs[e->i].gidx;
+            may = s->ml[g].n > 0 || vgy_strings_pending(s->ss, g);
+        } else {
+            need = e->quant == Q_ANY ? 1 : e->quant == Q_ALL ? e->nset : (uint32_t)e->a->i;
+            for (uint32_t j = 0; j < e->nset && may < need; j++) {
+                uint32_t g = r->strs[e->set[j]].gidx;
+                may += s->ml[g].n > 0 || vgy_strings_pending(s->ss, g);
+            }
+        }
+        if (may < need) {
+            s->verdict[k] = 0;
+            return 0;
+        }
+    }
     return 1;
 }
 

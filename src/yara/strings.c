@@ -139,6 +139,10 @@ typedef struct sctx {
 
 struct vgy_sscratch {
     sctx c;              /* the object being scanned (vgy_strings_begin) */
+    vgy_gate_fn gate;    /* may a string's rule still be true? */
+    void *gate_user;
+    uint32_t *pending;   /* per string: whole-file searches still to run */
+    uint32_t *run;       /* the whole variants finish searches */
     uint8_t *maybe;      /* per whole variant: Vectorscan saw it */
     uint64_t *next;      /* per slot: first start not yet verified */
     uint32_t *next_gen;  /* per slot: scan generation of `next` */
@@ -1001,12 +1005,15 @@ vg_status vgy_sscratch_new(const vgy_smatcher *m, vgy_sscratch **out)
     s->next = calloc(m->nslots + 1, sizeof *s->next);
     s->next_gen = calloc(m->nslots + 1, sizeof *s->next_gen);
     s->touched = calloc(m->nstrs + 1, sizeof *s->touched);
+    s->pending = calloc(m->nstrs + 1, sizeof *s->pending);
+    s->run = calloc(m->nwhole + 1, sizeof *s->run);
     s->memo.cap = MEMO_ENTRIES;
     s->memo.key = calloc(MEMO_ENTRIES, sizeof *s->memo.key);
     s->memo.gen_of = calloc(MEMO_ENTRIES, sizeof *s->memo.gen_of);
     s->md = pcre2_match_data_create(4, NULL);
     s->mctx = pcre2_match_context_create(NULL);
-    if (!s->maybe || !s->next || !s->next_gen || !s->touched || !s->md || !s->mctx ||
+    if (!s->maybe || !s->next || !s->next_gen || !s->touched || !s->pending || !s->run ||
+        !s->md || !s->mctx ||
         !s->memo.key || !s->memo.gen_of) {
         vgy_sscratch_free(s);
         return VG_ENOMEM;
@@ -1024,6 +1031,8 @@ void vgy_sscratch_free(vgy_sscratch *s)
     free(s->next);
     free(s->next_gen);
     free(s->touched);
+    free(s->pending);
+    free(s->run);
     free(s->memo.key);
     free(s->memo.gen_of);
     free(s->prof_ns);
@@ -1075,8 +1084,13 @@ static int add_match(sctx *c, const variant *v, uint64_t off, uint64_t len)
         l->m = nm;
         l->cap = cap;
     }
-    if (l->n == 0)
+    if (l->n == 0) {
         c->s->touched[c->s->ntouched++] = v->gi;
+        l->unsorted = 0;
+    } else if (off < l->m[l->n - 1].off ||
+               (off == l->m[l->n - 1].off && len < l->m[l->n - 1].len)) {
+        l->unsorted = 1; /* most lists come in order: no sort for them */
+    }
     l->m[l->n].off = off;
     l->m[l->n].len = (uint32_t)len;
     l->n++;
@@ -1118,16 +1132,22 @@ static int on_window(sctx *c, uint32_t g, uint64_t to)
         const vwin *x = &m->wins[m->gmem[k]];
         const variant *v = &m->v[x->v];
         const vgy_sqwin *w = &x->w;
-        if (to < (uint64_t)w->len + w->dmin)
+        uint64_t at = VGY_ANY_START;
+        if (to < (uint64_t)w->len + w->dmin ||
+            (s->gate && !s->gate(s->gate_user, v->gi, 0, &at)))
             continue;
         uint64_t ws = to - w->len;
         if (v->mode == V_EXACT) {
-            if (add_match(c, v, ws, w->len))
+            if ((at == VGY_ANY_START || at == ws) && add_match(c, v, ws, w->len))
                 return 1;
             continue;
         }
         uint64_t hi = ws - w->dmin, lo = ws >= w->dmax ? ws - w->dmax : 0;
-        if (w->dmax > w->dmin) { /* starts an earlier report already tried */
+        if (at != VGY_ANY_START) { /* only the start the condition reads */
+            if (at < lo || at > hi)
+                continue;
+            lo = hi = at;
+        } else if (w->dmax > w->dmin) { /* starts an earlier report already tried */
             if (s->next_gen[x->slot] == s->gen && s->next[x->slot] > lo)
                 lo = s->next[x->slot];
             s->next_gen[x->slot] = s->gen;
@@ -1156,7 +1176,9 @@ int vgy_strings_hit(vgy_sscratch *s, uint32_t id, uint64_t to)
         s->maybe[k] = 1;
         return 0;
     }
-    if (to < v->width)
+    uint64_t at = VGY_ANY_START;
+    if (to < v->width || (s->gate && !s->gate(s->gate_user, v->gi, 0, &at)) ||
+        (at != VGY_ANY_START && at != to - v->width))
         return 0;
     return add_match(c, v, to - v->width, v->width) ? 1 : 0;
 }
@@ -1214,20 +1236,39 @@ vg_status vgy_strings_finish(vgy_sscratch *s)
     const vgy_smatcher *m = c->m;
     if (c->oom)
         return VG_ENOMEM;
+    /* the whole-file searches to make; a gate may skip one when the
+     * string's rule can no longer be true (rule_gate in rules.c) */
+    uint32_t nrun = 0;
     for (uint32_t k = 0; k < m->nwhole; k++) {
         const variant *v = &m->v[m->whole[k]];
         if (!v->width && (s->maybe[k] || !v->hs_ok)) {
+            s->run[nrun++] = k;
+            s->pending[v->gi]++;
+        }
+    }
+    for (uint32_t r = 0; r < nrun; r++) {
+        const variant *v = &m->v[m->whole[s->run[r]]];
+        uint64_t at = VGY_ANY_START;
+        if (!c->oom && (!s->gate || s->gate(s->gate_user, v->gi, 1, &at))) {
             uint64_t t0 = s->prof_ns ? vgy_now_ns() : 0;
-            pcre_all(c, v);
+            if (at == VGY_ANY_START) {
+                pcre_all(c, v);
+            } else if (at <= c->len) {
+                int64_t n = pcre_at(c, v, at);
+                if (n > 0)
+                    add_match(c, v, at, (uint64_t)n);
+            }
             if (s->prof_ns)
                 s->prof_ns[v->gi] += vgy_now_ns() - t0;
         }
+        s->pending[v->gi]--;
     }
     if (c->oom)
         return VG_ENOMEM;
     for (uint32_t t = 0; t < s->ntouched; t++) {
         vgy_mlist *l = &c->ml[s->touched[t]];
-        qsort(l->m, l->n, sizeof *l->m, cmp_match);
+        if (l->unsorted)
+            qsort(l->m, l->n, sizeof *l->m, cmp_match);
         uint32_t k = 0;
         for (uint32_t j = 0; j < l->n; j++)
             if (k == 0 || l->m[k - 1].off != l->m[j].off)
@@ -1241,6 +1282,14 @@ const uint32_t *vgy_strings_touched(const vgy_sscratch *s, uint32_t *n)
 {
     *n = s->ntouched;
     return s->touched;
+}
+
+int vgy_strings_pending(const vgy_sscratch *s, uint32_t gi) { return s->pending[gi] != 0; }
+
+void vgy_sscratch_set_gate(vgy_sscratch *s, vgy_gate_fn fn, void *user)
+{
+    s->gate = fn;
+    s->gate_user = user;
 }
 
 vg_status vgy_sscratch_profile(const vgy_smatcher *m, vgy_sscratch *s)

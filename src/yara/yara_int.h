@@ -285,10 +285,13 @@ typedef void (*vgy_string_fn)(void *user, const char *rule, const char *sid,
  * vgy_scan_begin decides the rules that need no string (a false global
  * one ends the object: it returns 0, and the pass need not report this
  * rule set's hits); vgy_scan_hit takes each hit of the list's
- * expressions (nonzero: stop the pass, out of memory); vgy_scan_end
+ * expressions (nonzero: stop the pass, out of memory); every_match: the
+ * string matches will be listed (vgy_string_fn), so each string's list
+ * must be complete, not only what its rule's condition reads; vgy_scan_end
  * evaluates the rules (evaluate = 0: the object was abandoned, only
  * release it) and calls rf/sf. Every begin is followed by one end. */
-int vgy_scan_begin(const vgy_rules *rs, vgy_scratch *s, const uint8_t *d, size_t len);
+int vgy_scan_begin(const vgy_rules *rs, vgy_scratch *s, const uint8_t *d, size_t len,
+                   int every_match);
 int vgy_scan_hit(vgy_scratch *s, uint32_t id, uint64_t end);
 vg_status vgy_scan_end(vgy_scratch *s, int evaluate, vgy_rule_fn rf, vgy_string_fn sf,
                        void *user);
@@ -325,7 +328,7 @@ typedef struct vgy_match {
 typedef struct vgy_mlist {
     vgy_match *m;
     uint32_t n, cap;
-    uint8_t sorted;
+    uint8_t unsorted; /* added out of (offset, length) order */
 } vgy_mlist;
 
 /* The evaluation context of one object. */
@@ -348,6 +351,7 @@ struct vgy_ctx {
 /* Evaluate a rule's condition (rule references evaluate earlier rules'
  * verdicts from c->verdict). */
 int vgy_eval_rule(vgy_ctx *c, const vgy_rule *r);
+int vgy_eval_bool(vgy_ctx *c, const vgy_expr *e); /* e, as a condition */
 void vgy_eval(vgy_ctx *c, const vgy_expr *e, vgy_val *out);
 
 /* Strings: translation to regexes and the per-object search. */
@@ -367,6 +371,16 @@ void vgy_strings_begin(const vgy_smatcher *m, vgy_sscratch *s, const uint8_t *d,
                        vgy_mlist *ml);
 int vgy_strings_hit(vgy_sscratch *s, uint32_t id, uint64_t end);
 vg_status vgy_strings_finish(vgy_sscratch *s);
+/* Before verifying a hit of string gi, or (at_end) searching a whole-file
+ * regex for it: whether its rule may still be true on this object (0:
+ * skip it), and *at: the one start that matters (the condition reads the
+ * string only as `$a at X`), or VGY_ANY_START. vgy_strings_pending:
+ * string gi still has such a search to come on this object (its match
+ * list is not final). */
+#define VGY_ANY_START UINT64_MAX
+typedef int (*vgy_gate_fn)(void *user, uint32_t gi, int at_end, uint64_t *at);
+int vgy_strings_pending(const vgy_sscratch *s, uint32_t gi);
+void vgy_sscratch_set_gate(vgy_sscratch *s, vgy_gate_fn fn, void *user);
 /* --profile: time each string's verification in this scratch (ns per
  * gidx, read with vgy_sscratch_prof). */
 vg_status vgy_sscratch_profile(const vgy_smatcher *m, vgy_sscratch *s);
