@@ -3,6 +3,8 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 static int tap_count, tap_failed;
 
@@ -33,4 +35,47 @@ int tap_write_file(const char *path, const void *data, size_t len)
         return -1;
     size_t n = fwrite(data, 1, len, f);
     return (fclose(f) == 0 && n == len) ? 0 : -1;
+}
+
+uint8_t *tap_read_file(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    *len = 0;
+    if (!f)
+        return NULL;
+    size_t cap = 1 << 16, n = 0, got;
+    uint8_t *b = malloc(cap + 1);
+    while (b && (got = fread(b + n, 1, cap - n, f)) > 0) {
+        n += got;
+        if (n == cap) {
+            uint8_t *nb = realloc(b, cap * 2 + 1);
+            if (!nb) {
+                free(b);
+                b = NULL;
+                break;
+            }
+            b = nb;
+            cap *= 2;
+        }
+    }
+    if (b && ferror(f)) {
+        free(b);
+        b = NULL;
+    }
+    fclose(f);
+    if (b) {
+        b[n] = 0;
+        *len = n;
+    }
+    return b;
+}
+
+int tap_same_file(const char *a, const char *b)
+{
+    size_t la, lb;
+    uint8_t *x = tap_read_file(a, &la), *y = tap_read_file(b, &lb);
+    int same = x && y && la == lb && memcmp(x, y, la) == 0;
+    free(x);
+    free(y);
+    return same;
 }

@@ -11,6 +11,11 @@ void tap_ok(int cond, const char *fmt, ...) __attribute__((format(printf, 2, 3))
 int tap_done(void);
 /* Write a file with the given bytes (test fixtures); returns 0 on success. */
 int tap_write_file(const char *path, const void *data, size_t len);
+/* A whole file, malloc'ed with a NUL after its bytes (*len excludes it);
+ * NULL when it cannot be read. */
+uint8_t *tap_read_file(const char *path, size_t *len);
+/* 1 when both files can be read and hold the same bytes. */
+int tap_same_file(const char *a, const char *b);
 
 #define TAP_OK(cond, ...) tap_ok(!!(cond), __VA_ARGS__)
 #endif

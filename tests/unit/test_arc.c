@@ -115,31 +115,6 @@ static void sink_init(vgarc_sink *s, rec *r, uint64_t max_member)
 
 /* ------------------------------------------------------------- fixtures */
 
-static uint8_t *slurp(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    size_t cap = 4096, n = 0, got;
-    uint8_t *buf = malloc(cap);
-    while (buf && (got = fread(buf + n, 1, cap - n, f)) > 0) {
-        n += got;
-        if (n == cap) {
-            uint8_t *nb = realloc(buf, cap * 2);
-            if (!nb) {
-                free(buf);
-                buf = NULL;
-                break;
-            }
-            buf = nb;
-            cap *= 2;
-        }
-    }
-    fclose(f);
-    *len = n;
-    return buf;
-}
-
 static int sh(const char *fmt, ...)
 {
     char cmd[4096], full[4400];
@@ -158,7 +133,7 @@ static int sh(const char *fmt, ...)
 static vg_status run_file(const char *path, vgft_type t, rec *r, vgarc_sink *s)
 {
     size_t len;
-    uint8_t *p = slurp(path, &len);
+    uint8_t *p = tap_read_file(path, &len);
     if (!p)
         return VG_EIO;
     if (t == VGFT_COUNT)
@@ -421,7 +396,7 @@ static void test_damaged(void)
     char path[256];
 
     snprintf(path, sizeof path, "%s/t.zip", tmpdir);
-    uint8_t *zip = slurp(path, &len);
+    uint8_t *zip = tap_read_file(path, &len);
     TAP_OK(zip != NULL, "zip fixture is read");
     if (!zip)
         return;
@@ -638,7 +613,7 @@ static void test_sink_control(void)
 int main(void)
 {
     size_t len;
-    uint8_t *exe = slurp(TESTFILES "clam.exe", &len);
+    uint8_t *exe = tap_read_file(TESTFILES "clam.exe", &len);
     if (!exe || len < 0x70 || !mkdtemp(tmpdir)) {
         printf("Bail out! clam.exe or a temporary directory is missing\n");
         return 1;

@@ -22,24 +22,6 @@ static char talos[1024], artef[1024];
 static const char eicar[] =
     "X5O!P%@AP[4\\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*";
 
-static uint8_t *slurp(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    uint8_t *p = malloc((size_t)n + 1);
-    if (p && fread(p, 1, (size_t)n, f) != (size_t)n) {
-        free(p);
-        p = NULL;
-    }
-    fclose(f);
-    *len = (size_t)n;
-    return p;
-}
-
 /* Load `name` (text in memory), compile, scan `data`; the names found,
  * space-separated, into out ("" when none; "ERR" + status when the load
  * or compile failed, with the engine's error in err). */
@@ -198,7 +180,7 @@ static void t_signed(void)
     char path[1200], out[512], err[1024];
     snprintf(path, sizeof path, "%s/freshclam_testfiles/test-6.cvd", talos);
     size_t n;
-    uint8_t *cvd = slurp(path, &n);
+    uint8_t *cvd = tap_read_file(path, &n);
     TAP_OK(cvd != NULL, "read %s", path);
     if (!cvd)
         return;
@@ -257,7 +239,7 @@ static void t_signed(void)
     char dir[] = "/tmp/vigil-test-cvd2.XXXXXX", p3[1200], pc[128], pv[128];
     snprintf(p3, sizeof p3, "%s/freshclam_testfiles/test-3.cvd", talos);
     size_t n3;
-    uint8_t *cvd3 = slurp(p3, &n3);
+    uint8_t *cvd3 = tap_read_file(p3, &n3);
     if (cvd3 && mkdtemp(dir)) {
         cld = cvd_to_cld(cvd, n, &cl); /* version 6 */
         snprintf(pc, sizeof pc, "%s/test.cld", dir);
@@ -296,7 +278,7 @@ static void t_bytecode(void)
     char path[1200], out[512], err[1024];
     snprintf(path, sizeof path, "%s/bytecode.cvd", artef);
     size_t n;
-    uint8_t *cvd = slurp(path, &n);
+    uint8_t *cvd = tap_read_file(path, &n);
     TAP_OK(cvd != NULL, "read %s", path);
     if (!cvd)
         return;

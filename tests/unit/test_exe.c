@@ -34,34 +34,6 @@ static const char *src_dir = ".";
 
 /* ------------------------------------------------------------ helpers */
 
-static uint8_t *slurp(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    uint8_t *buf = NULL;
-    size_t cap = 0, n = 0;
-    for (;;) {
-        if (n == cap) {
-            cap = cap ? cap * 2 : 65536;
-            uint8_t *nb = realloc(buf, cap);
-            if (!nb) {
-                free(buf);
-                fclose(f);
-                return NULL;
-            }
-            buf = nb;
-        }
-        size_t r = fread(buf + n, 1, cap - n, f);
-        n += r;
-        if (r == 0)
-            break;
-    }
-    fclose(f);
-    *len = n;
-    return buf;
-}
-
 /* Run a command, return its whole stdout (NUL-terminated) or NULL. */
 static char *run(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static char *run(const char *fmt, ...)
@@ -228,7 +200,7 @@ static int objdump_imphash(const char *out, char hex[33])
 static void check_pe(const char *path)
 {
     size_t len;
-    uint8_t *d = slurp(path, &len);
+    uint8_t *d = tap_read_file(path, &len);
     if (!d) {
         tap_ok(1, "%s # SKIP not installed", base(path));
         return;
@@ -393,7 +365,7 @@ static void check_pe_dirs(void)
     char path[1024];
     snprintf(path, sizeof path, "%s/fuzz/corpus/exe/pe32_imp_exp_rsrc", src_dir);
     size_t len;
-    uint8_t *d = slurp(path, &len);
+    uint8_t *d = tap_read_file(path, &len);
     vg_exe_info x;
     if (!d || parse_exact(d, len, &x) != VG_OK) {
         TAP_OK(0, "pe32_imp_exp_rsrc seed parses");
@@ -439,7 +411,7 @@ static void check_pe_dirs(void)
 static void check_elf(const char *path)
 {
     size_t len;
-    uint8_t *d = slurp(path, &len);
+    uint8_t *d = tap_read_file(path, &len);
     if (!d) {
         tap_ok(1, "%s # SKIP missing", base(path));
         return;
@@ -807,7 +779,7 @@ static void check_offsets(void)
     /* Resolution on clam.exe: 544 bytes, one section (raw 1 -> 0, 0x200
      * bytes), EP at file offset 0x40 (clamav.md's verified cases). */
     size_t len;
-    uint8_t *d = slurp(TESTFILES "clam.exe", &len);
+    uint8_t *d = tap_read_file(TESTFILES "clam.exe", &len);
     vg_exe_info x;
     if (!d || vg_exe_parse(d, len, NULL, &x) != VG_OK) {
         tap_ok(1, "offset resolution # SKIP clam.exe missing");
@@ -890,7 +862,7 @@ static int hammer(const uint8_t *d, size_t len, size_t max, int muts)
 static void check_hostile(void)
 {
     size_t len;
-    uint8_t *d = slurp(TESTFILES "clam.exe", &len);
+    uint8_t *d = tap_read_file(TESTFILES "clam.exe", &len);
     if (d) {
         TAP_OK(hammer(d, len, len, 3000), "clam.exe: every prefix and 3000 mutations parse safely");
         /* NumberOfSections 0xffff with the table running off the end */
@@ -954,7 +926,7 @@ static void check_hostile(void)
         vg_exe_free(&x);
     TAP_OK(hammer(pe, sizeof pe, sizeof pe, 3000), "hand-made PE: prefixes and mutations safe");
 
-    d = slurp("/proc/self/exe", &len);
+    d = tap_read_file("/proc/self/exe", &len);
     if (d) {
         TAP_OK(hammer(d, len, 512, 1500), "this ELF: prefixes and 1500 header mutations safe");
         free(d);

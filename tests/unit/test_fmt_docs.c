@@ -21,17 +21,6 @@
 #define TESTFILES "/usr/share/clamav-testfiles/"
 #define MAXM 64
 
-static uint8_t *slurp(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    uint8_t *b = malloc(4u << 20);
-    *len = b ? fread(b, 1, 4u << 20, f) : 0;
-    fclose(f);
-    return b;
-}
-
 typedef struct got {
     unsigned n, limits, warnings;
     unsigned last_limit;
@@ -245,8 +234,8 @@ static void rtf(void)
 static void real(const char *file, vgft_type t, int levels)
 {
     size_t cl = 0, n = 0;
-    uint8_t *exe = slurp(TESTFILES "clam.exe", &cl);
-    uint8_t *d = slurp(file, &n);
+    uint8_t *exe = tap_read_file(TESTFILES "clam.exe", &cl);
+    uint8_t *d = tap_read_file(file, &n);
     if (!exe || !d) {
         TAP_OK(1, "# SKIP %s not installed", file);
         free(exe);
@@ -287,7 +276,7 @@ static void damaged(void)
         char path[256];
         size_t n = 0;
         snprintf(path, sizeof path, TESTFILES "%s", files[f]);
-        uint8_t *d = slurp(path, &n);
+        uint8_t *d = tap_read_file(path, &n);
         if (!d)
             continue;
         vgft_type t = vgft_detect(d, n);
@@ -343,7 +332,7 @@ static void arj_methods(void)
         int rc = system(cmd);
         snprintf(path, sizeof path, "%s/m%d.arj", dir, m);
         size_t n = 0;
-        uint8_t *d = rc == 0 ? slurp(path, &n) : NULL;
+        uint8_t *d = rc == 0 ? tap_read_file(path, &n) : NULL;
         got g;
         vg_status st = d ? run(VGFT_ARJ, d, n, &g, 1 << 20) : VG_EIO;
         TAP_OK(d && vgft_detect(d, n) == VGFT_ARJ && st == VG_OK && g.n == 2 &&
@@ -387,7 +376,7 @@ static void arj_methods(void)
 static void chm_budget(void)
 {
     size_t n = 0;
-    uint8_t *d = slurp(TESTFILES "clam.chm", &n);
+    uint8_t *d = tap_read_file(TESTFILES "clam.chm", &n);
     if (!d) {
         TAP_OK(1, "# SKIP clam.chm not installed");
         return;

@@ -41,36 +41,10 @@ static int prefixes_safe(const uint8_t *p, size_t len, size_t max)
     return 1;
 }
 
-static uint8_t *slurp(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    size_t cap = 4096, n = 0;
-    uint8_t *buf = malloc(cap);
-    size_t got;
-    while (buf && (got = fread(buf + n, 1, cap - n, f)) > 0) {
-        n += got;
-        if (n == cap) {
-            uint8_t *nb = realloc(buf, cap * 2);
-            if (!nb) {
-                free(buf);
-                buf = NULL;
-                break;
-            }
-            buf = nb;
-            cap *= 2;
-        }
-    }
-    fclose(f);
-    *len = n;
-    return buf;
-}
-
 static vgft_type detect_path(const char *path)
 {
     size_t len;
-    uint8_t *p = slurp(path, &len);
+    uint8_t *p = tap_read_file(path, &len);
     if (!p)
         return VGFT_COUNT;
     vgft_type t = detect_exact(p, len);
@@ -337,7 +311,7 @@ static void test_tool_made(void)
         char path[256];
         size_t len;
         snprintf(path, sizeof path, "%s/%s", tmpdir, files[i]);
-        uint8_t *p = slurp(path, &len);
+        uint8_t *p = tap_read_file(path, &len);
         ok = ok && p && prefixes_safe(p, len, 0x9100);
         free(p);
     }

@@ -679,22 +679,6 @@ static int rm_rf(const char *path)
     return system(cmd);
 }
 
-static int same_file(const char *a, const char *b)
-{
-    tl_buf x, y;
-    tl_err e = {""};
-    if (tl_read_file(a, 1 << 24, &x, &e) != 0)
-        return 0;
-    if (tl_read_file(b, 1 << 24, &y, &e) != 0) {
-        tl_buf_free(&x);
-        return 0;
-    }
-    int same = x.len == y.len && !memcmp(x.p, y.p, x.len);
-    tl_buf_free(&x);
-    tl_buf_free(&y);
-    return same;
-}
-
 /* Our log writer, fed the 13 reference leaves in two appends (7, then 6),
  * writes the same tiles, entry bundles and log signature as the
  * reference; and the 300-leaf log's tiles likewise. */
@@ -734,7 +718,7 @@ static void test_log_writer(void)
         char a[8300], b[8300];
         snprintf(a, sizeof a, "%s/%s", dir, files[i]);
         snprintf(b, sizeof b, "%s/tiles/%s", VEC, files[i]);
-        TAP_OK(same_file(a, b), "written %s equals the reference", files[i]);
+        TAP_OK(tap_same_file(a, b), "written %s equals the reference", files[i]);
     }
     /* the checkpoint carries the same text and log signature line as the
      * first signature line of the reference checkpoint */
@@ -789,7 +773,7 @@ static void test_log_writer(void)
         char a[8300], b[8300];
         snprintf(a, sizeof a, "%s/%s", dir2, f300[i]);
         snprintf(b, sizeof b, "%s/tiles-300/%s", VEC, f300[i]);
-        TAP_OK(same_file(a, b), "written %s equals tiles-300/%s", f300[i], f300[i]);
+        TAP_OK(tap_same_file(a, b), "written %s equals tiles-300/%s", f300[i], f300[i]);
     }
     rm_rf(dir2);
 }

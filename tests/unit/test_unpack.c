@@ -31,31 +31,6 @@
 
 #define TESTFILES "/usr/share/clamav-testfiles/"
 
-static uint8_t *slurp(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    uint8_t *b = NULL;
-    size_t cap = 0, n = 0;
-    for (;;) {
-        if (n == cap) {
-            cap = cap ? cap * 2 : 4096;
-            uint8_t *nb = realloc(b, cap);
-            if (!nb)
-                break;
-            b = nb;
-        }
-        size_t r = fread(b + n, 1, cap - n, f);
-        if (!r)
-            break;
-        n += r;
-    }
-    fclose(f);
-    *len = n;
-    return b;
-}
-
 /* ------------------------------------------------------------ bit writer */
 
 typedef struct bw {
@@ -357,12 +332,12 @@ static void test_implode_rules(void)
 static void test_real(void)
 {
     size_t el, zl;
-    uint8_t *exe = slurp(TESTFILES "clam.exe", &el);
+    uint8_t *exe = tap_read_file(TESTFILES "clam.exe", &el);
     const char *names[] = {"clam.d64.zip", "clam.impl.zip"};
     for (int i = 0; i < 2; i++) {
         char p[256];
         snprintf(p, sizeof p, TESTFILES "%s", names[i]);
-        uint8_t *z = slurp(p, &zl);
+        uint8_t *z = tap_read_file(p, &zl);
         rec r;
         if (!exe || !z) {
             TAP_OK(0, "%s: clamav-testfiles missing", names[i]);
@@ -427,7 +402,7 @@ static void test_7zip(void)
              dir);
     int rc = system(cmd);
     size_t zl;
-    uint8_t *z = rc == 0 ? slurp(zip, &zl) : NULL;
+    uint8_t *z = rc == 0 ? tap_read_file(zip, &zl) : NULL;
     rec r;
     memset(&r, 0, sizeof r);
     if (z)
@@ -637,8 +612,8 @@ static void test_nrv2(void)
 static void test_upx(void)
 {
     size_t len, el;
-    uint8_t *d = slurp(TESTFILES "clam-upx.exe", &len);
-    uint8_t *exe = slurp(TESTFILES "clam.exe", &el);
+    uint8_t *d = tap_read_file(TESTFILES "clam-upx.exe", &len);
+    uint8_t *exe = tap_read_file(TESTFILES "clam.exe", &el);
     vg_exe_info x;
     if (!d || !exe || vg_exe_parse(d, len, NULL, &x) != VG_OK) {
         TAP_OK(0, "clam-upx.exe: clamav-testfiles missing or not parsed");
@@ -806,8 +781,8 @@ static void nsis_run(const uint8_t *f, size_t fl, rec *r, uint64_t max_member)
 static void test_nsis(void)
 {
     size_t len, el;
-    uint8_t *d = slurp(TESTFILES "clam-nsis.exe", &len);
-    uint8_t *exe = slurp(TESTFILES "clam.exe", &el);
+    uint8_t *d = tap_read_file(TESTFILES "clam-nsis.exe", &len);
+    uint8_t *exe = tap_read_file(TESTFILES "clam.exe", &el);
     if (!d || !exe) {
         TAP_OK(0, "clam-nsis.exe: clamav-testfiles missing");
         free(d);
@@ -927,8 +902,8 @@ static void ishield_run(const uint8_t *f, size_t fl, rec *r)
 static void test_ishield(void)
 {
     size_t len, el;
-    uint8_t *exe = slurp(TESTFILES "clam.exe", &el);
-    uint8_t *d = slurp(TESTFILES "clam_ISmsi_ext.exe", &len);
+    uint8_t *exe = tap_read_file(TESTFILES "clam.exe", &el);
+    uint8_t *d = tap_read_file(TESTFILES "clam_ISmsi_ext.exe", &len);
     rec r;
     if (!d || !exe) {
         TAP_OK(0, "clam_ISmsi_ext.exe: clamav-testfiles missing");
@@ -953,7 +928,7 @@ static void test_ishield(void)
            r.members);
     free(r.data);
     free(d);
-    d = slurp(TESTFILES "clam_ISmsi_int.exe", &len);
+    d = tap_read_file(TESTFILES "clam_ISmsi_int.exe", &len);
     if (d) {
         ishield_run(d, len, &r);
         TAP_OK(r.members == 4 && !strcmp(r.name, "Setup.ini"),
@@ -1038,8 +1013,8 @@ static void le32(uint8_t *p, uint64_t v, int bytes)
 static void test_isc(void)
 {
     size_t len, el;
-    uint8_t *exe = slurp(TESTFILES "clam.exe", &el);
-    uint8_t *d = slurp(TESTFILES "clam_IScab_int.exe", &len);
+    uint8_t *exe = tap_read_file(TESTFILES "clam.exe", &el);
+    uint8_t *d = tap_read_file(TESTFILES "clam_IScab_int.exe", &len);
     rec r;
     if (!d || !exe) {
         TAP_OK(0, "clam_IScab_int.exe: clamav-testfiles missing");
@@ -1093,7 +1068,7 @@ static void test_isc(void)
     /* the records follow a PE with no overlay (clam-upx.exe: its last
      * section ends at its end) */
     size_t n = 0;
-    uint8_t *base = slurp(TESTFILES "clam-upx.exe", &n);
+    uint8_t *base = tap_read_file(TESTFILES "clam-upx.exe", &n);
     if (!base || n > 8192) {
         TAP_OK(0, "clam-upx.exe missing");
         free(base);

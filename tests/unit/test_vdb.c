@@ -34,22 +34,6 @@ static void put(const char *name, const char *text)
     tap_write_file(p, text, strlen(text));
 }
 
-static int same_file(const char *a, const char *b)
-{
-    FILE *f1 = fopen(a, "rb"), *f2 = fopen(b, "rb");
-    int same = f1 && f2;
-    for (int c1 = 0, c2 = 0; same && (c1 != EOF || c2 != EOF);) {
-        c1 = fgetc(f1);
-        c2 = fgetc(f2);
-        same = c1 == c2;
-    }
-    if (f1)
-        fclose(f1);
-    if (f2)
-        fclose(f2);
-    return same;
-}
-
 static void put_at(const char *path, const char *text) { tap_write_file(path, text, strlen(text)); }
 
 static vg_engine *load_keep(const char *path, vg_status *stp, int keep_src)
@@ -307,7 +291,7 @@ int main(void)
     ey = load_keep(y2, NULL, 1);
     wrote = wrote && ey && vgdb_vdb_write(ey, y3, 0) == VG_OK;
     vg_engine_free(ey);
-    TAP_OK(wrote && same_file(yvdb, y2) && same_file(y2, y3),
+    TAP_OK(wrote && tap_same_file(yvdb, y2) && tap_same_file(y2, y3),
            "YARA, .mdb and .ldb texts: same bytes from the same sources, and from its own .vdb");
 
     /* damage: every truncation length on a coarse grid, and flips */

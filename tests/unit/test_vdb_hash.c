@@ -20,22 +20,6 @@
 
 static char dir[256];
 
-static int same_file(const char *a, const char *b)
-{
-    FILE *f1 = fopen(a, "rb"), *f2 = fopen(b, "rb");
-    int same = f1 && f2;
-    for (int c1 = 0, c2 = 0; same && (c1 != EOF || c2 != EOF);) {
-        c1 = fgetc(f1);
-        c2 = fgetc(f2);
-        same = c1 == c2;
-    }
-    if (f1)
-        fclose(f1);
-    if (f2)
-        fclose(f2);
-    return same;
-}
-
 static vg_status load(const char *path, vg_engine **out)
 {
     vg_engine *e;
@@ -137,7 +121,7 @@ int main(void)
     struct stat sb;
     long size = stat(a, &sb) == 0 ? (long)sb.st_size : 0;
     TAP_OK(size > 20L * (256 << 10), "the file has more than 20 chunks (%ld bytes)", size);
-    TAP_OK(same_file(a, b), "the same bytes either way");
+    TAP_OK(tap_same_file(a, b), "the same bytes either way");
 
     for (int wide = 1; wide >= 0; wide--) {
         vgdb_vdb_set_wide(wide);

@@ -74,38 +74,6 @@ static void scan_names(vg_engine *e, char *out, size_t cap)
     vg_result_free(r);
 }
 
-static int same_file(const char *a, const char *b)
-{
-    FILE *f1 = fopen(a, "rb"), *f2 = fopen(b, "rb");
-    int same = f1 && f2;
-    for (int c1 = 0, c2 = 0; same && (c1 != EOF || c2 != EOF);) {
-        c1 = fgetc(f1);
-        c2 = fgetc(f2);
-        same = c1 == c2;
-    }
-    if (f1)
-        fclose(f1);
-    if (f2)
-        fclose(f2);
-    return same;
-}
-
-static uint8_t *read_file(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    uint8_t *b = NULL;
-    long n;
-    if (f && fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) > 0 && fseek(f, 0, SEEK_SET) == 0 &&
-        (b = malloc((size_t)n)) && fread(b, 1, (size_t)n, f) != (size_t)n) {
-        free(b);
-        b = NULL;
-    }
-    *len = b ? (size_t)n : 0;
-    if (f)
-        fclose(f);
-    return b;
-}
-
 int main(void)
 {
     snprintf(dir, sizeof dir, "/tmp/vigil-ysdb-%d", (int)getpid());
@@ -135,7 +103,7 @@ int main(void)
     snprintf(want_all, sizeof want_all, "%s", want);
     TAP_OK(vgdb_vdb_write(es, v1, 7) == VG_OK, ".vdb written");
     vg_engine *es2 = load(src, NULL, 1);
-    TAP_OK(es2 && vgdb_vdb_write(es2, v2, 7) == VG_OK && same_file(v1, v2),
+    TAP_OK(es2 && vgdb_vdb_write(es2, v2, 7) == VG_OK && tap_same_file(v1, v2),
            "a second build writes the same bytes");
     vg_engine_free(es2);
 
@@ -177,7 +145,7 @@ int main(void)
     /* a .vdb whose fingerprint names other expressions (another vigil's
      * YARA translation): its database is not used but compiled again */
     size_t len = 0;
-    uint8_t *img = read_file(v1, &len);
+    uint8_t *img = tap_read_file(v1, &len);
     long yoff = -1;
     uint32_t nsec = img && len > 1024 ? (uint32_t)img[48] | (uint32_t)img[49] << 8 : 0;
     for (uint32_t k = 0; k < nsec && k < 39; k++) {
