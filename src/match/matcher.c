@@ -678,6 +678,7 @@ uint32_t vgm_matcher_foreign(const vgm_matcher *m) { return m ? m->nforeign : 0;
 vg_status vgm_build_with(vgm_builder *b, const vgm_foreign *f, vgm_matcher **out, int *bad,
                          char *err, size_t errlen)
 {
+    *bad = -1;
     vgm_matcher *m = calloc(1, sizeof *m);
     if (!m)
         return VG_ENOMEM;
@@ -692,7 +693,6 @@ vg_status vgm_build_with(vgm_builder *b, const vgm_foreign *f, vgm_matcher **out
         snprintf(err, errlen, "too many pattern elements");
         return VG_ELIMIT;
     }
-    *bad = -1;
     uint32_t nf = f ? f->n : 0, total = b->n + nf;
     if (f && (uint64_t)b->n + f->nids > UINT32_MAX) {
         free(m);
