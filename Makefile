@@ -8,6 +8,7 @@
 #   make bench                  bench/vs-clamscan.sh (long)
 #   make check-yara-rules       every public YARA rule file compiled by yara and vigil (minutes)
 #   make bench-yara             bench/vs-yara.sh (long)
+#   make bench-one-pass         bench/one-pass.sh (after bench-yara)
 #   make reproduce              two builds of HEAD under different conditions, compared
 #   make demo-transparency      publish, witness and update releases on one machine
 
@@ -17,7 +18,7 @@ SCAN ?=
 FUZZ_SECONDS ?= 600
 
 .PHONY: all deps build run demo check test asan fuzz fuzz-build bench reproduce clean demo-transparency \
-	check-yara-rules bench-yara
+	check-yara-rules bench-yara bench-one-pass
 
 all: build
 
@@ -59,6 +60,9 @@ check-yara-rules: build
 
 bench-yara: build
 	@VIGIL=$(BUILD)/vigil bash bench/vs-yara.sh
+
+bench-one-pass: build
+	@VIGIL=$(BUILD)/vigil bash bench/one-pass.sh
 
 clean:
 	rm -rf $(BUILD) build-asan build-fuzz
