@@ -88,7 +88,6 @@ struct vgy_rules {
      * its strings' hits are not verified (rule_gate) */
     const vgy_expr **gate_terms;
     uint32_t *gate_at;
-    uint32_t ngated;
     /* per rule, the `and` terms that need matches of its strings ($a, $a
      * at/in, N of them): need_terms[need_at[k] .. need_at[k + 1]), for
      * rules whose condition has no side effect. Before a whole-file regex
@@ -104,6 +103,10 @@ struct vgy_rules {
     const vgy_expr **anchor;
     uint8_t *anchor_fixed; /* ... and yara too lists only the match at X
                               (explicit `$a at <constant>`, `yara -s`) */
+    /* per string: when rule_gate has something to decide for it
+     * (VGY_GATE_HIT: gate terms or an anchor; VGY_GATE_END: those or need
+     * terms); NULL when no string has */
+    uint8_t *gate_when;
     int profile;            /* --profile: totals from freed scratches */
     _Atomic uint64_t *prof_cond; /* per rule, ns in its condition */
     _Atomic uint64_t *prof_str;  /* per string, ns verifying its matches */
@@ -118,8 +121,7 @@ struct vgy_scratch {
     vgy_sscratch *ss;
     vgy_mlist *ml;
     uint32_t nml;
-    int8_t *verdict;
-    uint8_t *gate;   /* per rule on this object: 0 not asked, 1 open, 2 shut */
+    int8_t *verdict; /* per rule: -1 not decided, 0/1, or GATE_OPEN */
     uint64_t *anc_val;   /* per string: its anchor's value on object anc_gen */
     uint32_t *anc_gen;
     uint32_t gen;        /* objects begun */
@@ -175,6 +177,7 @@ void vgy_rules_free(vgy_rules *rs)
     free(rs->need_at);
     free(rs->anchor);
     free(rs->anchor_fixed);
+    free(rs->gate_when);
     free(rs->prof_cond);
     free(rs->prof_str);
     free(rs->htab);
@@ -629,11 +632,12 @@ static vg_status gates(vgy_rules *rs)
     }
     for (uint32_t k = 0; k < rs->nrules; k++)
         anchor_walk(anc, rs->rules[k], rs->rules[k]->cond);
+    int anchored = 0;
     for (uint32_t g = 0; g < rs->nstrs; g++)
         if (anc[g].x && anc[g].x != ANCHOR_NONE) {
+            anchored = 1;
             rs->anchor[g] = anc[g].x;
             rs->anchor_fixed[g] = anc[g].fixed;
-            rs->ngated = 1;
         }
     free(anc);
     rs->gate_at = calloc(rs->nrules + 1, sizeof *rs->gate_at);
@@ -652,13 +656,22 @@ static vg_status gates(vgy_rules *rs)
             continue;
         uint32_t got = 0;
         st = collect(r, gate_walk, &rs->gate_terms, &ng, &gcap, &got);
-        rs->ngated += got != 0;
         if (st == VG_OK && !has_side_effect(r->cond))
             st = collect(r, need_walk_all, &rs->need_terms, &nn, &ncap, &got);
     }
     rs->gate_at[rs->nrules] = (uint32_t)ng;
     rs->need_at[rs->nrules] = (uint32_t)nn;
-    rs->ngated += nn != 0;
+    if (st != VG_OK || (!ng && !nn && !anchored))
+        return st;
+    if (!(rs->gate_when = calloc(rs->nstrs + 1, 1)))
+        return VG_ENOMEM;
+    for (uint32_t g = 0; g < rs->nstrs; g++) {
+        uint32_t k = rs->str_rule[g];
+        if (rs->anchor[g] || rs->gate_at[k] != rs->gate_at[k + 1])
+            rs->gate_when[g] = VGY_GATE_HIT | VGY_GATE_END;
+        else if (rs->need_at[k] != rs->need_at[k + 1])
+            rs->gate_when[g] = VGY_GATE_END;
+    }
     return st;
 }
 
@@ -748,24 +761,22 @@ vg_status vgy_scratch_new(const vgy_rules *rs, vgy_scratch **out)
     s->nml = rs->nstrs;
     s->verdict = calloc(rs->nrules + 1, 1);
     s->cand = calloc(rs->nalways + rs->nstrs + 1, sizeof *s->cand);
-    s->gate = calloc(rs->nrules + 1, 1);
     s->anc_val = calloc(rs->nstrs + 1, sizeof *s->anc_val);
     s->anc_gen = calloc(rs->nstrs + 1, sizeof *s->anc_gen);
     s->rs = rs;
     if (rs->profile)
         s->prof_cond = calloc(rs->nrules + 1, sizeof *s->prof_cond);
-    vg_status st = s->ml && s->verdict && s->cand && s->gate && s->anc_val && s->anc_gen &&
+    vg_status st = s->ml && s->verdict && s->cand && s->anc_val && s->anc_gen &&
                            (!rs->profile || s->prof_cond)
                        ? vgy_sscratch_new(rs->sm, &s->ss)
                        : VG_ENOMEM;
-    if (st == VG_OK && rs->ngated)
-        vgy_sscratch_set_gate(s->ss, rule_gate, s);
+    if (st == VG_OK && rs->gate_when)
+        vgy_sscratch_set_gate(s->ss, rule_gate, s, rs->gate_when);
     if (st == VG_OK && rs->profile && (st = vgy_sscratch_profile(rs->sm, s->ss)) != VG_OK)
         vgy_sscratch_free(s->ss);
     if (st != VG_OK) {
         free(s->ml);
         free(s->cand);
-        free(s->gate);
         free(s->anc_val);
         free(s->anc_gen);
         free(s->verdict);
@@ -794,7 +805,6 @@ void vgy_scratch_free(vgy_scratch *s)
             m->cache_free(s->modcache[i]);
     }
     free(s->verdict);
-    free(s->gate);
     free(s->anc_val);
     free(s->anc_gen);
     free(s->cand);
@@ -877,8 +887,6 @@ int vgy_scan_begin(const vgy_rules *rs, vgy_scratch *s, const uint8_t *d, size_t
         return 0;
     }
     memset(s->verdict, 0xff, rs->nrules);
-    if (rs->ngated)
-        memset(s->gate, 0, rs->nrules);
     s->anchors_on = !every_match;
     if (++s->gen == 0) {
         memset(s->anc_gen, 0, rs->nstrs * sizeof *s->anc_gen);
@@ -906,16 +914,17 @@ int vgy_scan_begin(const vgy_rules *rs, vgy_scratch *s, const uint8_t *d, size_t
  * their hits there are not verified, nor their whole-file regexes run.
  * Before such a regex search (at_end), also the terms that need matches:
  * one whose strings are all searched and missing shuts it too. */
+#define GATE_OPEN (-2) /* verdict: gate terms true, condition not evaluated */
+
 static int rule_gate(void *user, uint32_t gi, int at_end, uint64_t *at)
 {
     vgy_scratch *s = user;
     const vgy_rules *rs = s->rs;
     uint32_t k = rs->str_rule[gi];
-    *at = VGY_ANY_START;
     if (s->verdict[k] == 0)
         return 0;
     uint32_t t0 = rs->gate_at[k], t1 = rs->gate_at[k + 1];
-    if (t0 != t1 && !s->gate[k]) {
+    if (t0 != t1 && s->verdict[k] == -1) {
         uint64_t ns = s->prof_cond ? vgy_now_ns() : 0;
         vgy_ctx *c = &s->c;
         c->rule = rs->rules[k];
@@ -923,14 +932,12 @@ static int rule_gate(void *user, uint32_t gi, int at_end, uint64_t *at)
         int open = 1;
         for (uint32_t t = t0; open && t < t1; t++)
             open = vgy_eval_bool(c, rs->gate_terms[t]);
-        s->gate[k] = open ? 1 : 2;
-        if (!open)
-            s->verdict[k] = 0;
+        s->verdict[k] = open ? GATE_OPEN : 0;
         if (s->prof_cond)
             s->prof_cond[k] += vgy_now_ns() - ns;
+        if (!open)
+            return 0;
     }
-    if (s->gate[k] == 2)
-        return 0;
     if (rs->anchor[gi] && (s->anchors_on || rs->anchor_fixed[gi])) {
         if (s->anc_gen[gi] != s->gen) {
             vgy_val v;

@@ -141,6 +141,7 @@ struct vgy_sscratch {
     sctx c;              /* the object being scanned (vgy_strings_begin) */
     vgy_gate_fn gate;    /* may a string's rule still be true? */
     void *gate_user;
+    const uint8_t *gate_when; /* per string: VGY_GATE_HIT / _END */
     uint32_t *pending;   /* per string: whole-file searches still to run */
     uint32_t *run;       /* the whole variants finish searches */
     uint8_t *maybe;      /* per whole variant: Vectorscan saw it */
@@ -1123,6 +1124,17 @@ static int verify_at(sctx *c, const variant *v, uint64_t st)
     return n > 0 ? add_match(c, v, st, (uint64_t)n) : 0;
 }
 
+/* Whether string gi may still count on this object, asked at a hit
+ * (VGY_GATE_HIT) or before a whole-file search (VGY_GATE_END), and *at:
+ * the one start to verify, or VGY_ANY_START. */
+static int may_match(vgy_sscratch *s, uint32_t gi, int when, uint64_t *at)
+{
+    *at = VGY_ANY_START;
+    if (!s->gate || !(s->gate_when[gi] & when))
+        return 1;
+    return s->gate(s->gate_user, gi, when == VGY_GATE_END, at);
+}
+
 /* One report of a window group ending at `to`. */
 static int on_window(sctx *c, uint32_t g, uint64_t to)
 {
@@ -1132,9 +1144,8 @@ static int on_window(sctx *c, uint32_t g, uint64_t to)
         const vwin *x = &m->wins[m->gmem[k]];
         const variant *v = &m->v[x->v];
         const vgy_sqwin *w = &x->w;
-        uint64_t at = VGY_ANY_START;
-        if (to < (uint64_t)w->len + w->dmin ||
-            (s->gate && !s->gate(s->gate_user, v->gi, 0, &at)))
+        uint64_t at;
+        if (to < (uint64_t)w->len + w->dmin || !may_match(s, v->gi, VGY_GATE_HIT, &at))
             continue;
         uint64_t ws = to - w->len;
         if (v->mode == V_EXACT) {
@@ -1176,8 +1187,8 @@ int vgy_strings_hit(vgy_sscratch *s, uint32_t id, uint64_t to)
         s->maybe[k] = 1;
         return 0;
     }
-    uint64_t at = VGY_ANY_START;
-    if (to < v->width || (s->gate && !s->gate(s->gate_user, v->gi, 0, &at)) ||
+    uint64_t at;
+    if (to < v->width || !may_match(s, v->gi, VGY_GATE_HIT, &at) ||
         (at != VGY_ANY_START && at != to - v->width))
         return 0;
     return add_match(c, v, to - v->width, v->width) ? 1 : 0;
@@ -1248,8 +1259,8 @@ vg_status vgy_strings_finish(vgy_sscratch *s)
     }
     for (uint32_t r = 0; r < nrun; r++) {
         const variant *v = &m->v[m->whole[s->run[r]]];
-        uint64_t at = VGY_ANY_START;
-        if (!c->oom && (!s->gate || s->gate(s->gate_user, v->gi, 1, &at))) {
+        uint64_t at;
+        if (!c->oom && may_match(s, v->gi, VGY_GATE_END, &at)) {
             uint64_t t0 = s->prof_ns ? vgy_now_ns() : 0;
             if (at == VGY_ANY_START) {
                 pcre_all(c, v);
@@ -1286,10 +1297,11 @@ const uint32_t *vgy_strings_touched(const vgy_sscratch *s, uint32_t *n)
 
 int vgy_strings_pending(const vgy_sscratch *s, uint32_t gi) { return s->pending[gi] != 0; }
 
-void vgy_sscratch_set_gate(vgy_sscratch *s, vgy_gate_fn fn, void *user)
+void vgy_sscratch_set_gate(vgy_sscratch *s, vgy_gate_fn fn, void *user, const uint8_t *when)
 {
     s->gate = fn;
     s->gate_user = user;
+    s->gate_when = when;
 }
 
 vg_status vgy_sscratch_profile(const vgy_smatcher *m, vgy_sscratch *s)

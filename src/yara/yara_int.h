@@ -373,14 +373,18 @@ int vgy_strings_hit(vgy_sscratch *s, uint32_t id, uint64_t end);
 vg_status vgy_strings_finish(vgy_sscratch *s);
 /* Before verifying a hit of string gi, or (at_end) searching a whole-file
  * regex for it: whether its rule may still be true on this object (0:
- * skip it), and *at: the one start that matters (the condition reads the
- * string only as `$a at X`), or VGY_ANY_START. vgy_strings_pending:
+ * skip it); *at, VGY_ANY_START on entry, becomes the one start that
+ * matters when the condition reads the string only as `$a at X`.
+ * vgy_strings_pending:
  * string gi still has such a search to come on this object (its match
  * list is not final). */
 #define VGY_ANY_START UINT64_MAX
 typedef int (*vgy_gate_fn)(void *user, uint32_t gi, int at_end, uint64_t *at);
 int vgy_strings_pending(const vgy_sscratch *s, uint32_t gi);
-void vgy_sscratch_set_gate(vgy_sscratch *s, vgy_gate_fn fn, void *user);
+/* when[gi]: at which of the two moments fn has anything to say about
+ * string gi (it is not called otherwise); kept by reference */
+enum { VGY_GATE_HIT = 1, VGY_GATE_END = 2 };
+void vgy_sscratch_set_gate(vgy_sscratch *s, vgy_gate_fn fn, void *user, const uint8_t *when);
 /* --profile: time each string's verification in this scratch (ns per
  * gidx, read with vgy_sscratch_prof). */
 vg_status vgy_sscratch_profile(const vgy_smatcher *m, vgy_sscratch *s);
