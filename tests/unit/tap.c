@@ -1,5 +1,6 @@
 /* tests/unit/tap.c - see tap.h. */
 #include "tap.h"
+#include "vigil/vigil.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -78,4 +79,22 @@ int tap_same_file(const char *a, const char *b)
     free(x);
     free(y);
     return same;
+}
+
+void tap_scan_names(vg_engine *e, const void *buf, size_t len, char *out, size_t cap)
+{
+    vg_scan_opts o;
+    vg_scan_opts_default(&o);
+    o.flags |= VG_SCAN_ALLMATCH;
+    vg_result *r;
+    out[0] = 0;
+    if (!e || vg_scan_mem(e, buf, len, &o, &r) != VG_OK) {
+        snprintf(out, cap, "ERROR");
+        return;
+    }
+    for (size_t i = 0; i < vg_result_count(r); i++) {
+        strncat(out, vg_result_get(r, i)->name, cap - strlen(out) - 2);
+        strncat(out, ",", cap - strlen(out) - 1);
+    }
+    vg_result_free(r);
 }

@@ -16,6 +16,10 @@ int tap_write_file(const char *path, const void *data, size_t len);
 uint8_t *tap_read_file(const char *path, size_t *len);
 /* 1 when both files can be read and hold the same bytes. */
 int tap_same_file(const char *a, const char *b);
+/* The names an --all-match scan of buf with e reports, each followed by
+ * ',', in the engine's order ("ERROR" when e is NULL or the scan fails). */
+struct vg_engine;
+void tap_scan_names(struct vg_engine *e, const void *buf, size_t len, char *out, size_t cap);
 
 #define TAP_OK(cond, ...) tap_ok(!!(cond), __VA_ARGS__)
 #endif

@@ -73,25 +73,6 @@ static char *listing(vg_engine *e)
     return out;
 }
 
-/* names found in buf, joined by ',' */
-static void scan_names(vg_engine *e, const char *buf, size_t len, char *out, size_t cap)
-{
-    vg_scan_opts o;
-    vg_scan_opts_default(&o);
-    o.flags |= VG_SCAN_ALLMATCH;
-    vg_result *r;
-    out[0] = 0;
-    if (vg_scan_mem(e, buf, len, &o, &r) != VG_OK) {
-        snprintf(out, cap, "ERROR");
-        return;
-    }
-    for (size_t i = 0; i < vg_result_count(r); i++) {
-        strncat(out, vg_result_get(r, i)->name, cap - strlen(out) - 2);
-        strncat(out, ",", cap - strlen(out) - 1);
-    }
-    vg_result_free(r);
-}
-
 static long fsize(const char *p)
 {
     struct stat sb;
@@ -144,8 +125,8 @@ int main(void)
     };
     for (size_t i = 0; ev && i < sizeof cases / sizeof *cases; i++) {
         char a[256], b[256];
-        scan_names(es, cases[i].data, cases[i].len, a, sizeof a);
-        scan_names(ev, cases[i].data, cases[i].len, b, sizeof b);
+        tap_scan_names(es, cases[i].data, cases[i].len, a, sizeof a);
+        tap_scan_names(ev, cases[i].data, cases[i].len, b, sizeof b);
         TAP_OK(!strcmp(a, b), "%s: sources [%s] == vdb [%s]", cases[i].what, a, b);
     }
     /* a directory with a .vdb and a text source together */
@@ -160,7 +141,7 @@ int main(void)
     vg_engine *em = load(mix, NULL);
     char got[256];
     if (em)
-        scan_names(em, "..zzzzz..HELLO WORLD", 20, got, sizeof got);
+        tap_scan_names(em, "..zzzzz..HELLO WORLD", 20, got, sizeof got);
     TAP_OK(em && strstr(got, "Test.Extra") && strstr(got, "Test.Body.A"),
            "-d DIR merges a .vdb with text sources (%s)", em ? got : "load failed");
     vg_engine_free(em);
@@ -180,7 +161,7 @@ int main(void)
     vg_engine *ev3 = load(vdb, NULL);
     char got3[256] = "";
     if (ev3)
-        scan_names(ev3, "xxHELLO WORLDxx", 15, got3, sizeof got3);
+        tap_scan_names(ev3, "xxHELLO WORLDxx", 15, got3, sizeof got3);
     TAP_OK(ev3 && strstr(got3, "Test.Body.A"), "a shared database outlives the engine that made it");
     vg_engine_free(ev3);
 
@@ -202,8 +183,8 @@ int main(void)
     vg_engine *eyv = load(yvdb, NULL);
     char ya[256] = "", yb[256] = "";
     if (ey && eyv) {
-        scan_names(ey, "..zzzzz..HELLO", 14, ya, sizeof ya);
-        scan_names(eyv, "..zzzzz..HELLO", 14, yb, sizeof yb);
+        tap_scan_names(ey, "..zzzzz..HELLO", 14, ya, sizeof ya);
+        tap_scan_names(eyv, "..zzzzz..HELLO", 14, yb, sizeof yb);
     }
     TAP_OK(eyv && strstr(yb, "Hello_Rule") && strstr(yb, "Test.Extra") && !strcmp(ya, yb),
            "the .vdb's YARA rule and body signature match as the sources do [%s] [%s]", ya, yb);
@@ -240,15 +221,15 @@ int main(void)
     eyv = load(yvdb, NULL);
     char la2[256] = "", lb2[256] = "";
     if (ey && eyv) {
-        scan_names(ey, "..ABCDEF..xyz..HELLO", 20, la2, sizeof la2);
-        scan_names(eyv, "..ABCDEF..xyz..HELLO", 20, lb2, sizeof lb2);
+        tap_scan_names(ey, "..ABCDEF..xyz..HELLO", 20, la2, sizeof la2);
+        tap_scan_names(eyv, "..ABCDEF..xyz..HELLO", 20, lb2, sizeof lb2);
     }
     TAP_OK(eyv && strstr(lb2, "Test.Logical") && strstr(lb2, "Hello_Rule") && !strcmp(la2, lb2) &&
                vg_engine_sig_count(eyv) == vg_engine_sig_count(ey),
            "the .vdb's logical signature matches as its source does [%s] [%s]", la2, lb2);
     char cl[256] = "";
     if (eyv)
-        scan_names(eyv, "..ABCDEF..", 10, cl, sizeof cl);
+        tap_scan_names(eyv, "..ABCDEF..", 10, cl, sizeof cl);
     TAP_OK(eyv && !strstr(cl, "Test.Logical"), "and not when only one subsignature is there");
     TAP_OK(eyv && eyv->mapped && !eyv->vdb_rebuilt,
            "a .vdb with logical signatures runs from its mapped matcher");

@@ -55,25 +55,6 @@ static vg_engine *load(const char *a, const char *b, int keep_src)
     return e;
 }
 
-/* names found in data, joined by ',' (sorted by the engine's order) */
-static void scan_names(vg_engine *e, char *out, size_t cap)
-{
-    vg_scan_opts o;
-    vg_scan_opts_default(&o);
-    o.flags |= VG_SCAN_ALLMATCH;
-    vg_result *r;
-    out[0] = 0;
-    if (!e || vg_scan_mem(e, data, sizeof data - 1, &o, &r) != VG_OK) {
-        snprintf(out, cap, "ERROR");
-        return;
-    }
-    for (size_t i = 0; i < vg_result_count(r); i++) {
-        strncat(out, vg_result_get(r, i)->name, cap - strlen(out) - 2);
-        strncat(out, ",", cap - strlen(out) - 1);
-    }
-    vg_result_free(r);
-}
-
 int main(void)
 {
     snprintf(dir, sizeof dir, "/tmp/vigil-ysdb-%d", (int)getpid());
@@ -94,7 +75,7 @@ int main(void)
     TAP_OK(vgm_matcher_count(es->m) == 2 && vgm_matcher_foreign(es->m) >= 3,
            "one matcher holds the 2 body patterns and the YARA strings (%u foreign ids)",
            vgm_matcher_foreign(es->m));
-    scan_names(es, want, sizeof want);
+    tap_scan_names(es, data, sizeof data - 1, want, sizeof want);
     TAP_OK(strstr(want, "Test.Body.Needle.UNOFFICIAL") && strstr(want, "Test.Body.Jump.UNOFFICIAL") &&
                strstr(want, "hexjump") && strstr(want, "text") && strstr(want, ",re,") &&
                strstr(want, "nostr") && !strstr(want, "extra"),
@@ -113,12 +94,12 @@ int main(void)
     TAP_OK(ev && vgm_matcher_count(ev->m) == 2 &&
                vgm_matcher_foreign(ev->m) == vgm_matcher_foreign(es->m),
            "with the same YARA id space");
-    scan_names(ev, got, sizeof got);
+    tap_scan_names(ev, data, sizeof data - 1, got, sizeof got);
     TAP_OK(!strcmp(got, want), "and the same detections (%s)", got);
     vg_engine_free(ev);
 
     vg_engine *ex = load(v1, extra, 0);
-    scan_names(ex, got, sizeof got);
+    tap_scan_names(ex, data, sizeof data - 1, got, sizeof got);
     TAP_OK(ex && strstr(got, "extra") && strstr(got, "hexjump") &&
                strstr(got, "Test.Body.Needle.UNOFFICIAL"),
            "the .vdb beside another .yar: compiled with the extra strings (%s)", got);
@@ -130,14 +111,14 @@ int main(void)
     snprintf(yo, sizeof yo, "%s/yonly", dir);
     snprintf(yv, sizeof yv, "%s/yonly.vdb", dir);
     vg_engine *ey = load(yo, NULL, 1);
-    scan_names(ey, want, sizeof want);
+    tap_scan_names(ey, data, sizeof data - 1, want, sizeof want);
     TAP_OK(ey && vgm_matcher_count(ey->m) == 0 && vgm_matcher_foreign(ey->m) > 0 &&
                !strcmp(want, "hexjump,text,re,nostr,"),
            "YARA alone: the matcher holds only its strings (%s)", want);
     TAP_OK(ey && vgdb_vdb_write(ey, yv, 7) == VG_OK, "YARA-only .vdb written");
     vg_engine_free(ey);
     vg_engine *eyv = load(yv, NULL, 0);
-    scan_names(eyv, got, sizeof got);
+    tap_scan_names(eyv, data, sizeof data - 1, got, sizeof got);
     TAP_OK(eyv && !eyv->vdb_rebuilt && !strcmp(got, want),
            "and loaded from it without compiling (%s)", got);
     vg_engine_free(eyv);
@@ -166,7 +147,7 @@ int main(void)
         TAP_OK(vgdb_vdb_seal(img, len) == VG_OK && tap_write_file(v3, img, len) == 0,
                "a copy with another fingerprint, sealed");
         vg_engine *et = load(v3, NULL, 0);
-        scan_names(et, got, sizeof got);
+        tap_scan_names(et, data, sizeof data - 1, got, sizeof got);
         TAP_OK(et && et->vdb_rebuilt && !strcmp(got, want_all),
                "is compiled again at load and detects the same (%s)", got);
         vg_engine_free(et);
