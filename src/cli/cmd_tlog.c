@@ -643,7 +643,7 @@ static void release_usage(FILE *f)
             "           [--rules-out FILE] -o OUT.manifest DB.vdb\n"
             "           sign a release manifest for a compiled database: version, time,\n"
             "           SHA-256 of the .vdb, source files, rule count and the hash and\n"
-            "           Merkle root of its rule index (vigil db list). --log finds the\n"
+            "           Merkle root of its rule index (every rule: name, content hash). --log finds the\n"
             "           previous release of NAME/CH in the log (the 'prev' line).\n"
             "       vigil release bundle --log DIR|URL --vdb DB.vdb -o OUT.bundle MANIFEST\n"
             "           an offline release: database, manifest, inclusion proof, the\n"

@@ -8,8 +8,8 @@
 #include <stdint.h>
 #include "tlog/manifest.h"
 
-/* Load the .vdb at path and produce its rule index text (the lines of
- * `vigil db list`), and its source files (caller frees *src). */
+/* Load the .vdb at path and produce its rule index text (one line per
+ * rule, see manifest.h), and its source files (caller frees *src). */
 int tl_release_ruleindex(const char *vdbpath, tl_buf *idx, tl_manifest_source **src,
                          size_t *nsrc, tl_err *e);
 

@@ -70,11 +70,60 @@ check "manifest 'source' lines: per-source-file hashes" \
   grep -qx "source $(sha256sum < src/a.hdb | cut -c1-64) $(stat -c %s src/a.hdb) a.hdb" r1.manifest
 ri=$(sha256sum < r1.rules | cut -c1-64)
 check "manifest 'rules' line: count and hash of the rule index" grep -Eq "^rules 3 $ri [A-Za-z0-9+/]{43}=$" r1.manifest
-check "the rule index is exactly 'vigil db list' of the database" cmp -s r1.rules <(V db list db1.vdb)
+check "the rule index of hash and body signatures is exactly 'vigil db list' of the database" cmp -s r1.rules <(V db list db1.vdb)
+# the manifest's Merkle root of the rule index, recomputed here (RFC 6962, one leaf per line)
+mth() { python3 - "$1" <<'EOF'
+import hashlib, sys, base64
+ls = open(sys.argv[1], 'rb').read().split(b'\n')[:-1]
+H = lambda b: hashlib.sha256(b).digest()
+def mth(v):
+    if not v: return H(b'')
+    if len(v) == 1: return H(b'\0' + v[0] + b'\n')
+    k = 1
+    while k * 2 < len(v): k *= 2
+    return H(b'\1' + mth(v[:k]) + mth(v[k:]))
+print(base64.b64encode(mth(ls)).decode())
+EOF
+}
+check "manifest 'rules' line: Merkle root of the rule index (recomputed)" grep -qx "rules 3 $ri $(mth r1.rules)" r1.manifest
 check "manifest ends with 'prev none' and a publisher signature" \
   test "$(grep -c '^prev none$' r1.manifest)" = 1 -a -n "$(grep "^— vigil.example/release " r1.manifest)"
 check "release show prints the fields" test -n "$(V release show r1.manifest | grep '^version 1$')"
 status "release create refuses a source database (not .vdb)" 2 V release create --key pub.skey --name x --version 1 -o x.manifest src/a.hdb
+
+# rules a .vdb carries as source text (YARA, logical, PE hashes): one index
+# line per rule, by name, with a content hash recomputed here
+cat > src/y.yar <<'EOF'
+rule alpha { strings: $a = "alpha-marker" condition: $a }
+private rule beta
+{
+  strings: $b = "beta-marker"
+  condition: $b
+}
+EOF
+printf 'Vigil.Test.Ldb-1;Engine:51-255,Target:0;0;616263\n' > src/y.ldb
+printf '1024:44d88612fea8a8f36de82e1278abb02f:Vigil.Test.Sect-1\n' > src/y.mdb
+V db build -o y1.vdb src/y.yar src/y.ldb src/y.mdb 2>/dev/null
+V release create --key pub.skey --name vigil-text --version 1 --rules-out y1.rules -o y1.manifest y1.vdb 2>/dev/null
+want=$(python3 - <<'EOF'
+import hashlib
+h = lambda t, b: hashlib.sha256(t.encode() + b':' + b).hexdigest()
+y = open('src/y.yar', 'rb').read().split(b'\n')
+print('\n'.join(sorted([
+  'ldb Vigil.Test.Ldb-1.UNOFFICIAL ' + h('ldb', b';Engine:51-255,Target:0;0;616263'),
+  'mdb Vigil.Test.Sect-1.UNOFFICIAL ' + h('mdb', b'1024:44d88612fea8a8f36de82e1278abb02f'),
+  'yara alpha ' + h('yara', y[0] + b'\n'),
+  'yara beta ' + h('yara', b'\n'.join(y[1:]))])))
+EOF
+)
+check "rule index: every YARA, logical and PE-hash rule by name with its content hash" test "$(cat y1.rules)" = "$want"
+check "manifest of a YARA/.ldb/.mdb database counts 4 rules" grep -qx "rules 4 $(sha256sum < y1.rules | cut -c1-64) $(mth y1.rules)" y1.manifest
+sed -i 's/beta-marker/beta-marker-2/' src/y.yar
+printf 'rule gamma { strings: $g = "CONFIDENTIAL" condition: $g }\n' >> src/y.yar
+V db build -o y2.vdb src/y.yar src/y.ldb src/y.mdb 2>/dev/null
+V release create --key pub.skey --name vigil-text --version 2 --rules-out y2.rules -o y2.manifest y2.vdb 2>/dev/null
+check "an edited YARA rule changes only its own hash; an added one is listed" test "$(diff y1.rules y2.rules | grep -c '^[<>]')" = 3 -a \
+  "$(grep -c '^yara gamma ' y2.rules)" = 1 -a "$(grep '^yara alpha ' y1.rules)" = "$(grep '^yara alpha ' y2.rules)"
 
 # ---- the log -------------------------------------------------------------------
 V log init --key log.skey log 2>/dev/null
@@ -138,6 +187,15 @@ V witness cosign --key w1.skey --log-key log.vkey --state ws1 -o cosigned.cp log
 check "witness -o writes the cosigned checkpoint elsewhere" grep -q "^— w1.example" cosigned.cp
 
 # ---- verify and monitor -----------------------------------------------------------------
+V log init --key log.skey ylog 2>/dev/null
+V log append --key log.skey --release-key pub.vkey --vdb y1.vdb ylog y1.manifest 2>/dev/null
+V release create --key pub.skey --name vigil-text --version 2 --log ylog -o y2.manifest y2.vdb 2>/dev/null
+V log append --key log.skey --release-key pub.vkey --vdb y2.vdb ylog y2.manifest 2>/dev/null
+out=$(V log verify --key log.vkey ylog); rc=$?
+check "log verify: a YARA rule added by version 2 is listed by name" test $rc -eq 0 -a \
+  -n "$(grep -E '^rule vigil-text/stable yara gamma [0-9a-f]{64} first 2 dropped -$' <<<"$out")"
+check "log verify: an edited YARA rule's old text dropped by version 2, its new text first in 2" \
+  test "$(grep -Ec '^rule vigil-text/stable yara beta [0-9a-f]{64} first (1 dropped 2|2 dropped -)$' <<<"$out")" = 2
 out=$(V log verify --key log.vkey --release-key pub.vkey --witness w1.vkey --witness w2.vkey --quorum 2 log); rc=$?
 check "log verify: consistent log, exit 0" test $rc -eq 0
 check "log verify lists every release" test "$(grep -c '^release ' <<<"$out")" = 2
