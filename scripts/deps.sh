@@ -11,6 +11,7 @@ PKGS=(
   zip unzip p7zip-full tar gzip bzip2 xz-utils zstd lz4 cpio genisoimage arj
   libarchive-tools python3 time hyperfine bc procps strace util-linux
   python3-pyclamd libclamav-client-perl
+  faketime locales
 )
 missing=()
 for p in "${PKGS[@]}"; do
