@@ -170,6 +170,41 @@ V egress --config c1.conf >/dev/null 2>&1
 check "vigil egress detects an edited line (exit 1)" test $? -eq 1
 cp eg.bak $eg
 
+# every byte: a server that counts what crosses each connection; the egress
+# log must show the same counts each way and the SHA-256 of the body
+python3 - "$TMP" "$TMP/counted.txt" "$TMP/counter.port" <<'EOF' &
+import hashlib, os, socketserver, sys
+root, out, portf = sys.argv[1:]
+class H(socketserver.BaseRequestHandler):
+    def handle(self):
+        req = b''
+        while b'\r\n\r\n' not in req:
+            d = self.request.recv(4096)
+            if not d: return
+            req += d
+        path = req.split(b' ')[1].decode()
+        try: body = open(os.path.join(root, path.lstrip('/')), 'rb').read(); st = b'200 OK'
+        except OSError: body = b'no'; st = b'404 Not Found'
+        resp = b'HTTP/1.1 ' + st + b'\r\nContent-Length: %d\r\nConnection: close\r\n\r\n' % len(body) + body
+        self.request.sendall(resp)
+        with open(out, 'a') as f:
+            f.write('%s sent=%d received=%d sha256=%s\n' % (path, len(req), len(resp), hashlib.sha256(body).hexdigest()))
+socketserver.TCPServer.allow_reuse_address = True
+s = socketserver.TCPServer(('127.0.0.1', 0), H)
+open(portf, 'w').write(str(s.server_address[1]))
+s.serve_forever()
+EOF
+CNT=$!
+for _ in $(seq 50); do [ -s counter.port ] && break; sleep 0.1; done
+cport=$(cat counter.port)
+conf c14.conf "http://127.0.0.1:$cport/logA" c14
+V update --config c14.conf >/dev/null 2>&1
+kill $CNT 2>/dev/null; wait $CNT 2>/dev/null
+mine=$(sed -E "s|^[^ ]+ GET http://127.0.0.1:$cport(/[^ ]+) (sent=[0-9]+ received=[0-9]+) status=[0-9]+ (sha256=[0-9a-f]+) .*|\1 \2 \3|" c14/state/egress.log)
+check "egress log: bytes sent and received per request equal what the server counted, with the body's SHA-256" \
+  test -n "$mine" -a "$mine" = "$(cat counted.txt)" -a "$(wc -l < counted.txt)" -ge 4
+[ "$mine" = "$(cat counted.txt 2>/dev/null)" ] || { echo "# egress:"; sed 's/^/#   /' <<<"$mine"; echo "# server:"; sed 's/^/#   /' counted.txt; }
+
 # ---- attacks ---------------------------------------------------------------
 # rollback 1: a mirror serving the log as it was at size 1
 conf c1-old.conf "$URL/snapA1" c1
@@ -315,6 +350,9 @@ wait "$FAKE" 2>/dev/null; FAKE=
 # ---- the scanner has no network code ------------------------------------------
 if [ -n "${VIGIL_BUILD:-}" ] && [ -e "$VIGIL_BUILD/libvigil.so" ]; then
   check "libvigil (the scanner) does not link libcurl" test -z "$(ldd "$VIGIL_BUILD/libvigil.so" | grep curl)"
+  check "libvigil (the scanner) imports no socket or name-lookup function" \
+    test -z "$(nm -D --undefined-only "$VIGIL_BUILD/libvigil.so" | grep -wE 'socket|connect|getaddrinfo|gethostbyname|send|sendto|sendmsg|recv|recvfrom|recvmsg')" -a \
+    -n "$(nm -D --undefined-only "$VIGIL" | grep -w connect)"
 else
   ok "libvigil does not link libcurl # SKIP no VIGIL_BUILD"
 fi
