@@ -2,7 +2,9 @@
  * arbitrary bytes, driven the way vigild's loop drives it: parse, consume,
  * parse the rest, with and without a legacy command allowed. Checks the
  * invariants the server relies on: a parsed command consumes 1..len bytes,
- * its argument lies inside the input, and a result is deterministic. */
+ * its argument lies inside the input, and a result is deterministic. The
+ * input is also read as a daily container header for VERSION
+ * (vgd_proto_version): the reply always starts "ClamAV 1.4.6" and fits. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +20,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (!buf)
         return 0;
     memcpy(buf, data, size);
+    /* the same bytes as a daily container header for VERSION */
+    char ver[96];
+    size_t vn = vgd_proto_version(buf, size, ver, sizeof ver);
+    if (vn >= sizeof ver || strlen(ver) != vn || memcmp(ver, "ClamAV 1.4.6", 12) != 0)
+        abort();
     size_t pos = 0;
     int legacy_ok = 1;
     while (pos < size) {

@@ -19,6 +19,7 @@
 #ifndef VIGIL_DAEMON_DAEMON_H
 #define VIGIL_DAEMON_DAEMON_H
 
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -45,8 +46,12 @@ typedef struct vgd_ctx {
     dev_t procdev;           /* files on /proc are skipped, as clamd does */
     int have_procdev;
     int tmp_dfd;             /* TemporaryDirectory, opened before the sandbox */
-    char version[64];        /* VERSION reply body */
+    pthread_mutex_t version_lock; /* version changes with a reload */
+    char version[80];        /* VERSION reply body (vgd_proto_version) */
 } vgd_ctx;
+
+/* Copy the VERSION reply body (under version_lock). */
+void vgd_ctx_version(vgd_ctx *ctx, char *out, size_t outlen);
 
 /* ---- connections (server.c) ------------------------------------------ */
 typedef struct vgd_conn vgd_conn;

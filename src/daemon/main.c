@@ -131,6 +131,62 @@ static int build_engine(const vgd_conf *c, vg_engine **out, char *err, size_t er
     return 0;
 }
 
+/* The 512-byte header of the daily container clamd takes its VERSION from:
+ * of daily.cvd and daily.cld the newer (a tie goes to the .cld, as the
+ * loader decides, db/load_cvd.c), else daily.cud. 0 and hdr filled, or -1
+ * when DatabaseDirectory has none. */
+static int daily_header(const char *dir, uint8_t hdr[512])
+{
+    static const char *const names[] = {"daily.cld", "daily.cvd", "daily.cud"};
+    uint8_t h[512];
+    long best = -1;
+    int found = -1;
+    for (int i = 0; i < 3; i++) {
+        if (i == 2 && found >= 0)
+            break;
+        char path[4096];
+        if (snprintf(path, sizeof path, "%s/%s", dir, names[i]) >= (int)sizeof path)
+            continue;
+        int fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0)
+            continue;
+        ssize_t k = read(fd, h, sizeof h);
+        close(fd);
+        if (k != (ssize_t)sizeof h)
+            continue;
+        /* the version field, through the same parser VERSION uses */
+        char txt[80];
+        size_t n = vgd_proto_version(h, sizeof h, txt, sizeof txt);
+        const char *slash = memchr(txt, '/', n);
+        long ver = slash ? strtol(slash + 1, NULL, 10) : -1;
+        if (ver > best) {
+            best = ver;
+            found = i;
+            memcpy(hdr, h, sizeof h);
+        }
+    }
+    return found >= 0 && best >= 0 ? 0 : -1;
+}
+
+/* VERSION's reply for the databases just loaded from c. */
+static void set_version(vgd_ctx *ctx, const vgd_conf *c)
+{
+    uint8_t hdr[512];
+    int have = c->database_directory && daily_header(c->database_directory, hdr) == 0;
+    char v[sizeof ctx->version];
+    vgd_proto_version(have ? hdr : NULL, sizeof hdr, v, sizeof v);
+    pthread_mutex_lock(&ctx->version_lock);
+    memcpy(ctx->version, v, sizeof v);
+    pthread_mutex_unlock(&ctx->version_lock);
+}
+
+void vgd_ctx_version(vgd_ctx *ctx, char *out, size_t outlen)
+{
+    pthread_mutex_lock(&ctx->version_lock);
+    snprintf(out, outlen, "%s", ctx->version);
+    pthread_mutex_unlock(&ctx->version_lock);
+}
+
 static void *reload_main(void *arg)
 {
     daemon_state *d = arg;
@@ -145,6 +201,7 @@ static void *reload_main(void *arg)
             unsigned long long n = (unsigned long long)vg_engine_sig_count(e);
             vg_engine_slot_set(d->ctx.slot, e);
             vg_engine_free(e);
+            set_version(&d->ctx, &d->conf);
             vgd_pool_engine_changed(d->ctx.pool);
             clock_gettime(CLOCK_MONOTONIC, &t1);
             vgd_log(VGD_LOG_INFO, "Database correctly reloaded (%llu signatures, %.3f s)", n,
@@ -494,6 +551,8 @@ int main(int argc, char **argv)
     static daemon_state d;
     pthread_mutex_init(&d.rl_lock, NULL);
     pthread_cond_init(&d.rl_done, NULL);
+    pthread_mutex_init(&d.ctx.version_lock, NULL);
+    tzset(); /* VERSION's date is local time; read the zone before the sandbox */
     setup(&d, conf_path, foreground);
 
     if (!d.conf.foreground)
@@ -518,8 +577,7 @@ int main(int argc, char **argv)
     d.ctx.conf = &d.conf;
     scan_opts_from(&d.conf, &d.ctx.scan_opts);
     d.ctx.spool_max = VGD_SPOOL_MEM_MAX;
-    snprintf(d.ctx.version, sizeof d.ctx.version, "ClamAV %s/vigil %s", VGD_CLAMD_VERSION,
-             vg_version());
+    set_version(&d.ctx, &d.conf);
     struct stat sb;
     if (stat("/proc", &sb) == 0) {
         d.ctx.procdev = sb.st_dev;

@@ -4,7 +4,11 @@
  * table; nothing is copied, `arg` points into the caller's buffer. */
 #include "daemon/proto.h"
 
+#include <stdio.h>
 #include <string.h>
+#include <time.h>
+
+#include "core/rd.h"
 
 /* clamd 1.4.6's table, in its order: matching is by prefix, first wins. */
 static const struct {
@@ -157,4 +161,69 @@ vgd_parse vgd_proto_parse(const uint8_t *buf, size_t len, int legacy_ok, vgd_req
     }
     req->used = used;
     return VGD_PARSE_OK;
+}
+
+/* One ':'-separated field of the header: digits only, else -1. */
+static long long header_number(const uint8_t *f, size_t n)
+{
+    if (n == 0 || n > 18)
+        return -1;
+    long long v = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (f[i] < '0' || f[i] > '9')
+            return -1;
+        v = v * 10 + (f[i] - '0');
+    }
+    return v;
+}
+
+size_t vgd_proto_version(const uint8_t *hdr, size_t len, char *out, size_t outlen)
+{
+    if (outlen == 0)
+        return 0;
+    int n = snprintf(out, outlen, "ClamAV %s", VGD_CLAMD_VERSION);
+    if (n < 0 || (size_t)n >= outlen)
+        return outlen - 1;
+    if (!hdr)
+        return (size_t)n;
+    vgrd r;
+    vgrd_init(&r, hdr, len);
+    const uint8_t *h = vgrd_take(&r, 512);
+    if (!h || memcmp(h, "ClamAV-VDB:", 11) != 0)
+        return (size_t)n;
+    /* the header line: up to the first NUL, CR or LF; padding cut */
+    size_t hl = 0;
+    while (hl < 512 && h[hl] && h[hl] != '\n' && h[hl] != '\r')
+        hl++;
+    while (hl && h[hl - 1] == ' ')
+        hl--;
+    size_t at[10], ln[10], nf = 0, s = 0;
+    while (nf < 10) {
+        const uint8_t *q = memchr(h + s, ':', hl - s);
+        size_t end = q ? (size_t)(q - h) : hl;
+        at[nf] = s;
+        ln[nf++] = end - s;
+        if (!q)
+            break;
+        s = end + 1;
+    }
+    if (nf < 3)
+        return (size_t)n;
+    long long ver = header_number(h + at[2], ln[2]);
+    if (ver <= 0 || ver > 0xffffffffll)
+        return (size_t)n; /* clamd prints no suffix for version 0 */
+    long long st = nf > 8 ? header_number(h + at[8], ln[8]) : 0;
+    if (st < 0)
+        st = 0;
+    time_t t = (time_t)st;
+    struct tm tm;
+    char when[64];
+    if (!localtime_r(&t, &tm) || !strftime(when, sizeof when, "%a %b %e %H:%M:%S %Y", &tm))
+        return (size_t)n;
+    int k = snprintf(out + n, outlen - (size_t)n, "/%llu/%s", ver, when);
+    if (k < 0 || (size_t)k >= outlen - (size_t)n) {
+        out[n] = 0; /* too small for the suffix: the bare version */
+        return (size_t)n;
+    }
+    return (size_t)n + (size_t)k;
 }

@@ -40,13 +40,15 @@
  * A z/n command with no terminator in VGD_CMD_BUF bytes is VGD_PARSE_FULL:
  * clamd drops such a connection without a reply.
  *
- * Replies and version: clamd answers VERSION with "ClamAV 1.4.6" plus
- * "/<daily version>/<date>" when a daily database is loaded. vigild has no
- * daily container, so it answers "ClamAV 1.4.6/vigil <version>": it keeps
- * the "ClamAV <engine>" head that clients parse (clamdscan, pyclamd, the
- * Perl and Node clients only print or split it), says honestly what is
- * answering, and keeps clamd's "/" separator. VERSIONCOMMANDS lists
- * clamd 1.4.6's command table byte for byte after that version. */
+ * Replies and version: VERSION answers what clamd 1.4.6 answers for the
+ * same DatabaseDirectory, byte for byte: "ClamAV 1.4.6", plus
+ * "/<version>/<build time>" when a container named daily.* (.cvd, .cld,
+ * .cud) is loaded, the build time being the header's last field printed
+ * by ctime() in the daemon's time zone (vgd_proto_version). Clients parse
+ * that string (clamdscan prints it, pyclamd and ClamAV::Client return it),
+ * so vigild does not add its own name there; `vigild --version` and the
+ * log say what is answering. VERSIONCOMMANDS lists clamd 1.4.6's command
+ * table byte for byte after that version. */
 #ifndef VIGIL_DAEMON_PROTO_H
 #define VIGIL_DAEMON_PROTO_H
 
@@ -107,6 +109,15 @@ int vgd_proto_session_ok(vgd_cmd c);
 /* " COMMANDS: SCAN QUIT ..." as clamd 1.4.6 prints after VERSIONCOMMANDS'
  * version and '|'. */
 const char *vgd_proto_commands(void);
+
+/* VERSION's text into out (outlen bytes, NUL-terminated): "ClamAV 1.4.6",
+ * then "/<version>/<ctime of the build time>" when hdr holds the 512-byte
+ * header of a daily container ("ClamAV-VDB:time:version:sigs:flevel:md5:
+ * dsig:builder:stime"); hdr NULL, or a header that is not one, gives the
+ * bare "ClamAV 1.4.6". A header without a build time gives the epoch (an
+ * old-format case not compared with clamd). Pure apart from the time
+ * zone; returns the length written. */
+size_t vgd_proto_version(const uint8_t *hdr, size_t len, char *out, size_t outlen);
 
 /* INSTREAM chunk header: 4-byte big-endian length. Returns 1 and sets *n
  * when 4 bytes are available. */

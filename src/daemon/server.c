@@ -626,12 +626,16 @@ static int execute(vgd_server *s, vgd_conn *c, const vgd_req *rq, int garbage)
         say(c, id, rq->term, "PONG");
         return answered(s, c);
     case VGD_CMD_VERSION:
-        say(c, id, rq->term, s->ctx->version);
-        return answered(s, c);
-    case VGD_CMD_VERSIONCOMMANDS:
-        snprintf(text, sizeof text, "%s|%s", s->ctx->version, vgd_proto_commands());
+        vgd_ctx_version(s->ctx, text, sizeof text);
         say(c, id, rq->term, text);
         return answered(s, c);
+    case VGD_CMD_VERSIONCOMMANDS: {
+        char v[sizeof s->ctx->version];
+        vgd_ctx_version(s->ctx, v, sizeof v);
+        snprintf(text, sizeof text, "%s|%s", v, vgd_proto_commands());
+        say(c, id, rq->term, text);
+        return answered(s, c);
+    }
     case VGD_CMD_RELOAD:
         say(c, 0, rq->term, "RELOADING");
         if (s->hooks.reload)

@@ -63,6 +63,18 @@ make_fixtures() {
   chmod -R a+rX "$T/data" "$T/db"
 }
 
+# make_daily: a daily.cud (sigtool's unsigned container) in $T/db, so that
+# VERSION carries clamd's "/<version>/<build time>" suffix; 1 without sigtool
+make_daily() {
+  command -v sigtool >/dev/null 2>&1 || return 1
+  mkdir -p "$T/daily" && (
+    cd "$T/daily" || exit 1
+    printf 'Vigil.Test.Daily:0:*:766967696c2d6461696c792d6f6e6c79\n' > daily.ndb
+    printf 'GPL\n' > COPYING
+    printf '27\nvigiltest\n' | sigtool --unsigned --build=daily.cud --datadir="$PWD" > sigtool.log 2>&1
+  ) && [ -s "$T/daily/daily.cud" ] && cp "$T/daily/daily.cud" "$T/db/" && chmod a+r "$T/db/daily.cud"
+}
+
 # wait_sock SOCK SECONDS: until PING answers PONG
 wait_sock() {
   local s=$1 i
@@ -157,9 +169,8 @@ def probe(path, parts, wait):
         out += b'<RESET>'
     s.close()
     return out
-def norm(o):
-    o = re.sub(rb'fd\[\d+\]', b'fd[N]', o)
-    return re.sub(rb'ClamAV 1\.4\.6(/vigil [0-9.]+)?', b'ClamAV 1.4.6', o)
+def norm(o):  # clamd's own descriptor number is its business
+    return re.sub(rb'fd\[\d+\]', b'fd[N]', o)
 if __name__ == '__main__':
     wait = float(os.environ.get('PROBE_WAIT', '2'))
     for expr in sys.argv[2:]:

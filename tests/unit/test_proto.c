@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "daemon/proto.h"
 #include "tap.h"
@@ -180,8 +181,65 @@ static void bounds(void)
     TAP_OK(ok, "every prefix of every sample parses within its bytes, 'used' in 1..len");
 }
 
+/* A 512-byte container header, space padded, as sigtool writes one. */
+static void header(uint8_t h[512], const char *line)
+{
+    memset(h, ' ', 512);
+    memcpy(h, line, strlen(line));
+}
+
+static void version(void)
+{
+    char out[128];
+    uint8_t h[512];
+    setenv("TZ", "UTC", 1);
+    tzset();
+    size_t n = vgd_proto_version(NULL, 0, out, sizeof out);
+    TAP_OK(n == 12 && !strcmp(out, "ClamAV 1.4.6"),
+           "no daily container: VERSION is 'ClamAV 1.4.6', as clamd answers (%s)", out);
+    /* header of a daily.cud built by sigtool 1.4.6; clamd answered
+     * "ClamAV 1.4.6/7/Fri Nov 27 16:06:51 2026" for it */
+    header(h, "ClamAV-VDB:27 Nov 2026 16-06 +0000:7:1:216:587ac6d4951a9c4634e5068b0103350e:X:"
+              "vigiltest:1795795611");
+    n = vgd_proto_version(h, sizeof h, out, sizeof out);
+    TAP_OK(!strcmp(out, "ClamAV 1.4.6/7/Fri Nov 27 16:06:51 2026") && n == strlen(out),
+           "daily header: version and build time as clamd prints them (%s)", out);
+    header(h, "ClamAV-VDB:01 Nov 2026 03-38 +0000:27777:2:216:x:X:b:1793504280\r\nrest:99");
+    vgd_proto_version(h, sizeof h, out, sizeof out);
+    TAP_OK(!strcmp(out, "ClamAV 1.4.6/27777/Sun Nov  1 03:38:00 2026"),
+           "a single-digit day is space padded as ctime pads it; the header ends at CR (%s)",
+           out);
+    header(h, "ClamAV-VDB:x:7:1:216:x:X:b");
+    vgd_proto_version(h, sizeof h, out, sizeof out);
+    TAP_OK(!strcmp(out, "ClamAV 1.4.6/7/Thu Jan  1 00:00:00 1970"),
+           "no build time field: the epoch (%s)", out);
+    static const char *const bad[] = {
+        "ClamAV-VDB:x:0:1:216:x:X:b:1795795611", /* version 0: clamd prints none */
+        "ClamAV-VDB:x:7a:1:216:x:X:b:1",          /* not a number */
+        "ClamAV-VDB:x::1",                         /* empty */
+        "ClamAV-VDB:x",                            /* too few fields */
+        "NotClamAV:x:7:1:216:x:X:b:1",             /* not a header */
+    };
+    int ok = 1;
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        header(h, bad[i]);
+        vgd_proto_version(h, sizeof h, out, sizeof out);
+        if (strcmp(out, "ClamAV 1.4.6") != 0)
+            ok = 0;
+    }
+    header(h, "ClamAV-VDB:x:7:1:216:x:X:b:1795795611");
+    vgd_proto_version(h, 511, out, sizeof out); /* short: not a header */
+    if (strcmp(out, "ClamAV 1.4.6") != 0)
+        ok = 0;
+    TAP_OK(ok, "a header with no usable version, or shorter than 512 bytes: bare version");
+    n = vgd_proto_version(h, sizeof h, out, 20);
+    TAP_OK(n == 12 && !strcmp(out, "ClamAV 1.4.6"), "an output too small for the suffix "
+                                                     "keeps the bare version (%s)", out);
+}
+
 int main(void)
 {
+    version();
     framing();
     commands();
     fildes_and_limits();
