@@ -47,6 +47,18 @@
  * rt_sigaction(SIGSYS) always kills, code in the process cannot replace
  * the handler to survive a refused call.
  *
+ * Paths: seccomp sees a directory descriptor's number, not the path given
+ * with it, so openat(store_fd, "/etc/x", O_WRONLY) or "../x" would pass
+ * the number check. Where the kernel has Landlock (5.13 and later, when
+ * enabled), the same writes are also confined by path: creating, writing,
+ * truncating, renaming into and (without VGSB_UNLINK) removing files is
+ * allowed only beneath the given directories, and fails with EACCES
+ * elsewhere (or EXDEV for a rename across). Landlock binds the calling
+ * thread and the threads it starts afterwards (all three callers enter
+ * before starting their scanning threads); seccomp's TSYNC covers threads
+ * that already exist. Without Landlock the number check alone remains;
+ * vgsb_landlock_abi() says which.
+ *
  * no_new_privs is set (libseccomp's default). A syscall made through
  * another ABI (int 0x80 on x86-64) does not match the native filter and
  * kills the process (SCMP_FLTATR_ACT_BADARCH), so the deny list cannot be
@@ -65,14 +77,22 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/landlock.h>
 #include <sched.h>
+#include <stdatomic.h>
 #include <seccomp.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <unistd.h>
+
+#ifndef LANDLOCK_ACCESS_FS_TRUNCATE
+#define LANDLOCK_ACCESS_FS_TRUNCATE (1ULL << 14) /* Landlock ABI 3 (Linux 6.2) */
+#endif
 
 #if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
 #define VGSB_SANITIZER 1
@@ -130,6 +150,11 @@ static const char *const deny_conditional[] = {
  * order (filled by vgsb_enter_dirs before the filter is loaded). */
 static int deny_nr[NDENY];
 static const char *deny_name[NDENY];
+/* A second descriptor the handler writes its line to (vigild's LogFile:
+ * a daemon's stderr is often /dev/null); -1 when none. */
+static atomic_int log_fd = -1;
+/* The Landlock ABI the last vgsb_enter_dirs used; 0 when none. */
+static atomic_int landlock_abi_used;
 
 /* ---- the SIGSYS handler ----------------------------------------------- */
 
@@ -175,6 +200,9 @@ static void on_sigsys(int sig, siginfo_t *si, void *ctx)
     n = put(msg, n, sizeof msg,
             " is not allowed while scanning; the process is stopped\n");
     ssize_t w = write(2, msg, n);
+    int lfd = atomic_load(&log_fd);
+    if (lfd > 2)
+        w = write(lfd, msg, n);
     (void)w;
     /* The filter answers this one with KILL_PROCESS: we die by SIGSYS. */
     struct sigaction sa;
@@ -306,6 +334,49 @@ static void fill_names(void)
         }
 }
 
+/* Confine file creation and writing to beneath dirfds by path (see the
+ * top). Returns the ABI used, 0 when the kernel has no Landlock, -1 on a
+ * failure of a Landlock that is there. no_new_privs must be set. */
+static int enter_landlock(unsigned flags, const int *dirfds, size_t n, char *err,
+                          size_t errlen)
+{
+    long abi = syscall(SYS_landlock_create_ruleset, NULL, 0, LANDLOCK_CREATE_RULESET_VERSION);
+    if (abi < 1)
+        return 0; /* ENOSYS (kernel) or EOPNOTSUPP (not enabled at boot) */
+    uint64_t handled = LANDLOCK_ACCESS_FS_WRITE_FILE | LANDLOCK_ACCESS_FS_REMOVE_DIR |
+                       LANDLOCK_ACCESS_FS_MAKE_CHAR | LANDLOCK_ACCESS_FS_MAKE_DIR |
+                       LANDLOCK_ACCESS_FS_MAKE_REG | LANDLOCK_ACCESS_FS_MAKE_SOCK |
+                       LANDLOCK_ACCESS_FS_MAKE_FIFO | LANDLOCK_ACCESS_FS_MAKE_BLOCK |
+                       LANDLOCK_ACCESS_FS_MAKE_SYM;
+    if (!(flags & VGSB_UNLINK))
+        handled |= LANDLOCK_ACCESS_FS_REMOVE_FILE;
+    if (abi >= 2)
+        handled |= LANDLOCK_ACCESS_FS_REFER;
+    if (abi >= 3)
+        handled |= LANDLOCK_ACCESS_FS_TRUNCATE;
+    struct landlock_ruleset_attr ra = {.handled_access_fs = handled};
+    int rs = (int)syscall(SYS_landlock_create_ruleset, &ra, sizeof ra, 0);
+    if (rs < 0)
+        return fail(err, errlen, "sandbox: landlock_create_ruleset: %s", strerror(errno));
+    for (size_t i = 0; i < n; i++) {
+        struct landlock_path_beneath_attr pb = {.allowed_access = handled,
+                                                .parent_fd = dirfds[i]};
+        if (syscall(SYS_landlock_add_rule, rs, LANDLOCK_RULE_PATH_BENEATH, &pb, 0) != 0) {
+            int e = errno;
+            close(rs);
+            return fail(err, errlen, "sandbox: landlock_add_rule (descriptor %d): %s",
+                        dirfds[i], strerror(e));
+        }
+    }
+    if (syscall(SYS_landlock_restrict_self, rs, 0) != 0) {
+        int e = errno;
+        close(rs);
+        return fail(err, errlen, "sandbox: landlock_restrict_self: %s", strerror(e));
+    }
+    close(rs);
+    return (int)abi;
+}
+
 int vgsb_enter_dirs(unsigned flags, const int *dirfds, size_t n, char *err, size_t errlen)
 {
     int lo = 0, hi = -1;
@@ -332,6 +403,13 @@ int vgsb_enter_dirs(unsigned flags, const int *dirfds, size_t n, char *err, size
     sigemptyset(&ss);
     sigaddset(&ss, SIGSYS);
     pthread_sigmask(SIG_UNBLOCK, &ss, NULL);
+
+    if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
+        return fail(err, errlen, "sandbox: no_new_privs: %s", strerror(errno));
+    int abi = enter_landlock(flags, dirfds, n, err, errlen);
+    if (abi < 0)
+        return -1;
+    atomic_store(&landlock_abi_used, abi);
 
     scmp_filter_ctx c = seccomp_init(SCMP_ACT_ALLOW);
     if (!c)
@@ -396,4 +474,14 @@ int vgsb_pack_fds(int *fds, size_t n)
 int vgsb_relaxed_for_sanitizer(void)
 {
     return VGSB_SANITIZER;
+}
+
+void vgsb_set_log_fd(int fd)
+{
+    atomic_store(&log_fd, fd);
+}
+
+int vgsb_landlock_abi(void)
+{
+    return atomic_load(&landlock_abi_used);
 }

@@ -7,7 +7,8 @@
  * TSYNC, and threads made later inherit it) cannot create or connect a
  * socket, start a program, trace or read another process, fork, or create
  * or modify a file outside the directories it was given (see seccomp.c for
- * the full list and why it is a deny list). no_new_privs is set. A call
+ * the full list and why it is a deny list; with Landlock the directories
+ * are enforced by path too). no_new_privs is set. A call
  * the filter refuses kills the process with SIGSYS after one line on
  * stderr:
  *
@@ -44,6 +45,16 @@ int vgsb_enter(unsigned flags);
 /* Move the n descriptors to consecutive numbers (dup'ed above 100, with
  * close-on-exec; the old numbers are closed) and update fds[]. 0 or -1. */
 int vgsb_pack_fds(int *fds, size_t n);
+
+/* Also write the SIGSYS line to `fd` (besides stderr): vigild's LogFile,
+ * set again whenever it is reopened. -1: stderr only. Safe to call at any
+ * time, before or after entering. */
+void vgsb_set_log_fd(int fd);
+
+/* The Landlock ABI version the sandbox entered with, which confines writes
+ * by path beneath the given directories (seccomp.c explains why it is
+ * needed); 0 when the kernel has no Landlock or nothing was entered. */
+int vgsb_landlock_abi(void);
 
 /* 1 when this build keeps fork and ptrace allowed because a sanitizer
  * runtime needs them (LeakSanitizer stops threads with a ptrace'd helper
