@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "daemon/daemon.h"
+#include "sandbox/seccomp.h"
 
 static pthread_mutex_t log_lock = PTHREAD_MUTEX_INITIALIZER;
 static int log_fd = 2;
@@ -58,6 +59,7 @@ int vgd_log_open(const char *path, int with_time, int verbose, char *err, size_t
     free(dir);
     pthread_mutex_lock(&log_lock);
     log_fd = fd;
+    vgsb_set_log_fd(fd); /* a sandbox violation is logged here too */
     free(log_path);
     log_path = p;
     log_base = slash ? slash + 1 : p;
@@ -76,6 +78,7 @@ void vgd_log_reopen(void)
                                            O_CLOEXEC | O_NOCTTY | O_NOFOLLOW, 0640)
                               : -1;
         if (fd >= 0) {
+            vgsb_set_log_fd(fd);
             if (log_fd > 2)
                 close(log_fd);
             log_fd = fd;
@@ -125,6 +128,7 @@ int vgd_log_to_file(void)
 void vgd_log_close(void)
 {
     pthread_mutex_lock(&log_lock);
+    vgsb_set_log_fd(-1);
     if (log_fd > 2)
         close(log_fd);
     log_fd = 2;

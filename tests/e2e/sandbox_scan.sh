@@ -7,6 +7,9 @@
 # the process is stopped with a message. The misbehaving thread is made by
 # an LD_PRELOAD shim around open(): when vigil opens a file whose name
 # contains "trigger-socket" (-exec, -write), the shim does that first.
+# The same for vigild: its scanning threads run under the filter, its
+# listening socket still works, and a thread's socket() kills it with the
+# line in its LogFile.
 #
 #   VIGIL=path/to/vigil bash tests/e2e/sandbox_scan.sh
 set -u
@@ -158,4 +161,77 @@ LD_PRELOAD=$PWD/shim.so "$VIGIL" scan --no-sandbox --no-summary trig > t.out 2> 
 check "control: with --no-sandbox the shim's write gets through (exit $rc)" \
   bash -c "[ $rc -eq 0 ] && [ -e /tmp/vigil-sandbox-escape ]"
 rm -f /tmp/vigil-sandbox-escape
+
+# ---- vigild: its scanning threads are sandboxed too ----------------------
+# vigild keeps the listening socket it opened before the filter, answers
+# SCAN from its pool threads under the filter, and when one of those
+# threads calls socket() (the same shim) the daemon dies by SIGSYS with the
+# line in its LogFile and on stderr. Control: --no-sandbox survives it.
+VIGILD=${VIGIL_BUILD:-$(dirname "$VIGIL")}/vigild
+vd_probe() { # SOCK COMMAND: the reply to one zCOMMAND\0
+  python3 -c '
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.settimeout(10)
+try:
+    s.connect(sys.argv[1])
+    s.sendall(b"z" + sys.argv[2].encode() + b"\0")
+    out = b""
+    while True:
+        d = s.recv(4096)
+        if not d:
+            break
+        out += d
+    print(out.rstrip(b"\0").decode(errors="replace"))
+except OSError as e:
+    print("<" + e.__class__.__name__ + ">")' "$1" "$2"
+}
+vd_start() { # NAME ARGS...: sets vpid; waits for PONG
+  local name=$1; shift
+  mkdir -p "$TMP/vd/tmp"
+  printf 'LocalSocket %s\nForeground yes\nTemporaryDirectory %s\nLogFile %s\nMaxThreads 2\n' \
+    "$TMP/vd/$name.sock" "$TMP/vd/tmp" "$TMP/vd/$name.log" > "$TMP/vd/$name.conf"
+  LD_PRELOAD=$PWD/shim.so "$VIGILD" -c "$TMP/vd/$name.conf" "$@" > "$TMP/vd/$name.out" 2>&1 &
+  vpid=$!
+  for _ in $(seq 1 100); do
+    [ "$(vd_probe "$TMP/vd/$name.sock" PING 2>/dev/null)" = PONG ] && return 0
+    kill -0 "$vpid" 2>/dev/null || return 1
+    sleep 0.1
+  done
+  return 1
+}
+seccomp_of() { awk '/^Seccomp:/ {print $2}' "/proc/$1/status" 2>/dev/null; }
+if [ ! -x "$VIGILD" ]; then
+  skip "vigild sandbox" "no vigild next to $VIGIL"
+else
+  mkdir -p vd vdata
+  printf '%s' "$EICAR" > vdata/eicar.com; echo clean > vdata/clean.txt; echo x > vdata/trigger-socket
+  if vd_start sb; then
+    grep -E '^(Seccomp|NoNewPrivs):' "/proc/$vpid/status" > vd/status.txt
+    check "vigild: Seccomp: 2 and NoNewPrivs: 1 in /proc/PID/status ($(tr '\n\t' '  ' < vd/status.txt))" \
+      bash -c "grep -qP '^Seccomp:\t2$' vd/status.txt && grep -qP '^NoNewPrivs:\t1$' vd/status.txt"
+    check "vigild: its log says 'Sandbox: seccomp filter installed'" grep -q 'Sandbox: seccomp filter installed' vd/sb.log
+    r1=$(vd_probe vd/sb.sock "SCAN $TMP/vdata/clean.txt"); r2=$(vd_probe vd/sb.sock "SCAN $TMP/vdata/eicar.com")
+    check "vigild under the filter: its listening socket still accepts, SCAN works ($r1 / $r2)" \
+      bash -c "[[ '$r1' == *': OK' && '$r2' == *'FOUND' ]]"
+    r3=$(vd_probe vd/sb.sock "SCAN $TMP/vdata/trigger-socket")
+    { wait "$vpid"; } 2>/dev/null; rc=$?
+    check "vigild: a scanning thread calling socket: the daemon is killed by SIGSYS (exit $rc = 128+31; reply '$r3')" test "$rc" -eq 159
+    check "  with the line in its LogFile ($(grep -m1 'sandbox: system call' vd/sb.log | head -c 100))" \
+      grep -q "vigil: sandbox: system call socket ([0-9]*) is not allowed while scanning; the process is stopped" vd/sb.log
+    check "  and on its stderr" grep -q "vigil: sandbox: system call socket (" vd/sb.out
+  else
+    nok "vigild did not start: $(head -3 vd/sb.out vd/sb.log 2>/dev/null | tr '\n' ' ')"
+  fi
+  if vd_start nosb --no-sandbox; then
+    r3=$(vd_probe vd/nosb.sock "SCAN $TMP/vdata/trigger-socket")
+    sc=$(seccomp_of "$vpid"); pong=$(vd_probe vd/nosb.sock PING)
+    check "control: vigild --no-sandbox (Seccomp: $sc) survives the same thread (reply '$r3', then PING: $pong)" \
+      bash -c "[ '$sc' = 0 ] && [ '$pong' = PONG ] && kill -0 $vpid"
+    check "  and its log says it runs without the sandbox" grep -q -- '--no-sandbox: serving WITHOUT the seccomp sandbox' vd/nosb.log
+    kill -TERM "$vpid"; wait "$vpid"
+  else
+    nok "vigild --no-sandbox did not start: $(head -3 vd/nosb.out 2>/dev/null | tr '\n' ' ')"
+  fi
+fi
 echo "1..$n"
