@@ -349,7 +349,7 @@ static void listen_tcp(daemon_state *d, const char *addr)
             int e = errno;
             close(fd);
             if (addr)
-                die("TCPSocket: can't bind %s port %s: %s", addr, port, strerror(e));
+                die("TCPAddr: can't bind %s port %s: %s", addr, port, strerror(e));
             continue;
         }
         add_listener(d, fd, 0);
@@ -388,12 +388,21 @@ static void daemonize(void)
     }
 }
 
-static void write_pidfile(const char *path)
+/* PidFile is opened before daemonizing, so that a bad path stops start-up
+ * where the message can still be seen; the pid is written after the fork. */
+static int open_pidfile(const char *path)
+{
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0)
+        die("PidFile: can't write %s: %s", path, strerror(errno));
+    return fd;
+}
+
+static void write_pidfile(int fd, const char *path)
 {
     char buf[32];
     int n = snprintf(buf, sizeof buf, "%ld\n", (long)getpid());
-    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (fd < 0 || write(fd, buf, (size_t)n) != n)
+    if (write(fd, buf, (size_t)n) != n)
         die("PidFile: can't write %s: %s", path, strerror(errno));
     close(fd);
 }
@@ -555,10 +564,13 @@ int main(int argc, char **argv)
     tzset(); /* VERSION's date is local time; read the zone before the sandbox */
     setup(&d, conf_path, foreground);
 
+    int pidfd = d.conf.pid_file ? open_pidfile(d.conf.pid_file) : -1;
+    if (d.conf.user && !getpwnam(d.conf.user))
+        die("User: unknown user %s", d.conf.user); /* before the fork, seen */
     if (!d.conf.foreground)
         daemonize();
-    if (d.conf.pid_file)
-        write_pidfile(d.conf.pid_file);
+    if (pidfd >= 0)
+        write_pidfile(pidfd, d.conf.pid_file);
     drop_privileges(&d.conf);
     const char *tmpdir = d.conf.temporary_directory ? d.conf.temporary_directory : "/tmp";
     d.ctx.tmp_dfd = open(tmpdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);

@@ -22,7 +22,7 @@ check "a missing config file stops start-up, named ($(head -n 1 "$T/err"))" \
 bad() { # DESC LINE PATTERN
   printf 'LocalSocket %s\nForeground yes\nDatabaseDirectory %s\n%s\n' "$T/bad.sock" "$T/db" "$2" > "$T/bad.conf"
   timeout 20 "$VIGILD" -c "$T/bad.conf" > "$T/err" 2>&1; local rc=$?
-  if [ "$rc" -ne 0 ] && grep -qE "$3" "$T/err"; then ok "$1: exit $rc, \"$(head -n 1 "$T/err")\""; else
+  if [ "$rc" -ne 0 ] && grep -qE "$3" "$T/err"; then ok "$1: exit $rc, \"$(tail -n 1 "$T/err")\""; else
     nok "$1 (exit $rc)"; sed 's/^/#   /' "$T/err" | head -5
   fi
 }
@@ -34,9 +34,60 @@ bad "unknown user" "User no-such-user-vigil" 'User: unknown user no-such-user-vi
 bad "unreadable database" "DatabaseDirectory $T/missing-db" 'DatabaseDirectory: .*missing-db'
 printf 'Broken.Sig:0:*:zz\n' > "$T/baddb.ndb"; mkdir -p "$T/baddb"; mv "$T/baddb.ndb" "$T/baddb/"
 bad "malformed database" "DatabaseDirectory $T/baddb" 'DatabaseDirectory: .*baddb.ndb:1'
+# every option of issue 4 point 1, one bad value each: start-up stops
+# (status 1) and the message on stderr names the option
+badkey() { # KEY LINE...
+  local key=$1; shift
+  { printf 'Foreground yes\nDatabaseDirectory %s\nTemporaryDirectory %s\n' "$T/db" "$T/tmp"
+    case "$key" in LocalSocket|TCPSocket|TCPAddr) ;; *) printf 'LocalSocket %s\n' "$T/bad.sock" ;; esac
+    printf '%s\n' "$@"; } > "$T/bad.conf"
+  timeout 20 "$VIGILD" -c "$T/bad.conf" > "$T/err" 2>&1; local rc=$?
+  if [ "$rc" -eq 1 ] && grep -q "^vigild: .*$key: " "$T/err"; then
+    printf '%s\t%s\n' "$key" "$(grep -m1 "$key: " "$T/err")" >> "$T/badkeys"
+  else
+    nok "bad $key value stops start-up naming $key (exit $rc)"; sed 's/^/#   /' "$T/err" | head -3
+  fi
+}
+: > "$T/badkeys"
+badkey LocalSocket "LocalSocket relative.sock"
+badkey LocalSocketMode "LocalSocketMode 999"
+badkey TCPSocket "TCPSocket 70000"
+badkey TCPAddr "TCPSocket 3310" "TCPAddr 192.0.2.1"
+badkey MaxThreads "MaxThreads 0"
+badkey MaxQueue "MaxQueue many"
+badkey MaxConnectionQueueLength "MaxConnectionQueueLength -1"
+badkey StreamMaxLength "StreamMaxLength 12Q"
+badkey MaxScanSize "MaxScanSize 1T"
+badkey MaxFileSize "MaxFileSize big"
+badkey MaxRecursion "MaxRecursion 4294967296"
+badkey MaxFiles "MaxFiles 1.5"
+badkey ReadTimeout "ReadTimeout 2m"
+badkey CommandReadTimeout "CommandReadTimeout -5"
+badkey IdleTimeout "IdleTimeout soon"
+badkey DatabaseDirectory "DatabaseDirectory $T/no-such-db"
+badkey LogFile "LogFile $T/no-such-dir/vigild.log"
+badkey LogTime "LogTime perhaps"
+badkey PidFile "PidFile $T/no-such-dir/vigild.pid"
+badkey Foreground "Foreground sometimes"
+badkey User "User no-such-user-vigil"
+badkey ExcludePath "ExcludePath ["
+# without Foreground the checks that can fail late still come before the
+# fork: the command itself fails, with the message on its stderr
+for kv in "PidFile $T/no-such-dir/vigild.pid" "User no-such-user-vigil"; do
+  printf 'LocalSocket %s\nDatabaseDirectory %s\nTemporaryDirectory %s\n%s\n' "$T/bg-bad.sock" \
+    "$T/db" "$T/tmp" "$kv" > "$T/bad.conf"
+  timeout 20 "$VIGILD" -c "$T/bad.conf" > "$T/err" 2>&1; rc=$?
+  check "in the background, a bad ${kv%% *} still fails the command (exit $rc): $(tail -n 1 "$T/err")" \
+    eval 'test $rc -eq 1 && grep -q "^vigild: ${kv%% *}: " "$T/err"'
+done
+nbad=$(wc -l < "$T/badkeys")
+check "all 22 options of clamd.conf in issue 4: a bad value stops start-up naming the option ($nbad of 22)" \
+  test "$nbad" -eq 22
+sed 's/^/#   /' "$T/badkeys"
+
 printf 'Foreground yes\nDatabaseDirectory %s\n' "$T/db" > "$T/bad.conf"
 timeout 20 "$VIGILD" -c "$T/bad.conf" > "$T/err" 2>&1; rc=$?
-check "no LocalSocket and no TCPSocket: start-up stops ($(head -n1 "$T/err"))" \
+check "no LocalSocket and no TCPSocket: start-up stops ($(tail -n 1 "$T/err"))" \
   eval 'test $rc -ne 0 && grep -q "no socket" "$T/err"'
 
 # ---- warnings, PidFile, -F over Foreground no, LocalSocketMode ----------------------------
