@@ -253,6 +253,47 @@ grep -q $'\tSTATS 0\.' "$T/stats" && ok "  ... listing the thread answering it a
 stop "$VPID"; rc=$?
 check "vigild exits 0 (and, under ASan, without leaks) after the abuse (status $rc)" test "$rc" -eq 0
 
+# MULTISCAN spreads a directory's files over the pool: a YARA rule that
+# reads every byte makes each 8 MB file take a while, and STATS, polled
+# while the scan runs, must show two or more MULTISCANFILE workers at once;
+# CONTSCAN of the same directory, polled the same way, shows one at most.
+mkdir -p "$T/slowdb" "$T/big"
+printf 'rule Slow { condition: for all i in (0..filesize-1) : (uint8(i) != 0x100) and filesize == 1 }\n' \
+  > "$T/slowdb/slow.yar"
+for i in 1 2 3 4 5 6 7 8; do head -c 8000000 /dev/urandom > "$T/big/f$i.bin"; done
+cat > "$T/spread.py" <<'EOF'
+import socket, sys, threading, time
+S, cmd, task = sys.argv[1], sys.argv[2].encode() + b'\0', sys.argv[3]
+def talk(b):
+    s = socket.socket(socket.AF_UNIX); s.connect(S); s.sendall(b); out = b''
+    while True:
+        d = s.recv(65536)
+        if not d: break
+        out += d
+    s.close(); return out
+res = {}
+t = threading.Thread(target=lambda: res.update(r=talk(cmd)))
+t.start(); most = 0
+while t.is_alive():
+    st = talk(b'zSTATS\0').decode('latin1')
+    most = max(most, sum(1 for l in st.split('\n') if l.startswith('\t' + task + ' ')))
+    time.sleep(0.01)
+t.join()
+print(most, repr(res['r']))
+EOF
+if start_vigild spread "MaxThreads 4" "DatabaseDirectory $T/slowdb"; then
+  out=$("$PY" "$T/spread.py" "$VSOCK" "zMULTISCAN $T/big" MULTISCANFILE)
+  check "MULTISCAN of 8 slow files with MaxThreads 4: up to ${out%% *} files scanned at once in STATS (>= 2), answer OK" \
+    eval '[ "${out%% *}" -ge 2 ] && [[ "$out" == *"$T/big: OK\\x00'"'"'" ]]'
+  out=$("$PY" "$T/spread.py" "$VSOCK" "zCONTSCAN $T/big" CONTSCAN)
+  check "  ... while CONTSCAN of the same directory runs on one worker (${out%% *} at once)" \
+    eval '[ "${out%% *}" -eq 1 ]'
+  stop "$VPID"
+else
+  nok "vigild starts with a slow YARA rule"; sed 's/^/#   /' "$T/spread.out" | tail -3
+fi
+rm -rf "$T/big"
+
 # back-pressure: one thread, MaxQueue 2, 60 clients each streaming 1 MiB
 start_vigild bp "MaxThreads 1" "MaxQueue 2" "StreamMaxLength 4M" "LogVerbose yes" ||
   { nok "vigild starts with MaxThreads 1, MaxQueue 2"; exit 1; }
