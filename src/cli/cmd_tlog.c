@@ -2132,7 +2132,7 @@ static int update_cmd(int argc, char **argv)
     void *hctx = NULL;
     tl_manifest m;
     memset(&m, 0, sizeof m);
-    char *statefile = NULL, *tmp = NULL;
+    char *statefile = NULL, *tmp = NULL, *chk = NULL;
     tl_checkpoint_sigs cs;
     uint64_t index = 0;
     tl_hash pr[TL_MAX_PROOF];
@@ -2391,7 +2391,12 @@ static int update_cmd(int argc, char **argv)
         rc = refuse("database hash", &e);
         goto done;
     }
-    /* 11. install: temporary file, fsync, rule index check, rename */
+    /* 11. install: temporary file, fsync, rule index check, rename. The
+     * temporary name does not end in .vdb, so a vigild that loads the
+     * database directory (a reload by someone else meanwhile, or a start
+     * after a crash here) never takes a half-written or unchecked file;
+     * the rule index is checked through a .vdb-named symbolic link to it
+     * in the state directory. */
     {
         size_t l = strlen(c->database) + 32;
         tmp = malloc(l);
@@ -2404,8 +2409,8 @@ static int update_cmd(int argc, char **argv)
             failmsg("update", &e);
             goto done;
         }
-        snprintf(tmp, l, "%s.tmp-XXXXXX.vdb", c->database);
-        int fd = mkostemps(tmp, 4, O_CLOEXEC);
+        snprintf(tmp, l, "%s.tmp-XXXXXX", c->database);
+        int fd = mkostemp(tmp, O_CLOEXEC);
         if (fd < 0) {
             tl_seterr(&e, "%s: %s", tmp, strerror(errno));
             free(tmp);
@@ -2429,7 +2434,28 @@ static int update_cmd(int argc, char **argv)
             goto done;
         }
         close(fd);
-        if (tl_release_check_db(&m, dbbuf.p, dbbuf.len, tmp, &e) != 0) {
+        char absdir[PATH_MAX], *target = NULL;
+        const char *base = strrchr(tmp, '/');
+        base = base ? base + 1 : tmp;
+        if (realpath(dir_of(c->database, dd, sizeof dd), absdir))
+            target = path_join2(absdir, base);
+        if (!target || !(chk = path_join2(c->state, "install-check.vdb"))) {
+            tl_seterr(&e, "%s: %s", dd, target ? "out of memory" : strerror(errno));
+            free(target);
+            failmsg("update", &e);
+            goto done;
+        }
+        unlink(chk);
+        int lr = symlink(target, chk);
+        free(target);
+        if (lr != 0) {
+            tl_seterr(&e, "%s: %s", chk, strerror(errno));
+            failmsg("update", &e);
+            goto done;
+        }
+        int cr = tl_release_check_db(&m, dbbuf.p, dbbuf.len, chk, &e);
+        unlink(chk);
+        if (cr != 0) {
             rc = refuse("rule index", &e);
             goto done;
         }
@@ -2457,6 +2483,7 @@ done:
         unlink(tmp);
         free(tmp);
     }
+    free(chk);
     if (have_lv)
         logview_close(&lv);
     tl_log_unlock(lock);

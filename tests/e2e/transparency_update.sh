@@ -8,8 +8,9 @@
 #   frozen log (newest cosignature older than max-age), split view (two
 #   checkpoints of one size with different roots), tampered tile, tampered
 #   .vdb, a release that is not in the log, too few cosignatures, a bad
-#   cosignature, an unknown publisher. Plus the egress log and the reload
-#   request to a (fake) vigild.
+#   cosignature, an unknown publisher. Plus the egress log (byte counts
+#   checked against a counting server), the install's system calls
+#   (strace), and the reload of a fake and of a real vigild.
 #
 #   VIGIL=build/vigil VIGIL_SRC=. bash tests/e2e/transparency_update.sh
 set -u
@@ -21,6 +22,7 @@ FAKE=
 cleanup() {
   [ -n "$SRV" ] && kill "$SRV" 2>/dev/null
   [ -n "$FAKE" ] && kill "$FAKE" 2>/dev/null
+  [ -n "${VD:-}" ] && kill "$VD" 2>/dev/null
   rm -rf "$TMP"
 }
 trap cleanup EXIT
@@ -330,6 +332,38 @@ out=$(V update --config c12.conf 2>&1); rc=$?
 check "then HTTP update 1 -> 2 (consistency 1 -> 2 verified)" test $rc -eq 0 -a -n "$(grep 'version 2' <<<"$out")"
 check "database replaced by release 2" cmp -s c12/db/vigil.vdb db2.vdb
 
+# ---- the install itself, as system calls: a new temporary file beside the
+# database (a name a directory load does not take), written and fsync'ed,
+# renamed over the database, then the directory fsync'ed
+if command -v strace >/dev/null 2>&1 && strace -qq -o /dev/null true 2>/dev/null; then
+  conf c16.conf "$URL/logA" c16
+  strace -f -qq -o trace.txt -e trace=openat,fsync,rename,renameat,renameat2 "$VIGIL" update --config c16.conf >/dev/null 2>&1
+  out=$(python3 - trace.txt "$TMP/c16/db/vigil.vdb" <<'EOF'
+import re, sys
+lines = open(sys.argv[1]).read().split('\n'); db = sys.argv[2]; dbdir = db.rsplit('/', 1)[0]
+step = 0; tmp = fd = dfd = None
+for l in lines:
+    if step == 0:
+        m = re.search(r'openat\(AT_FDCWD, "(%s\.tmp-[^"]+)", [^)]*O_CREAT\|O_EXCL[^)]*\) = (\d+)' % re.escape(db), l)
+        if m: tmp, fd, step = m.group(1), m.group(2), 1
+    elif step == 1 and re.search(r'fsync\(%s\) += 0' % fd, l): step = 2
+    elif step == 2 and re.search(r'rename(at2?)?\(.*"%s", .*"%s"(, 0)?\) += 0' % (re.escape(tmp), re.escape(db)), l): step = 3
+    elif step == 3:
+        m = re.search(r'openat\(AT_FDCWD, "%s", [^)]*O_DIRECTORY[^)]*\) = (\d+)' % re.escape(dbdir), l)
+        if m: dfd = m.group(1)
+        elif dfd and re.search(r'fsync\(%s\) += 0' % dfd, l): step = 4
+print(step, tmp or '-')
+EOF
+)
+  check "install: O_EXCL temporary beside the database, fsync, rename over it, fsync of the directory ($out)" \
+    test "${out%% *}" = 4
+  check "install: the temporary name is not one a database directory load takes" \
+    eval "case '${out#* }' in *.vdb|*.hdb|*.ndb|*.yar|-) false;; *) true;; esac"
+else
+  ok "install: system calls # SKIP no strace"
+  ok "install: temporary name # SKIP no strace"
+fi
+
 # ---- reload request to a running vigild (a fake one speaking clamd's RELOAD) -
 sock=$TMP/vigild.sock
 python3 - "$sock" <<'EOF' &
@@ -346,6 +380,41 @@ out=$(V update --config c13.conf 2>&1); rc=$?
 check "after installing, vigild is asked to reload (zRELOAD) and answers" \
   test $rc -eq 0 -a -n "$(grep 'vigild: RELOADING' <<<"$out")" -a "$(cat "$sock.got" 2>/dev/null | tr -d '\0')" = zRELOAD
 wait "$FAKE" 2>/dev/null; FAKE=
+
+# ---- a real vigild serving the client's database directory reloads it ---------
+VIGILD=${VIGIL_BUILD:+$VIGIL_BUILD/vigild}
+if [ -n "$VIGILD" ] && [ -x "$VIGILD" ]; then
+  mkdir -p c17/db c17/tmp
+  printf 'xx \001\002\003\004\005\006\007\010\011\012 yy\n' > body2.bin
+  conf c17.conf "$URL/logA" c17 "reload-socket $TMP/c17/vigild.sock"
+  V update --config c17.conf --bundle v1-at1.bundle --no-reload >/dev/null 2>&1
+  printf 'LocalSocket %s\nForeground yes\nDatabaseDirectory %s\nTemporaryDirectory %s\nLogFile %s\n' \
+    "$TMP/c17/vigild.sock" "$TMP/c17/db" "$TMP/c17/tmp" "$TMP/c17/vigild.log" > c17/vigild.conf
+  "$VIGILD" -c c17/vigild.conf >c17/vigild.out 2>&1 &
+  VD=$!
+  scan17() { python3 - "$TMP/c17/vigild.sock" "$TMP/body2.bin" <<'EOF'
+import socket, sys
+s = socket.socket(socket.AF_UNIX); s.settimeout(10); s.connect(sys.argv[1])
+s.sendall(b'zSCAN ' + sys.argv[2].encode() + b'\0'); out = b''
+while True:
+    d = s.recv(4096)
+    if not d: break
+    out += d
+print(out.rstrip(b'\0').decode(errors='replace'))
+EOF
+  }
+  before=
+  for _ in $(seq 100); do before=$(scan17 2>/dev/null) && [ -n "$before" ] && break; sleep 0.1; done
+  out=$(V update --config c17.conf 2>&1); rc=$?
+  after=
+  for _ in $(seq 100); do after=$(scan17 2>/dev/null); grep -q FOUND <<<"$after" && break; sleep 0.1; done
+  kill $VD 2>/dev/null; wait $VD 2>/dev/null; VD=
+  check "a running vigild (release 1) reloads after the update and detects release 2's new signature" \
+    test $rc -eq 0 -a "$before" = "$TMP/body2.bin: OK" -a "$after" = "$TMP/body2.bin: Vigil.Test.Body-2.UNOFFICIAL FOUND"
+  [ "$after" = "$TMP/body2.bin: Vigil.Test.Body-2.UNOFFICIAL FOUND" ] || echo "# before: $before / after: $after / $out"
+else
+  ok "a running vigild reloads after the update # SKIP no vigild in VIGIL_BUILD"
+fi
 
 # ---- the scanner has no network code ------------------------------------------
 if [ -n "${VIGIL_BUILD:-}" ] && [ -e "$VIGIL_BUILD/libvigil.so" ]; then
