@@ -57,7 +57,11 @@
  * thread and the threads it starts afterwards (all three callers enter
  * before starting their scanning threads); seccomp's TSYNC covers threads
  * that already exist. Without Landlock the number check alone remains;
- * vgsb_landlock_abi() says which.
+ * vgsb_landlock_abi() says which. With no directory given, Landlock is not
+ * used: the filter then refuses every write-open, rename and link
+ * whatever the descriptor, and a Landlock domain would also hide other
+ * processes' /proc/PID/exe (its ptrace scoping), which vigil watch reads to
+ * recognise vigil's own processes.
  *
  * no_new_privs is set (libseccomp's default). A syscall made through
  * another ABI (int 0x80 on x86-64) does not match the native filter and
@@ -340,6 +344,8 @@ static void fill_names(void)
 static int enter_landlock(unsigned flags, const int *dirfds, size_t n, char *err,
                           size_t errlen)
 {
+    if (n == 0)
+        return 0; /* seccomp alone refuses every write then (see the top) */
     long abi = syscall(SYS_landlock_create_ruleset, NULL, 0, LANDLOCK_CREATE_RULESET_VERSION);
     if (abi < 1)
         return 0; /* ENOSYS (kernel) or EOPNOTSUPP (not enabled at boot) */
