@@ -2,8 +2,9 @@
  * fanotify permission events. An open (FAN_OPEN_PERM) or an exec
  * (FAN_OPEN_EXEC_PERM) of a file under a watched directory waits until
  * vigil answers: allowed if clean, denied (the open fails with EPERM) if
- * infected. With --notify-only everything is allowed and detections are
- * only logged.
+ * infected. With --notify-only the marks ask for plain notification events
+ * (FAN_OPEN, FAN_OPEN_EXEC) instead: no open ever waits for vigil, the
+ * file is scanned while the opener goes on, and detections are logged.
  *
  * Design, against what makes clamonacc hang busy systems:
  *   - The main thread only reads events and answers the cheap cases at
@@ -50,6 +51,7 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
+#include <math.h>
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
@@ -76,7 +78,8 @@
 typedef struct wjob {
     int fd;
     pid_t pid;
-    int exec; /* FAN_OPEN_EXEC_PERM: an execve */
+    int exec; /* FAN_OPEN_EXEC(_PERM): an execve */
+    int perm; /* a permission event, which must be answered */
     dev_t dev;
     ino_t ino;
     struct timespec ctime;
@@ -142,13 +145,15 @@ static void respond(watch *w, int fd, int allow)
         fprintf(stderr, "vigil watch: answering an event failed: %s\n", strerror(errno));
 }
 
-/* Answer a job once: 1 if this call answered it. */
+/* Answer a job once: 1 if this call answered it. A notification event
+ * (--notify-only) has nobody waiting: it is only marked answered. */
 static int answer(watch *w, wjob *j, int allow)
 {
     int expected = 0;
     if (!atomic_compare_exchange_strong(&j->answered, &expected, 1))
         return 0;
-    respond(w, j->fd, allow);
+    if (j->perm)
+        respond(w, j->fd, allow);
     return 1;
 }
 
@@ -346,11 +351,14 @@ static int enqueue(watch *w, const struct fanotify_event_metadata *m, const stru
         return 0;
     j->fd = m->fd;
     j->pid = m->pid;
-    j->exec = (m->mask & FAN_OPEN_EXEC_PERM) != 0;
+    j->exec = (m->mask & (FAN_OPEN_EXEC_PERM | FAN_OPEN_EXEC)) != 0;
+    j->perm = (m->mask & (FAN_OPEN_PERM | FAN_OPEN_EXEC_PERM)) != 0;
     j->dev = sb->st_dev;
     j->ino = sb->st_ino;
     j->ctime = sb->st_ctim;
-    j->deadline = now_s() + w->timeout_ms / 1000.0;
+    /* nobody waits on a notification: no deadline (the scan time limit
+     * still stops the scan) */
+    j->deadline = j->perm ? now_s() + w->timeout_ms / 1000.0 : HUGE_VAL;
     atomic_init(&j->answered, 0);
     pthread_mutex_lock(&w->mu);
     if (w->npending >= WATCH_MAX_PENDING) {
@@ -394,7 +402,7 @@ static void on_perm_event(watch *w, const struct fanotify_event_metadata *m)
             allow = w->notify_only;
             atomic_fetch_add(&w->denied, (unsigned long long)!allow);
             logf_(w, m->fd, m->pid, "%s FOUND, %s %s", name,
-                  m->mask & FAN_OPEN_EXEC_PERM ? "exec" : "open",
+                  m->mask & (FAN_OPEN_EXEC_PERM | FAN_OPEN_EXEC) ? "exec" : "open",
                   allow ? "allowed (--notify-only)" : "denied");
         }
     } else if (is_vigil_process(w, m->pid)) {
@@ -406,7 +414,8 @@ static void on_perm_event(watch *w, const struct fanotify_event_metadata *m)
         logf_(w, m->fd, m->pid, "%u scans pending, open allowed without a scan",
               WATCH_MAX_PENDING);
     }
-    respond(w, m->fd, allow);
+    if (m->mask & (FAN_OPEN_PERM | FAN_OPEN_EXEC_PERM))
+        respond(w, m->fd, allow);
     close(m->fd);
 }
 
@@ -429,7 +438,7 @@ static void read_events(watch *w)
             }
             if (m->fd < 0)
                 continue;
-            if (m->mask & (FAN_OPEN_PERM | FAN_OPEN_EXEC_PERM)) {
+            if (m->mask & (FAN_OPEN_PERM | FAN_OPEN_EXEC_PERM | FAN_OPEN | FAN_OPEN_EXEC)) {
                 on_perm_event(w, m);
             } else { /* FAN_CLOSE_WRITE: the cached verdict is stale */
                 struct stat sb;
@@ -466,6 +475,7 @@ static int check_deadlines(watch *w)
 /* ---- marks ------------------------------------------------------------ */
 
 static uint64_t mark_mask = FAN_OPEN_PERM | FAN_OPEN_EXEC_PERM | FAN_CLOSE_WRITE;
+static uint64_t exec_bit = FAN_OPEN_EXEC_PERM;
 
 static int mark(watch *w, const char *path, unsigned extra)
 {
@@ -473,9 +483,9 @@ static int mark(watch *w, const char *path, unsigned extra)
     unsigned fl = FAN_MARK_ADD | (w->mount_mode ? FAN_MARK_MOUNT : FAN_MARK_ONLYDIR) | extra;
     if (fanotify_mark(w->fan, fl, mask, AT_FDCWD, path) == 0)
         return 0;
-    if (errno == EINVAL && (mark_mask & FAN_OPEN_EXEC_PERM)) {
-        /* kernels before 5.0: no FAN_OPEN_EXEC_PERM; an exec still opens */
-        mark_mask &= ~(uint64_t)FAN_OPEN_EXEC_PERM;
+    if (errno == EINVAL && (mark_mask & exec_bit)) {
+        /* kernels before 5.0: no FAN_OPEN_EXEC(_PERM); an exec still opens */
+        mark_mask &= ~exec_bit;
         fputs("vigil watch: this kernel has no FAN_OPEN_EXEC_PERM; execs are checked "
               "as opens\n", stderr);
         return mark(w, path, extra);
@@ -568,7 +578,8 @@ static void usage(FILE *f)
 "\n"
 "  -d, --database=PATH    database file or directory (repeatable; default:\n"
 "                         the built-in database)\n"
-"      --notify-only      never block: log detections only\n"
+"      --notify-only      never block: opens do not wait for a scan (fanotify\n"
+"                         notification events); detections are logged\n"
 "      --timeout=MS       per-file time limit; when a scan takes longer, the\n"
 "                         open is allowed and logged (default %u)\n"
 "  -t, --threads=N        scanning threads (default: all cores, at least 2)\n"
@@ -754,6 +765,10 @@ static int setup(watch *w, char **paths, int npaths)
     sa.sa_handler = on_stop;
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
+    if (w->notify_only) { /* nobody waits: notification events */
+        mark_mask = FAN_OPEN | FAN_OPEN_EXEC | FAN_CLOSE_WRITE;
+        exec_bit = FAN_OPEN_EXEC;
+    }
     if (place_marks(w, paths, npaths) != 0)
         return -1;
     if (w->no_sandbox) {
