@@ -39,7 +39,9 @@ static void usage(FILE *f)
             "vigil is an anti-virus engine: ClamAV signature databases (.hdb .hsb\n"
             ".fp .sfp .ndb .ldb .cdb, compiled .vdb) and YARA rules (.yar .yara), one-pass\n"
             "matching on all cores, clamscan-compatible output and exit codes\n"
-            "(0 clean, 1 found, 2 error). See vigil(1).\n");
+            "(0 clean, 1 found, 2 error). Once the databases are loaded, scan and\n"
+            "watch run in a seccomp sandbox: no network, no programs, no writes\n"
+            "outside the quarantine store ('--no-sandbox' to debug). See vigil(1).\n");
 }
 
 int main(int argc, char **argv)
