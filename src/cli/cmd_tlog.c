@@ -163,6 +163,7 @@ static const char *dir_of(const char *path, char *buf, size_t cap)
 /* egress log: one line per request, chained by SHA-256                */
 
 static char g_egress[4096];
+static char g_cafile[4096]; /* config ca-file: CAs for https mirrors */
 
 static void egress_resolve(const char *explicit_path, const char *cfg_path, const char *state_dir)
 {
@@ -356,6 +357,8 @@ static int url_fetch(fetcher *f, const char *path, size_t max, tl_buf *out, tl_e
     curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, sink_write);
     curl_easy_setopt(c, CURLOPT_WRITEDATA, &s);
     curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
+    if (g_cafile[0])
+        curl_easy_setopt(c, CURLOPT_CAINFO, g_cafile);
     CURLcode rc = curl_easy_perform(c);
     long code = 0, reqsize = 0, hdrsize = 0;
     curl_off_t up = 0;
@@ -957,7 +960,7 @@ typedef struct ucfg {
     uint64_t max_age;
     int max_age_set;
     uint64_t skew;
-    char state[4096], database[4096], reload_socket[108], egress[4096];
+    char state[4096], database[4096], reload_socket[108], egress[4096], cafile[4096];
     uint64_t max_db;
 } ucfg;
 
@@ -1013,6 +1016,8 @@ static int cfg_directive(void *arg, char **w, int nw, tl_err *e)
         snprintf(c->reload_socket, sizeof c->reload_socket, "%s", v);
     } else if (!strcmp(d, "egress-log"))
         snprintf(c->egress, sizeof c->egress, "%s", v);
+    else if (!strcmp(d, "ca-file"))
+        snprintf(c->cafile, sizeof c->cafile, "%s", v);
     else if (!strcmp(d, "max-db-size")) {
         if (parse_bytes(v, &c->max_db) != 0) {
             tl_seterr(e, "max-db-size: bytes, or a number with K/M/G");
@@ -1467,6 +1472,8 @@ static int log_replay(int argc, char **argv, int monitor)
         return 2;
     }
     egress_resolve(egress, cfg ? cfg->egress : NULL, cfg ? cfg->state : NULL);
+    if (cfg)
+        snprintf(g_cafile, sizeof g_cafile, "%s", cfg->cafile);
     const tl_key *wit = tr.have_pol ? tr.pol.wit : tr.wit;
     size_t nwit = tr.have_pol ? tr.pol.nwit : tr.nwit;
     replay rp;
@@ -1935,7 +1942,8 @@ static void update_usage(FILE *f)
             "recorded in the egress log (vigil egress).\n"
             "Configuration (default /etc/vigil/update.conf), a c2sp.org/tlog-policy file\n"
             "plus: mirror, release-key VKEY, name, channel, max-age, clock-skew, state DIR,\n"
-            "database FILE, reload-socket PATH, egress-log FILE, max-db-size.\n");
+            "database FILE, reload-socket PATH, egress-log FILE, max-db-size, ca-file FILE\n"
+            "(CA certificates, PEM, that https mirrors are verified against, as curl --cacert).\n");
 }
 
 static int refuse(const char *check, const tl_err *e)
@@ -2118,6 +2126,7 @@ static int update_cmd(int argc, char **argv)
         return 2;
     }
     egress_resolve(egress, c->egress, c->state);
+    snprintf(g_cafile, sizeof g_cafile, "%s", c->cafile);
 
     int rc = 2, lock = -1;
     ustate st;

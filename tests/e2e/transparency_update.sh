@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # tests/e2e/transparency_update.sh - `vigil update` against a transparency
-# log served over HTTP on 127.0.0.1, over file:// and from offline
+# log served over HTTP and HTTPS on 127.0.0.1, over file:// and from offline
 # bundles: the release installs when every check passes, and each attack
 # is refused with exit 2, a message naming the failed check, and nothing
 # changed (installed database and stored state byte-identical):
@@ -23,6 +23,7 @@ cleanup() {
   [ -n "$SRV" ] && kill "$SRV" 2>/dev/null
   [ -n "$FAKE" ] && kill "$FAKE" 2>/dev/null
   [ -n "${VD:-}" ] && kill "$VD" 2>/dev/null
+  [ -n "${HS:-}" ] && kill "$HS" 2>/dev/null
   rm -rf "$TMP"
 }
 trap cleanup EXIT
@@ -313,6 +314,36 @@ V log append --key log.skey --vdb db3.vdb logE e1.manifest 2>/dev/null
 cosign logE E w1 w2
 conf c9.conf "$URL/logE" c9
 refused "release signed by an unknown publisher" "publisher signature" c9.conf
+
+# ---- https: a mirror with a certificate from a CA the client is given ----------
+if openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 -subj /CN=127.0.0.1 \
+     -addext subjectAltName=IP:127.0.0.1 -keyout tls.key -out tls.crt >/dev/null 2>&1; then
+  python3 - "$TMP" "$TMP/tls.crt" "$TMP/tls.key" "$TMP/https.port" <<'EOF' >/dev/null 2>&1 &
+import functools, http.server, ssl, sys
+root, crt, key, portf = sys.argv[1:]
+h = functools.partial(http.server.SimpleHTTPRequestHandler, directory=root)
+s = http.server.HTTPServer(('127.0.0.1', 0), h)
+ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER); ctx.load_cert_chain(crt, key)
+s.socket = ctx.wrap_socket(s.socket, server_side=True)
+open(portf, 'w').write(str(s.server_address[1]))
+s.serve_forever()
+EOF
+  HS=$!
+  for _ in $(seq 50); do [ -s https.port ] && break; sleep 0.1; done
+  hport=$(cat https.port)
+  conf c18.conf "https://127.0.0.1:$hport/logA" c18
+  refused "https mirror whose certificate the client cannot verify (no ca-file)" fetch c18.conf
+  conf c18.conf "https://127.0.0.1:$hport/logA" c18 "ca-file $TMP/tls.crt"
+  out=$(V update --config c18.conf 2>&1); rc=$?
+  check "https mirror (ca-file): installs release 2" test $rc -eq 0 -a -n "$(grep 'version 2' <<<"$out")"
+  check "https requests are recorded in the egress log" \
+    grep -Eq "GET https://127.0.0.1:$hport/logA/checkpoint sent=[1-9][0-9]* received=[1-9][0-9]* status=200 " c18/state/egress.log
+  kill $HS 2>/dev/null; wait $HS 2>/dev/null; HS=
+else
+  ok "https mirror # SKIP openssl cannot make a certificate"
+  ok "https install # SKIP"
+  ok "https egress # SKIP"
+fi
 
 # ---- offline: file:// mirror and bundles -------------------------------------
 conf c10.conf "file://$TMP/logA" c10
