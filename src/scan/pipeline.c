@@ -77,6 +77,9 @@ typedef struct scan {
     int force_type; /* .ldb HandlerType: 1 + the type of the next layer */
     uint64_t obj_len; /* size of the object whose buffer is matched (.ldb
                          FileSize, also for its normalised text) */
+    /* The layer's hash signatures, checked between the body pass over its
+     * raw bytes and the logical signatures (match_buffer, hash_now). */
+    struct pending_hash *ph;
 } scan;
 
 void vg_limits_default(vg_limits *lim)
@@ -319,6 +322,25 @@ static int on_ldb_found(void *user, uint32_t name)
     return s->stop;
 }
 
+/* ClamAV's order within one object: body signatures during the pass over
+ * its raw bytes, then its hash signatures, then logical signatures; so in
+ * first-match mode a body hit is the name clamscan prints, not the hash's,
+ * and --all-match lists them in clamscan's order. */
+struct pending_hash {
+    const uint8_t *d;
+    size_t len;
+    uint8_t (*cache)[32];
+    int *have;
+};
+
+static void hash_now(scan *s)
+{
+    struct pending_hash *p = s->ph;
+    s->ph = NULL;
+    if (p && !s->stop)
+        hash_stage(s, s->e->det, p->d, p->len, p->cache, p->have, hash_detected);
+}
+
 static void match_buffer(scan *s, const uint8_t *d, size_t len, uint32_t mask)
 {
     if (s->stop || len == 0)
@@ -333,6 +355,8 @@ static void match_buffer(scan *s, const uint8_t *d, size_t len, uint32_t mask)
         vgm_scratch_set_multi(s->sc->ms, on_ldb_hit, s);
     }
     vg_status st = vgm_scan(s->e->m, s->sc->ms, d, len, mask, on_body_hit, s);
+    if (st == VG_OK)
+        hash_now(s);
     if (st == VG_OK && lr && !s->stop) {
         /* logical signatures once the pass over this buffer is done */
         vgl_obj o = {s->obj_len, s->exe, s->anc, s->nanc < VG_MAX_ANC ? s->nanc : VG_MAX_ANC};
@@ -541,9 +565,6 @@ static void scan_layer(scan *s, const uint8_t *d, size_t len)
     int have[VGH_KINDS] = {0};
     if (hash_stage(s, s->e->fp, d, len, hashes, have, allowlisted))
         return; /* allowlisted: this layer and all inside it are clean */
-    hash_stage(s, s->e->det, d, len, hashes, have, hash_detected);
-    if (s->stop)
-        return;
 
     vgft_type t = s->force_type ? (vgft_type)(s->force_type - 1) : vgft_detect(d, len);
     s->force_type = 0;
@@ -576,7 +597,10 @@ static void scan_layer(scan *s, const uint8_t *d, size_t len)
     vgm_scratch_set_exe(s->sc->ms, s->exe);
     s->obj_len = len;
     int yara = yara_begin(s, d, len);
+    struct pending_hash ph = {d, len, hashes, have};
+    s->ph = &ph;
     match_buffer(s, d, len, mask);
+    hash_now(s); /* when match_buffer returned before its pass */
     if (yara)
         yara_end(s);
     vgm_scratch_set_exe(s->sc->ms, NULL);

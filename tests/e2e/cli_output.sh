@@ -121,6 +121,26 @@ if [ $have_clam = 1 ]; then
     test "$(grep -c '^eicar.com: .* FOUND$' v.out)" -eq 2
   vig -d db.hdb -d db.ndb --no-summary eicar.com 2>/dev/null > v.out
   check "without --all-match: one line" test "$(wc -l < v.out)" -eq 1
+  clam -d db.hdb -d db.ndb --no-summary eicar.com 2>/dev/null > c.out
+  same "without --all-match: the name clamscan reports (the body signature, not the hash)" c.out v.out
+  # within one file clamscan reports body signatures, then hash ones, then
+  # logical ones; -d order does not matter
+  printf 'Vigil.Test.EicarLdb-1;Target:0;0;%s\n' "${eicar_hex:40:40}" > db.ldb
+  vig -d db.ldb -d db.hdb -d db.ndb --all-match --no-summary eicar.com >v.out 2>&1
+  clam -d db.ldb -d db.hdb -d db.ndb --allmatch --no-summary eicar.com >c.out 2>&1
+  same "--all-match on one file: clamscan's order, unsorted (body, hash, logical)" c.out v.out
+  check "--all-match on one file: three lines" test "$(wc -l < v.out)" -eq 3
+  vig -d db.ldb -d db.hdb --no-summary eicar.com >v.out 2>&1
+  clam -d db.ldb -d db.hdb --no-summary eicar.com >c.out 2>&1
+  same "hash and logical signature: the hash's name, as clamscan" c.out v.out
+  # -d DIRECTORY loads every database in it
+  mkdir -p dbdir && cp db.hdb db.ndb db.ldb dbdir/
+  vig -d dbdir --all-match --no-summary eicar.com >v.out 2>&1
+  clam -d dbdir --allmatch --no-summary eicar.com >c.out 2>&1
+  same "-d DIRECTORY: the same detections as clamscan -d DIRECTORY" c.out v.out
+  vig -d dbdir eicar.com 2>/dev/null | grep '^Known viruses' >v.out
+  clam -d dbdir eicar.com 2>/dev/null | grep '^Known viruses' >c.out
+  same "-d DIRECTORY: Known viruses as clamscan ($(cat c.out))" c.out v.out
 
   vig -d db.hdb --no-summary - < eicar.com >v.out 2>&1
   clam -d db.hdb --no-summary - < eicar.com >c.out 2>&1
@@ -147,6 +167,56 @@ if [ $have_clam = 1 ]; then
   check "FIFO in a walk: warned on stderr, scan goes on (exit $vrc)" \
     eval 'grep -qx "WARNING: w/pipe: Not supported file type" v.err && grep -q "^w/x.com: .*FOUND" v.out && test $vrc -eq 1'
   rm -f fifo
+  # a socket and a character device: on the command line as clamscan; in
+  # a walk reported on stderr (clamscan skips them silently), scan goes on
+  mkdir -p sp/w && printf '%s' "$EICAR" > sp/w/x.com
+  python3 -c 'import socket,sys
+for p in sys.argv[1:]: socket.socket(socket.AF_UNIX).bind(p)' sp/sock sp/w/sock 2>/dev/null
+  mknod sp/null c 1 3 2>/dev/null && cp -a sp/null sp/w/null
+  for f in sp/sock sp/null; do
+    if [ -e "$f" ]; then
+      vig -d db.hdb --no-summary "$f" >v.out 2>v.err; vrc=$?
+      clam -d db.hdb --no-summary "$f" >c.out 2>c.err; crc=$?
+      same "$(basename "$f") argument: message as clamscan ($(cat c.err))" c.err v.err
+      check "$(basename "$f") argument: exit $vrc as clamscan ($crc), nothing on stdout" \
+        eval 'test "$vrc" -eq "$crc" && ! test -s v.out'
+    else
+      skip "$(basename "$f") argument" "cannot make it here"
+    fi
+  done
+  vig -d db.hdb --no-summary sp/w >v.out 2>v.err; vrc=$?
+  check "socket and device in a walk: reported on stderr, scan goes on (exit $vrc)" \
+    eval 'grep -qx "WARNING: sp/w/sock: Not supported file type" v.err &&
+      { ! test -e sp/w/null || grep -qx "WARNING: sp/w/null: Not supported file type" v.err; } &&
+      grep -qx "sp/w/x.com: Vigil.Test.Eicar-1.UNOFFICIAL FOUND" v.out && test $vrc -eq 1'
+
+  # ---- the built-in database (db/ compiled in, used without -d) ----------
+  TF=${VIGIL_TESTFILES:-/usr/share/clamav-testfiles}/clam.exe
+  mkdir -p bi
+  if [ -f "$TF" ]; then
+    want=$(od -An -tx1 -j 64 -N 48 "$TF" | tr -d ' \n')
+    check "db/vigil-default.ndb: ClamAV-Test-File is bytes 0x40-0x6f of clam.exe" \
+      grep -qx "ClamAV-Test-File:0:\*:$want" "$VIGIL_SRC/db/vigil-default.ndb"
+    cp "$TF" bi/clam.exe
+  fi
+  printf '%s' "$EICAR" > bi/eicar.com
+  printf '%s\n' "$EICAR" > bi/eicar-nl.com
+  printf '%s   \t ' "$EICAR" > bi/eicar-pad.com
+  printf 'x%s' "$EICAR" > bi/eicar-late.com
+  printf 'clean\n' > bi/clean.txt
+  vig --all-match --no-summary bi 2>&1 | sort > v.out
+  clam -r --allmatch -d "$VIGIL_SRC/db" --no-summary bi 2>&1 |
+    sed 's/\.UNOFFICIAL FOUND$/ FOUND/' | sort > c.out
+  same "no -d: the built-in database finds what clamscan -d db/ finds (names without .UNOFFICIAL)" c.out v.out
+  check "built-in database: eicar.com is Win.Test.EICAR_HDB-1" grep -qx 'bi/eicar.com: Win.Test.EICAR_HDB-1 FOUND' v.out
+  check "built-in database: EICAR plus a newline is Eicar-Test-Signature" \
+    grep -qx 'bi/eicar-nl.com: Eicar-Test-Signature FOUND' v.out
+  if [ -f bi/clam.exe ]; then
+    check "built-in database: clam.exe is ClamAV-Test-File" grep -qx 'bi/clam.exe: ClamAV-Test-File FOUND' v.out
+  fi
+  vig bi 2>/dev/null | grep '^Known viruses' > v.out
+  clam -d "$VIGIL_SRC/db" bi 2>/dev/null | grep '^Known viruses' > c.out
+  same "built-in database: $(cat v.out), as clamscan -d db/" c.out v.out
 
   # ---- summary block ------------------------------------------------------
   vig -d db.hdb d >v.out 2>/dev/null
@@ -238,6 +308,16 @@ check "--threads: 60 lines" test "$(wc -l < t4.out)" -eq 60
 vig -d db.hdb --threads 4 many >t4.out 2>/dev/null
 check "--threads 4: summary counts (60 files, 8 infected)" \
   eval 'test "$(field t4.out "Scanned files")" = 60 && test "$(field t4.out "Infected files")" = 8'
+# each file's lines stay together: 30 files with three detections each
+# (--all-match: body, hash, logical) among 30 clean ones, 4 threads
+mkdir -p grp
+for i in $(seq 1 30); do
+  printf '%s' "$EICAR" > grp/e$i; head -c $((i * 331)) /dev/urandom > grp/r$i
+done
+vig -d db.hdb -d db.ndb -d db.ldb --all-match --threads 4 --no-summary grp > g.out 2>&1
+check "--threads 4 --all-match: 90 FOUND lines" test "$(grep -c ' FOUND$' g.out)" -eq 90
+check "--threads 4: each file's lines kept together" \
+  eval "awk -F': ' '\$1 != prev { if (seen[\$1]++) bad = 1; prev = \$1 } END { exit bad }' g.out"
 
 # ---- JSON -------------------------------------------------------------------
 if command -v python3 >/dev/null 2>&1; then
