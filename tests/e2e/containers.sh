@@ -70,6 +70,58 @@ else
   skip "nested containers" "zip, tar, gzip or 7z missing"
 fi
 
+# ---- every format: EICAR inside, found, and as clamscan where it reads it --
+# Archives made by Debian's tools; RAR 4, RAR 5 and LHA (no writer in
+# Debian main) by tests/e2e/mkarc.py, stored members.
+mkdir fmt && cp eicar.com fmt/ && (
+  cd fmt || exit 1
+  have zip && zip -q e.zip eicar.com
+  have 7z && 7z a -bd -bso0 -bse0 e.7z eicar.com
+  for f in ustar gnu pax v7; do have tar && tar --format=$f -cf e-$f.tar eicar.com; done
+  for f in odc newc crc bin; do have cpio && printf 'eicar.com\n' | cpio -o -H $f --quiet > e-$f.cpio; done
+  have ar && ar rc e.a eicar.com
+  if have dpkg-deb; then
+    mkdir -p pkg/DEBIAN pkg/usr/share && cp eicar.com pkg/usr/share/ &&
+      printf 'Package: e\nVersion: 1\nArchitecture: all\nMaintainer: t <t@t>\nDescription: t\n' > pkg/DEBIAN/control &&
+      dpkg-deb -Zxz --root-owner-group --build pkg e.deb >/dev/null 2>&1
+    rm -rf pkg
+  fi
+  have gcab && gcab -c e-stored.cab eicar.com && gcab -cz e-mszip.cab eicar.com
+  have genisoimage && mkdir iso && cp eicar.com iso/ && genisoimage -quiet -R -o e.iso iso && rm -rf iso
+  have bsdtar && bsdtar --format xar -cf e.xar eicar.com
+  for k in rar4 rar5 lha; do python3 "$VIGIL_SRC/tests/e2e/mkarc.py" $k eicar.com e.$k; done
+  mv e.rar4 e4.rar; mv e.rar5 e5.rar; mv e.lha e.lzh
+  have gzip && gzip -c eicar.com > eicar.com.gz
+  have bzip2 && bzip2 -c eicar.com > eicar.com.bz2
+  have xz && xz -c eicar.com > eicar.com.xz && xz --format=lzma -c eicar.com > eicar.com.lzma
+  have zstd && zstd -q -c eicar.com > eicar.com.zst
+  have lz4 && lz4 -q -c eicar.com > eicar.com.lz4 && lz4 -q -l -c eicar.com > eicar.com.legacy.lz4
+  rm eicar.com
+)
+made=$(cd fmt && ls | tr '\n' ' ')
+want="e.zip e.7z e-ustar.tar e-gnu.tar e-pax.tar e-v7.tar e-odc.cpio e-newc.cpio e-crc.cpio e-bin.cpio e.a e.deb e-stored.cab e-mszip.cab e.iso e.xar e4.rar e5.rar e.lzh eicar.com.gz eicar.com.bz2 eicar.com.xz eicar.com.lzma eicar.com.zst eicar.com.lz4 eicar.com.legacy.lz4"
+missing=""
+for f in $want; do [ -s "fmt/$f" ] || missing="$missing $f"; done
+check "every format fixture is made${missing:+ (missing:$missing)}" test -z "$missing"
+for f in $want; do
+  [ -s "fmt/$f" ] || continue
+  v=$(vig -d db.hdb "fmt/$f")
+  if [ "$v" != "fmt/$f: Win.Test.EICAR_HDB-1.UNOFFICIAL FOUND" ]; then
+    nok "$f: EICAR inside is found (got: $v)"; continue
+  fi
+  if [ $have_clam = 1 ]; then
+    c=$(clam -d db.hdb "fmt/$f")
+    if [ "$c" = "$v" ]; then ok "$f: EICAR inside is found, the line clamscan prints"
+    elif [ "$c" = "fmt/$f: OK" ]; then ok "$f: EICAR inside is found (clamscan does not read this format)"
+    else nok "$f: EICAR found, but clamscan says: $c"; fi
+  else
+    ok "$f: EICAR inside is found"
+  fi
+done
+v=$(vig -d db.hdb --json fmt/e.deb)
+check "deb: --json member is data.tar.xz/[data]/./usr/share/eicar.com" \
+  eval 'python3 -c "import json,sys; o=json.loads(sys.argv[1]); sys.exit(o[\"detections\"][0][\"member\"] != \"data.tar.xz/[data]/./usr/share/eicar.com\")" "$v"'
+
 # ---- limits, compared with clamscan ----------------------------------------
 have_arc=0
 if have zip && have tar && have gzip; then
@@ -191,6 +243,21 @@ if have zip; then
     v=$(vig -d db.hdb --alert-encrypted enc.7z)
     check "encrypted 7z (headers too): $v" test "$v" = "enc.7z: Heuristics.Encrypted.7Zip FOUND"
   fi
+fi
+
+# RAR: Debian main's clamscan has no unrar, so the name is checked against
+# the names compiled into its libclamav
+python3 "$VIGIL_SRC/tests/e2e/mkarc.py" rar4enc eicar.com enc.rar
+v=$(vig -d db.hdb --alert-encrypted enc.rar)
+check "encrypted rar with --alert-encrypted: $v" test "$v" = "enc.rar: Heuristics.Encrypted.RAR FOUND"
+v=$(vig -d db.hdb enc.rar)
+check "encrypted rar without the option: $v" test "$v" = "enc.rar: OK"
+lib=$(ldconfig -p 2>/dev/null | sed -n 's/.*libclamav\.so\.[0-9]* .*=> //p' | head -n 1)
+if [ -n "$lib" ] && [ -f "$lib" ]; then
+  check "Heuristics.Encrypted.RAR is a name in clamscan's libclamav ($lib)" \
+    grep -aq 'Heuristics\.Encrypted\.RAR' "$lib"
+else
+  skip "Heuristics.Encrypted.RAR in libclamav" "libclamav not found"
 fi
 
 # ---- detection in a container: path and member ---------------------------------
