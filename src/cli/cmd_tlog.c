@@ -333,23 +333,19 @@ static void fetcher_close(fetcher *f)
     memset(f, 0, sizeof *f);
 }
 
-static int url_fetch(fetcher *f, const char *path, size_t max, tl_buf *out, tl_err *e)
+/* One request, its bytes recorded in the egress log: 0 done (*code,
+ * *rc set, body in out), -1 the egress log could not be written. */
+static int url_once(CURL *c, const char *url, size_t max, tl_buf *out, CURLcode *rc, long *code,
+                    int *over, char *errbuf, tl_err *e)
 {
     memset(out, 0, sizeof *out);
-    char *url = path_join2(f->base, path);
-    if (!url) {
-        tl_seterr(e, "out of memory");
-        return -1;
-    }
-    CURL *c = f->curl;
-    char errbuf[CURL_ERROR_SIZE] = "";
     sink s = {out, max, 0};
+    errbuf[0] = 0;
     curl_easy_reset(c);
     curl_easy_setopt(c, CURLOPT_URL, url);
     curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https,file");
-    curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
-    curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 1L);
-    curl_easy_setopt(c, CURLOPT_MAXREDIRS, 5L);
+    /* redirects are followed by url_fetch, one egress line per hop */
+    curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
     curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 20L);
     curl_easy_setopt(c, CURLOPT_TIMEOUT, 900L);
     curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
@@ -359,35 +355,75 @@ static int url_fetch(fetcher *f, const char *path, size_t max, tl_buf *out, tl_e
     curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
     if (g_cafile[0])
         curl_easy_setopt(c, CURLOPT_CAINFO, g_cafile);
-    CURLcode rc = curl_easy_perform(c);
-    long code = 0, reqsize = 0, hdrsize = 0;
+    *rc = curl_easy_perform(c);
+    long reqsize = 0, hdrsize = 0;
     curl_off_t up = 0;
-    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
+    *code = 0;
+    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, code);
     curl_easy_getinfo(c, CURLINFO_REQUEST_SIZE, &reqsize);
     curl_easy_getinfo(c, CURLINFO_HEADER_SIZE, &hdrsize);
     curl_easy_getinfo(c, CURLINFO_SIZE_UPLOAD_T, &up);
+    *over = s.over;
     uint8_t h[32];
     tl_sha256(out->p ? (const void *)out->p : "", out->len, h);
     char status[64];
-    if (rc != CURLE_OK)
-        snprintf(status, sizeof status, "error:%d", (int)rc);
+    if (*rc != CURLE_OK)
+        snprintf(status, sizeof status, "error:%d", (int)*rc);
     else if (!strncmp(url, "file://", 7))
         snprintf(status, sizeof status, "file");
     else
-        snprintf(status, sizeof status, "%ld", code);
-    tl_err e2;
-    if (egress_record(url, (uint64_t)reqsize + (uint64_t)(up > 0 ? up : 0),
-                      (uint64_t)hdrsize + out->len, status, h, &e2) != 0) {
-        *e = e2;
+        snprintf(status, sizeof status, "%ld", *code);
+    if (egress_record(url, (uint64_t)reqsize + (uint64_t)(up > 0 ? up : 0), (uint64_t)hdrsize + out->len,
+                      status, h, e) != 0) {
+        tl_buf_free(out);
+        return -1;
+    }
+    return 0;
+}
+
+static int url_fetch(fetcher *f, const char *path, size_t max, tl_buf *out, tl_err *e)
+{
+    memset(out, 0, sizeof *out);
+    char *url = path_join2(f->base, path);
+    if (!url) {
+        tl_seterr(e, "out of memory");
+        return -1;
+    }
+    char errbuf[CURL_ERROR_SIZE];
+    CURLcode rc;
+    long code;
+    int over, hops = 0;
+    for (;;) {
+        if (url_once(f->curl, url, max, out, &rc, &code, &over, errbuf, e) != 0) {
+            free(url);
+            return -1;
+        }
+        char *loc = NULL;
+        if (rc != CURLE_OK || code < 300 || code > 399 || strncmp(url, "http", 4) ||
+            curl_easy_getinfo(f->curl, CURLINFO_REDIRECT_URL, &loc) != CURLE_OK || !loc)
+            break;
+        /* to http or https only, never from https down to http */
+        if (++hops > 5 || (strncmp(loc, "http://", 7) && strncmp(loc, "https://", 8)) ||
+            (!strncmp(url, "https://", 8) && strncmp(loc, "https://", 8))) {
+            tl_seterr(e, "%s: %s to %s refused", url, hops > 5 ? "more than 5 redirects" : "redirect", loc);
+            tl_buf_free(out);
+            free(url);
+            return -1;
+        }
+        char *next = strdup(loc);
         tl_buf_free(out);
         free(url);
-        return -1;
+        if (!next) {
+            tl_seterr(e, "out of memory");
+            return -1;
+        }
+        url = next;
     }
     int ret = 0;
     if (rc == CURLE_FILE_COULDNT_READ_FILE || (rc == CURLE_OK && (code == 404 || code == 410))) {
         tl_seterr(e, "%s: not found", url);
         ret = 1;
-    } else if (s.over) {
+    } else if (over) {
         tl_seterr(e, "%s: larger than %zu bytes", url, max);
         ret = -1;
     } else if (rc != CURLE_OK) {

@@ -186,9 +186,15 @@ class H(socketserver.BaseRequestHandler):
             if not d: return
             req += d
         path = req.split(b' ')[1].decode()
-        try: body = open(os.path.join(root, path.lstrip('/')), 'rb').read(); st = b'200 OK'
-        except OSError: body = b'no'; st = b'404 Not Found'
-        resp = b'HTTP/1.1 ' + st + b'\r\nContent-Length: %d\r\nConnection: close\r\n\r\n' % len(body) + body
+        extra = b''
+        if path.startswith('/moved/'):  # a mirror that moved: 302 to /logA/...
+            body = b'moved\n'; st = b'302 Found'
+            host, port = self.request.getsockname()[:2]
+            extra = ('Location: http://%s:%d%s\r\n' % (host, port, path.replace('/moved/', '/logA/', 1))).encode()
+        else:
+            try: body = open(os.path.join(root, path.lstrip('/')), 'rb').read(); st = b'200 OK'
+            except OSError: body = b'no'; st = b'404 Not Found'
+        resp = b'HTTP/1.1 ' + st + b'\r\n' + extra + b'Content-Length: %d\r\nConnection: close\r\n\r\n' % len(body) + body
         self.request.sendall(resp)
         with open(out, 'a') as f:
             f.write('%s sent=%d received=%d sha256=%s\n' % (path, len(req), len(resp), hashlib.sha256(body).hexdigest()))
@@ -202,11 +208,22 @@ for _ in $(seq 50); do [ -s counter.port ] && break; sleep 0.1; done
 cport=$(cat counter.port)
 conf c14.conf "http://127.0.0.1:$cport/logA" c14
 V update --config c14.conf >/dev/null 2>&1
+mv counted.txt counted-c14.txt
+conf c19.conf "http://127.0.0.1:$cport/moved" c19
+V update --config c19.conf >/dev/null 2>&1; rc19=$?
 kill $CNT 2>/dev/null; wait $CNT 2>/dev/null
-mine=$(sed -E "s|^[^ ]+ GET http://127.0.0.1:$cport(/[^ ]+) (sent=[0-9]+ received=[0-9]+) status=[0-9]+ (sha256=[0-9a-f]+) .*|\1 \2 \3|" c14/state/egress.log)
+egress_vs_server() { # CLIENT SERVER-COUNTS: same requests, same bytes, same SHA-256
+  local mine
+  mine=$(sed -E "s|^[^ ]+ GET http://127.0.0.1:$cport(/[^ ]+) (sent=[0-9]+ received=[0-9]+) status=[0-9]+ (sha256=[0-9a-f]+) .*|\1 \2 \3|" "$1/state/egress.log")
+  [ -n "$mine" ] && [ "$mine" = "$(cat "$2")" ] && [ "$(wc -l < "$2")" -ge 4 ] && return 0
+  echo "# egress:"; sed 's/^/#   /' <<<"$mine"; echo "# server:"; sed 's/^/#   /' "$2"; return 1
+}
 check "egress log: bytes sent and received per request equal what the server counted, with the body's SHA-256" \
-  test -n "$mine" -a "$mine" = "$(cat counted.txt)" -a "$(wc -l < counted.txt)" -ge 4
-[ "$mine" = "$(cat counted.txt 2>/dev/null)" ] || { echo "# egress:"; sed 's/^/#   /' <<<"$mine"; echo "# server:"; sed 's/^/#   /' counted.txt; }
+  egress_vs_server c14 counted-c14.txt
+check "egress log: a redirected mirror gives one line per hop (each 302 with its bytes, then its target)" \
+  eval "[ $rc19 -eq 0 ] && egress_vs_server c19 counted.txt &&
+        grep -q ' GET http://127.0.0.1:$cport/moved/checkpoint .* status=302 ' c19/state/egress.log &&
+        [ \$(grep -c ' status=302 ' c19/state/egress.log) -eq 4 ] && [ \$(grep -c ' status=200 ' c19/state/egress.log) -eq 4 ]"
 
 # ---- attacks ---------------------------------------------------------------
 # rollback 1: a mirror serving the log as it was at size 1
