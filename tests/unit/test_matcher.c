@@ -165,6 +165,82 @@ int main(void)
     expect(e, buf, blen, "", "AB1CD");
     vg_engine_free(e);
 
+    /* ---- every syntax element at the very start and the very end ----
+     * Each matching text M and non-matching text N is scanned as the first
+     * bytes of a buffer (then "\n" + binary tail) and as its last bytes
+     * (binary head + "\n" first). All 19 signatures are loaded together,
+     * so each expected set also says which other elements match there. The
+     * sets are clamscan 1.4.6's answers on the same bytes (--allmatch, each
+     * name once); tests/e2e/diff_patterns.sh compares more such files live. */
+    static const char *const el_db =
+        "Q2:0:*:48454c4c4f??574f524c44\n"
+        "NibH:0:*:48454c4c4f2?574f524c44\n"
+        "NibL:0:*:48454c4c4f?d574f524c44\n"
+        "Star:0:*:4142*4344\n"
+        "JmpN:0:*:4142{2}4344\n"
+        "JmpMax:0:*:4142{-2}4344\n"
+        "JmpMin:0:*:4142{2-}4344\n"
+        "JmpRange:0:*:4142{1-2}4344\n"
+        "Range:0:*:58[1-2]595a5a\n"
+        "Alt:0:*:4341542d(41|42)2e\n"
+        "AltMulti:0:*:4341542d(4142|5859)2e\n"
+        "AltLen:0:*:4341542d(43|5859|515151)2e\n"
+        "NegAlt:0:*:4341542d!(41|42)2e\n"
+        "NegMulti:0:*:4341542d!(4142|5859)2e\n"
+        "B:0:*:(B)6576696c(B)\n"
+        "L:0:*:(L)6576696c(L)\n"
+        "W:0:*:(W)6576696c(W)\n"
+        "NegB:0:*:6576696c!(B)\n"
+        "MidB:0:*:48454c4c4f(B)574f524c44\n";
+    static const struct {
+        const char *m, *n;                     /* matching, not matching */
+        const char *m0, *m1, *n0, *n1;         /* found: at start, at end */
+    } el[] = {
+        {"HELLO-WORLD", "HELLO--WORLD", "MidB,NibH,NibL,Q2", "MidB,NibH,NibL,Q2", "", ""},
+        {"HELLO-WORLD", "HELLO]WORLD", "MidB,NibH,NibL,Q2", "MidB,NibH,NibL,Q2", "NibL,Q2", "NibL,Q2"},
+        {"HELLO-WORLD", "HELLO.WORLD", "MidB,NibH,NibL,Q2", "MidB,NibH,NibL,Q2", "MidB,NibH,Q2",
+         "MidB,NibH,Q2"},
+        {"AB12345CD", "CDAB", "JmpMin,Star", "JmpMin,Star", "", ""},
+        {"AB12CD", "AB1CD", "JmpMax,JmpMin,JmpN,JmpRange,Star", "JmpMax,JmpMin,JmpN,JmpRange,Star",
+         "JmpMax,JmpRange,Star", "JmpMax,JmpRange,Star"},
+        {"AB1CD", "AB123CD", "JmpMax,JmpRange,Star", "JmpMax,JmpRange,Star", "JmpMin,Star",
+         "JmpMin,Star"},
+        {"AB123CD", "AB1CD", "JmpMin,Star", "JmpMin,Star", "JmpMax,JmpRange,Star",
+         "JmpMax,JmpRange,Star"},
+        {"AB12CD", "AB123CD", "JmpMax,JmpMin,JmpN,JmpRange,Star", "JmpMax,JmpMin,JmpN,JmpRange,Star",
+         "JmpMin,Star", "JmpMin,Star"},
+        {"X12YZZ", "X123YZZ", "Range", "Range", "", ""},
+        {"CAT-B.", "CAT-C.", "Alt", "Alt", "AltLen,NegAlt", "AltLen,NegAlt"},
+        {"CAT-XY.", "CAT-XZ.", "AltLen,AltMulti", "AltLen,AltMulti", "NegMulti", "NegMulti"},
+        {"CAT-QQQ.", "CAT-QQ.", "AltLen", "AltLen", "NegMulti", "NegMulti"},
+        {"CAT-C.", "CAT-A.", "AltLen,NegAlt", "AltLen,NegAlt", "Alt", "Alt"},
+        {"CAT-XZ.", "CAT-XY.", "NegMulti", "NegMulti", "AltLen,AltMulti", "AltLen,AltMulti"},
+        {"evil", "xevil", "B,L,W", "L,W", "", ""},
+        {"evil", "evilx", "B,L,W", "L,W", "NegB", "NegB"},
+        {"evils", "evil", "NegB", "NegB", "B,L,W", "L,W"},
+        {"HELLO WORLD", "HELLOxWORLD", "MidB,NibH,Q2", "MidB,NibH,Q2", "Q2", "Q2"},
+    };
+    static const char el_head[] = "\xde\xad\xbe\xef\x00\x00\n";
+    static const char el_tail[] = "\n\xde\xad\xbe\xef\x00\x00";
+    e = build(el_db);
+    TAP_OK(e != NULL, "19 signatures, one per syntax element, compile together");
+    for (size_t i = 0; e && i < sizeof el / sizeof el[0]; i++) {
+        for (int which = 0; which < 2; which++) {
+            const char *t = which ? el[i].n : el[i].m;
+            size_t tl = strlen(t);
+            memcpy(buf, t, tl); /* at the start */
+            memcpy(buf + tl, el_tail, sizeof el_tail - 1);
+            char what[128];
+            snprintf(what, sizeof what, "'%s' at the start", t);
+            expect(e, buf, tl + sizeof el_tail - 1, which ? el[i].n0 : el[i].m0, what);
+            memcpy(buf, el_head, sizeof el_head - 1); /* at the end */
+            memcpy(buf + sizeof el_head - 1, t, tl);
+            snprintf(what, sizeof what, "'%s' at the end", t);
+            expect(e, buf, sizeof el_head - 1 + tl, which ? el[i].n1 : el[i].m1, what);
+        }
+    }
+    vg_engine_free(e);
+
     /* ---- (B) (L) (W) ---- */
     e = build("B:0:*:(B)6576696c(B)\n"
               "L:0:*:(L)6576696c(L)\n"
