@@ -151,6 +151,13 @@ files_of "$T/V1st" | only_in /dev/stdin "$T/DF" > "$T/V1f"
     [ "$R0" -eq "$VRC" ] || echo "exit status $R0 (--all-match: $VRC)"
 } > "$T/d1"
 check "without --all-match: one row per infected file, same files as clamscan" "$T/d1" "differ"
+# and the name printed for each file is the one clamscan prints (within an
+# object clamscan reports body signatures before hash ones)
+not_disputed() { awk -F'\t' -v df="$T/DF" 'BEGIN { while ((getline l < df) > 0) d[l] = 1 } !($1 in d)' "$1"; }
+not_disputed "$T/C1" > "$T/C1r"
+not_disputed "$T/V1st" > "$T/V1r"
+{ only_in "$T/C1r" "$T/V1r" | sed 's/^/clamscan only: /'; only_in "$T/V1r" "$T/C1r" | sed 's/^/vigil only: /'; } > "$T/d2"
+check "without --all-match: the same name as clamscan for each file ($(wc -l < "$T/C1r") files)" "$T/d2" "differ"
 
 # several hash kinds matching one layer: an MD5 and a SHA-256 sig for each of
 # three ELF files; with --allmatch clamscan reports both names
