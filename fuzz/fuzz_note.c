@@ -1,7 +1,9 @@
 /* fuzz/fuzz_note.c - the transparency-log parsers on arbitrary bytes:
  * signed notes (with verification against a fixed key set), checkpoints,
- * verifier and signer keys, proof files, tlog-proof files, entry bundles
- * and release manifests. The first byte picks the parser. */
+ * verifier and signer keys, proof files, tlog-proof files, entry bundles,
+ * release manifests, release bundles / update state (sections), trust
+ * policies, and rule indexes (fetched from mirrors by `log verify`). The
+ * first byte picks the parser. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,7 +12,9 @@
 #include "tlog/manifest.h"
 #include "tlog/merkle.h"
 #include "tlog/note.h"
+#include "tlog/policy.h"
 #include "tlog/proof.h"
+#include "tlog/sections.h"
 #include "tlog/tiles.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -30,7 +34,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     if (size < 1)
         return 0;
-    unsigned sel = data[0] % 7;
+    unsigned sel = data[0] % 10;
     const char *s = (const char *)data + 1;
     size_t n = size - 1;
     switch (sel) {
@@ -75,6 +79,30 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     case 5: {
         tl_entry ents[256];
         tl_bundle_parse((const uint8_t *)s, n, n ? (unsigned)(data[1] % 257) : 0, 1, ents, &e);
+        break;
+    }
+    case 7: {
+        tl_section sec[TL_MAX_SECTIONS];
+        size_t ns;
+        if (tl_sections_parse((const uint8_t *)s, n, TL_BUNDLE_HEADER, sec, &ns, &e) == 0)
+            for (size_t i = 0; i < ns; i++)
+                if (sec[i].len && sec[i].p[sec[i].len - 1] == 0x7f)
+                    break; /* touch every section's last byte */
+        break;
+    }
+    case 8: {
+        tl_policy pol;
+        if (tl_policy_parse(s, n, &pol, NULL, NULL, &e) == 0) {
+            int ok[TL_POL_MAX_WIT] = {0};
+            char why[128];
+            tl_policy_satisfied(&pol, ok, why, sizeof why);
+        }
+        break;
+    }
+    case 9: {
+        uint64_t cnt;
+        uint8_t root[32];
+        tl_ruleindex_root(s, n, &cnt, root, &e);
         break;
     }
     default: {
