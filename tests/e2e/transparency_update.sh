@@ -295,6 +295,20 @@ check "unlogged bundle assembled" test -s v3-unlogged.bundle
 conf c5.conf "$URL/logA" c5
 refused "release not in the log (offline bundle)" "inclusion proof" c5.conf --bundle v3-unlogged.bundle
 
+# the same over the network: a mirror whose entry bundle carries the
+# unlogged release 3 in place of release 2 (tiles and checkpoint untouched)
+cp -a logA unl
+python3 - unl/tile/entries/000.p/2 r3.manifest <<'EOF'
+import sys
+p, m3 = sys.argv[1:]; b = open(p, 'rb').read()
+n1 = int.from_bytes(b[:2], 'big'); first = b[:2 + n1]
+m = open(m3, 'rb').read()
+open(p, 'wb').write(first + len(m).to_bytes(2, 'big') + m)
+EOF
+cp db3.vdb "unl/sha256/$(sha256sum < db3.vdb | cut -c1-64)"
+conf c20.conf "$URL/unl" c20
+refused "release not in the log (a mirror serves it in the entry bundle)" "release: tile/entries/000.p/2: entry 1 does not match its leaf hash" c20.conf
+
 # too few cosignatures: only witness 1 cosigned; quorum is 2 of 3
 cp -a logA few
 cp cp2-w1only few/checkpoint
