@@ -7,24 +7,33 @@
 #   scripts/reproduce.sh --compare DIR1 DIR2 only compare two build folders
 #
 # The two builds differ in everything a build must not depend on:
+#   sources     a `git clone` of the commit, then a `git archive` of it
 #   folder      two temp folders whose paths differ in length
-#   user        root, then `nobody` (when run as root and setpriv/runuser work)
+#   user        you, then `nobody` (when run as root and setpriv/runuser
+#               work); the owner of the built files is checked
 #   umask       0002, then 0077
-#   locale      LC_ALL=C, then fr_FR.UTF-8 (or C.UTF-8 if not generated)
+#   locale      LC_ALL=C, then fr_FR.UTF-8 (compiled with localedef into the
+#               build's folder; C.UTF-8 if Debian's locales data is missing)
 #   time zone   TZ=UTC, then Pacific/Auckland
-#   time        the second starts after the first has finished
+#   time        the second starts after the first has finished, and its
+#               clock runs 400 days ahead (faketime, if installed)
+#   SOURCE_DATE_EPOCH  not set for the first (CMakeLists.txt must find the
+#               commit's time itself, as in a plain `make build`), set to
+#               the commit's time for the second; the value each build's
+#               CMake used is read back from its CMakeCache.txt and must be
+#               the commit's time
 #   make -j     2, then 3 (other completion orders)
-# Both take their sources from `git archive REV` (the committed tree: any
-# uncommitted change in the work tree is not part of the check), get
-# SOURCE_DATE_EPOCH from the commit's time, and run `make build` with an
-# otherwise empty environment (PATH kept), as a user would.
+# Both contain only the committed tree (any uncommitted change in the work
+# tree is not part of the check) and run `make build` with an otherwise
+# empty environment (PATH kept), as a user would.
 #
 # Compared: whichever of vigil, vigild, libvigil.so*, libvigil.a exist in
 # either build. Each gets a line "SHA256  NAME  identical", or
 # "SHA256  NAME  DIFFERS ..." followed by the first difference (diffoscope's
 # report if diffoscope is installed, else cmp's first differing byte, with
 # the ELF section or archive member that holds it). Exit status: 0 all
-# identical, 1 something differs, 2 a build failed or bad usage.
+# identical (and both builds used the commit's time), 1 something differs,
+# 2 a build failed or bad usage.
 # Knobs: REPRODUCE_JOBS (default 2), REPRODUCE_KEEP=1 keeps the build trees,
 # REPRODUCE_NO_DIFFOSCOPE=1 uses the cmp report even if diffoscope is there.
 set -euo pipefail
@@ -197,7 +206,7 @@ JOBS=${REPRODUCE_JOBS:-2}
 commit=$(git -C "$REPO" rev-parse --verify "$REV^{commit}" 2>/dev/null) || die "not a commit: $REV"
 SOURCE_DATE_EPOCH=$(git -C "$REPO" log -1 --format=%ct "$commit")
 say "commit $commit ($(git -C "$REPO" log -1 --format=%s "$commit" | cut -c1-60))"
-say "SOURCE_DATE_EPOCH=$SOURCE_DATE_EPOCH ($(date -u -d "@$SOURCE_DATE_EPOCH" +%Y-%m-%dT%H:%M:%SZ), the commit's time)"
+say "the commit's time: SOURCE_DATE_EPOCH=$SOURCE_DATE_EPOCH ($(date -u -d "@$SOURCE_DATE_EPOCH" +%Y-%m-%dT%H:%M:%SZ))"
 if [ "$REV" = HEAD ] && [ -n "$(git -C "$REPO" status --porcelain --untracked-files=no 2>/dev/null)" ]; then
   say "note: the work tree has uncommitted changes; they are not part of this check"
 fi
@@ -211,8 +220,6 @@ if [ "$(id -u)" = 0 ] && uid=$(id -u nobody 2>/dev/null) && gid=$(id -g nobody 2
     as2=(runuser -u nobody --) user2=nobody
   fi
 fi
-locale2=C.UTF-8
-if locale -a 2>/dev/null | grep -qix 'fr_FR.utf8'; then locale2=fr_FR.UTF-8; fi
 
 tmp=${TMPDIR:-/tmp}
 T1=$(mktemp -d "$tmp/vigil-repro1.XXXXXX")
@@ -230,28 +237,79 @@ if [ "$user2" != "$(id -un)" ]; then
   fi
 fi
 
-build() { # n top src umask locale tz jobs runner...
-  local n=$1 top=$2 src=$3 um=$4 loc=$5 tz=$6 jobs=$7; shift 7
-  say "build $n: $src"
-  say "  user $(if [ $# -gt 0 ]; then echo "$user2"; else id -un; fi), umask $um, LC_ALL=$loc, TZ=$tz, make -j$jobs, started $(date -u +%H:%M:%SZ)"
-  local t0=$SECONDS
+# The second build's locale: French, compiled into its own folder (LOCPATH)
+# so that nothing is installed on the system; C.UTF-8 if that can't be done.
+locale2=C.UTF-8 locpath2=
+if [ -f /usr/share/i18n/locales/fr_FR ] && command -v localedef >/dev/null &&
+   mkdir -p "$T2/locale" && localedef -i fr_FR -f UTF-8 "$T2/locale/fr_FR.UTF-8" >/dev/null 2>&1 &&
+   [ "$(LOCPATH=$T2/locale LC_ALL=fr_FR.UTF-8 locale decimal_point 2>/dev/null)" = , ]; then
+  locale2=fr_FR.UTF-8 locpath2=$T2/locale
+fi
+# Its clock: 400 days ahead, file times included (libfaketime).
+clock2=() clockname2="real clock"
+if command -v faketime >/dev/null && faketime -f +400d true 2>/dev/null; then
+  clock2=(faketime -f +400d) clockname2="clock 400 days ahead"
+fi
+
+bad=0
+build() { # n top src how(clone|archive) sde umask locale locpath tz clockname jobs [clock...] -- [runner...]
+  local n=$1 top=$2 src=$3 how=$4 sde=$5 um=$6 loc=$7 locpath=$8 tz=$9 clockname=${10} jobs=${11}
+  shift 11
+  local clock=()
+  while [ "$1" != -- ]; do clock+=("$1"); shift; done
+  shift
+  local who=$(id -un)
+  if [ $# -gt 0 ]; then who=$user2; fi
+  say "build $n in $src"
+  local sdetext="SOURCE_DATE_EPOCH not set" now
+  if [ -n "$sde" ]; then sdetext="SOURCE_DATE_EPOCH=$sde"; fi
+  # The date as the build's processes see it (faketime's clock, if used).
+  now=$("$@" env -i "${clock[@]}" date -u +%Y-%m-%d)
+  say "  from git $how, as $who (uid $(id -u "$who")), umask $um, LC_ALL=$loc, TZ=$tz, $clockname ($now), make -j$jobs, $sdetext"
+  local t0=$SECONDS start
+  start=$(date -u +%H:%M:%SZ)
+  local envs=(env -i PATH="$PATH" HOME="$top/home" TMPDIR="$top")
   # shellcheck disable=SC2016
-  git -C "$REPO" archive --format=tar "$commit" |
-    "$@" env -i PATH="$PATH" HOME="$top/home" TMPDIR="$top" bash -c '
-      umask "$1" && mkdir -p "$2" "$3/home" &&
-      tar -x --no-same-owner --no-same-permissions -C "$2"' _ "$um" "$src" "$top" ||
-    die "build $n: could not unpack $commit"
+  if [ "$how" = clone ]; then
+    "$@" "${envs[@]}" bash -c 'umask "$1" && mkdir -p "$3/home" &&
+      git clone -q --shared --no-checkout "$4" "$2" && git -C "$2" checkout -q --detach "$5"' \
+      _ "$um" "$src" "$top" "$REPO" "$commit" || die "build $n: could not clone $commit"
+  else
+    git -C "$REPO" archive --format=tar "$commit" |
+      "$@" "${envs[@]}" bash -c 'umask "$1" && mkdir -p "$2" "$3/home" &&
+        tar -x --no-same-owner --no-same-permissions -C "$2"' _ "$um" "$src" "$top" ||
+      die "build $n: could not unpack $commit"
+  fi
+  envs+=(LANG="$loc" LC_ALL="$loc" TZ="$tz")
+  if [ -n "$locpath" ]; then envs+=(LOCPATH="$locpath"); fi
+  if [ -n "$sde" ]; then envs+=(SOURCE_DATE_EPOCH="$sde"); fi
   # shellcheck disable=SC2016
-  if ! "$@" env -i PATH="$PATH" HOME="$top/home" TMPDIR="$top" LANG="$loc" LC_ALL="$loc" TZ="$tz" \
-      SOURCE_DATE_EPOCH="$SOURCE_DATE_EPOCH" bash -c 'umask "$1" && cd "$2" && make build JOBS="$3"' \
+  if ! "$@" "${envs[@]}" "${clock[@]}" bash -c 'umask "$1" && cd "$2" && make build JOBS="$3"' \
       _ "$um" "$src" "$jobs" >"$top/build.log" 2>&1; then
     tail -n 40 "$top/build.log" | sed 's/^/  | /' >&2
     die "build $n failed (log above)"
   fi
-  say "  done in $((SECONDS - t0)) s"
+  local owner used
+  owner=$(stat -c %U "$src/build/vigil" 2>/dev/null || echo '?')
+  [ "$owner" = "$who" ] || die "build $n: build/vigil is owned by $owner, not $who: the build did not run as $who"
+  used=$(sed -n 's/^VIGIL_SOURCE_DATE_EPOCH_USED:INTERNAL=//p' "$src/build/CMakeCache.txt")
+  if [ "$used" = "$SOURCE_DATE_EPOCH" ]; then
+    used="$used, the commit's time"
+  else
+    used="${used:-(none)}, NOT the commit's time"
+    bad=1
+  fi
+  say "  done in $((SECONDS - t0)) s (started $start); files owned by $owner; CMake used SOURCE_DATE_EPOCH=$used"
 }
 
-build 1 "$T1" "$S1" 0002 C UTC "$JOBS"
+build 1 "$T1" "$S1" clone "" 0002 C "" UTC "real clock" "$JOBS" --
 sleep 1
-build 2 "$T2" "$S2" 0077 "$locale2" Pacific/Auckland "$((JOBS + 1))" "${as2[@]}"
-compare "$S1/build" "$S2/build"
+build 2 "$T2" "$S2" archive "$SOURCE_DATE_EPOCH" 0077 "$locale2" "$locpath2" Pacific/Auckland \
+  "$clockname2" "$((JOBS + 1))" "${clock2[@]}" -- "${as2[@]}"
+rc=0
+compare "$S1/build" "$S2/build" || rc=$?
+if [ "$rc" = 0 ] && [ "$bad" = 1 ]; then
+  say "a build's CMake did not use the commit's time as SOURCE_DATE_EPOCH"
+  rc=1
+fi
+exit "$rc"
