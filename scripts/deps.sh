@@ -11,12 +11,14 @@ PKGS=(
   zip unzip p7zip-full tar gzip bzip2 xz-utils zstd lz4 cpio genisoimage arj gcab
   libarchive-tools python3 time hyperfine bc procps strace util-linux
   python3-pyclamd libclamav-client-perl
-  faketime locales
+  faketime locales diffoscope-minimal
   man-db xxd systemd
 )
 # man-db: cli_output.sh renders docs/vigil.1 with man -l; xxd: diff_ldb.sh;
 # systemd: systemd-analyze verify in daemon_service.sh; gcab: containers.sh
 # makes a .cab with EICAR in it. None is in a minimal Debian 12.
+# faketime, locales: make reproduce's second build runs 400 days ahead in a
+# French locale; diffoscope-minimal: its report of a difference.
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

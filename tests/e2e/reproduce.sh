@@ -88,6 +88,20 @@ expect 1 "first difference: section .rodata" "--compare: a changed byte in vigil
    $out == *"libvigil.a  identical"* && $out == *"vigild  identical"* && $out == *"1 of 6 differ"* ]]
 check $? "--compare: only vigil is reported, with both hashes"
 
+# The same with diffoscope, which make reproduce uses when it is installed
+# (scripts/deps.sh installs diffoscope-minimal).
+if command -v diffoscope >/dev/null; then
+  fresh
+  off=$(section_offset "$t/2/vigil" .rodata)
+  flip "$t/2/vigil" $((16#${off:-0} + 8))
+  out=$(REPRODUCE_NO_DIFFOSCOPE=0 bash scripts/reproduce.sh --compare "$t/1" "$t/2" 2>&1); rc=$?
+  expect 1 "diffoscope (first 60 lines):" "--compare with diffoscope: its report is shown"
+  [[ $out == *"Hex dump of section '.rodata'"* && $out == *"1 of 6 differ"* ]]
+  check $? "--compare with diffoscope: ... and it names .rodata"
+else
+  ok "--compare with diffoscope # SKIP diffoscope is not installed"
+fi
+
 fresh
 mkdir "$t/x" && (cd "$t/x" && ar x "$t/1/libvigil.a")
 member=$(ar t "$t/1/libvigil.a" | sed -n 2p)
