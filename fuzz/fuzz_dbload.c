@@ -1,9 +1,9 @@
 /* fuzz/fuzz_dbload.c - the text database loaders on arbitrary files.
  *
  * The input is loaded as an .ndb, then as an .hdb (and, by its first byte,
- * also as .hsb, .fp or .sfp next to a fixed .ndb); whatever loads is
- * compiled and scans a fixed buffer and the input itself. A failed load
- * must leave the engine usable. */
+ * also as .hsb, .fp, .sfp, .mdb, .msb or .imp next to a fixed .ndb);
+ * whatever loads is compiled and scans a fixed buffer and the input itself.
+ * A failed load must leave the engine usable. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -51,9 +51,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (size > 65536)
         return 0;
-    static const char *const other[] = {"x.hsb", "x.fp", "x.sfp", "x.hdb"};
+    static const char *const other[] = {"x.hsb", "x.fp", "x.sfp", "x.hdb",
+                                        "x.mdb", "x.msb", "x.imp", "x.hsb"};
     one("x.ndb", data, size, 0);
     one("x.hdb", data, size, 0);
-    one(other[size ? data[0] & 3 : 0], data, size, 1);
+    one(other[size ? data[0] & 7 : 0], data, size, 1);
     return 0;
 }
