@@ -16,7 +16,8 @@
  * The rule index has one line per rule of the .vdb (tlog/release.c):
  * "<type> <name> <content sha256 hex>\n", sorted by (name, type, hash);
  * hash and body signatures as `vigil db list` gives them, and each rule
- * of a YARA, logical or PE-hash source text on a line of its own;
+ * of a YARA, logical or PE-hash source text on a line of its own (white
+ * space, control characters and '%' in a name written %XX);
  * its root is the RFC 6962 MTH with each line (with its '\n') as a leaf,
  * so "rule X was in release Y" can be proved by an inclusion proof. */
 #ifndef VG_TLOG_MANIFEST_H

@@ -8,7 +8,8 @@
  * manifest and in `vigil log verify` (a secret rule cannot hide inside a
  * file entry). Line-based formats hash the line without its name (a
  * renamed rule keeps its hash, as in `db list`); a YARA rule hashes its
- * source text, from its own line to the next rule's line. */
+ * source text, from its own line to the next rule's line. Names with
+ * white space (real databases have them) are written with %XX escapes. */
 #include "tlog/release.h"
 
 #include <stdio.h>
@@ -39,7 +40,10 @@ static void ix_free(ixlist *l)
     memset(l, 0, sizeof *l);
 }
 
-/* Add (type, name, SHA-256 of "type:" || content). */
+/* Add (type, name, SHA-256 of "type:" || content). A name's bytes that
+ * would break the line's three fields (white space, control characters)
+ * and '%' itself are written %XX, so every name has one spelling:
+ * "Sig.Name 1" is listed as "Sig.Name%201". */
 static int ix_add(ixlist *l, const char *type, const char *name, size_t nl, const char *content,
                   size_t cl, const char *suffix, tl_err *e)
 {
@@ -47,11 +51,6 @@ static int ix_add(ixlist *l, const char *type, const char *name, size_t nl, cons
         tl_seterr(e, "a %s rule has an empty or over-long name", type);
         return -1;
     }
-    for (size_t i = 0; i < nl; i++)
-        if ((unsigned char)name[i] <= 0x20 || name[i] == 0x7f) {
-            tl_seterr(e, "%s rule name '%.*s' contains white space", type, (int)nl, name);
-            return -1;
-        }
     if (l->n == l->cap) {
         size_t cap = l->cap ? l->cap * 2 : 256;
         ixent *nv = realloc(l->v, cap * sizeof *nv);
@@ -61,15 +60,22 @@ static int ix_add(ixlist *l, const char *type, const char *name, size_t nl, cons
         l->cap = cap;
     }
     size_t sl = strlen(suffix);
-    char *nm = malloc(nl + sl + 1);
+    char *nm = malloc(3 * nl + sl + 1);
     tl_buf c = {0};
     if (!nm || tl_buf_printf(&c, "%s:", type) != 0 || tl_buf_add(&c, content, cl) != 0) {
         free(nm);
         tl_buf_free(&c);
         goto oom;
     }
-    memcpy(nm, name, nl);
-    memcpy(nm + nl, suffix, sl + 1);
+    size_t o = 0;
+    for (size_t i = 0; i < nl; i++) {
+        unsigned char ch = (unsigned char)name[i];
+        if (ch <= 0x20 || ch == 0x7f || ch == '%')
+            o += (size_t)snprintf(nm + o, 4, "%%%02X", ch);
+        else
+            nm[o++] = (char)ch;
+    }
+    memcpy(nm + o, suffix, sl + 1);
     uint8_t h[32];
     tl_sha256(c.p, c.len, h);
     tl_buf_free(&c);
@@ -151,15 +157,17 @@ static int yline_cmp(const void *a, const void *b)
     return (x->line > y->line) - (x->line < y->line);
 }
 
-/* Offset of the start of 1-based line `line` in text (len if beyond). */
-static size_t line_start(const char *t, size_t len, int line)
+/* Offset of the start of 1-based line `line` in text (len if beyond),
+ * walking on from line *at, which starts at *off (lines only increase,
+ * so a file is walked once). */
+static size_t line_start(const char *t, size_t len, int line, int *at, size_t *off)
 {
-    size_t o = 0;
-    for (int k = 1; k < line && o < len; k++) {
-        const char *nl = memchr(t + o, '\n', len - o);
-        o = nl ? (size_t)(nl - t) + 1 : len;
+    while (*at < line && *off < len) {
+        const char *nl = memchr(t + *off, '\n', len - *off);
+        *off = nl ? (size_t)(nl - t) + 1 : len;
+        ++*at;
     }
-    return o;
+    return *off;
 }
 
 /* One line per YARA rule of kept text s: its name, and the hash of its
@@ -186,10 +194,13 @@ static int index_yara(ixlist *l, const vg_engine *eng, const vgdb_srctext *s, tl
         return -1;
     }
     qsort(v, n, sizeof *v, yline_cmp);
-    int rc = 0;
+    int rc = 0, at = 1;
+    size_t off = 0;
     for (uint32_t i = 0; i < n && rc == 0; i++) {
-        size_t a = line_start(s->text, s->len, v[i].line);
-        size_t b = i + 1 < n ? line_start(s->text, s->len, v[i + 1].line) : s->len;
+        size_t a = line_start(s->text, s->len, v[i].line, &at, &off);
+        int at2 = at;
+        size_t off2 = off;
+        size_t b = i + 1 < n ? line_start(s->text, s->len, v[i + 1].line, &at2, &off2) : s->len;
         rc = ix_add(l, "yara", v[i].name, strlen(v[i].name), s->text + a, b > a ? b - a : 0, "", e);
     }
     free(v);

@@ -101,7 +101,7 @@ private rule beta
   condition: $b
 }
 EOF
-printf 'Vigil.Test.Ldb-1;Engine:51-255,Target:0;0;616263\n' > src/y.ldb
+printf 'Vigil.Test.Ldb-1;Engine:51-255,Target:0;0;616263\nVigil.Test Ldb-2;Engine:51-255,Target:0;0;646566\n' > src/y.ldb
 printf '1024:44d88612fea8a8f36de82e1278abb02f:Vigil.Test.Sect-1\n' > src/y.mdb
 V db build -o y1.vdb src/y.yar src/y.ldb src/y.mdb 2>/dev/null
 V release create --key pub.skey --name vigil-text --version 1 --rules-out y1.rules -o y1.manifest y1.vdb 2>/dev/null
@@ -111,13 +111,15 @@ h = lambda t, b: hashlib.sha256(t.encode() + b':' + b).hexdigest()
 y = open('src/y.yar', 'rb').read().split(b'\n')
 print('\n'.join(sorted([
   'ldb Vigil.Test.Ldb-1.UNOFFICIAL ' + h('ldb', b';Engine:51-255,Target:0;0;616263'),
+  'ldb Vigil.Test%20Ldb-2.UNOFFICIAL ' + h('ldb', b';Engine:51-255,Target:0;0;646566'),
   'mdb Vigil.Test.Sect-1.UNOFFICIAL ' + h('mdb', b'1024:44d88612fea8a8f36de82e1278abb02f'),
   'yara alpha ' + h('yara', y[0] + b'\n'),
   'yara beta ' + h('yara', b'\n'.join(y[1:]))])))
 EOF
 )
-check "rule index: every YARA, logical and PE-hash rule by name with its content hash" test "$(cat y1.rules)" = "$want"
-check "manifest of a YARA/.ldb/.mdb database counts 4 rules" grep -qx "rules 4 $(sha256sum < y1.rules | cut -c1-64) $(mth y1.rules)" y1.manifest
+check "rule index: every YARA, logical and PE-hash rule by name with its content hash (a space in a name as %20)" \
+  test "$(cat y1.rules)" = "$want"
+check "manifest of a YARA/.ldb/.mdb database counts 5 rules" grep -qx "rules 5 $(sha256sum < y1.rules | cut -c1-64) $(mth y1.rules)" y1.manifest
 sed -i 's/beta-marker/beta-marker-2/' src/y.yar
 printf 'rule gamma { strings: $g = "CONFIDENTIAL" condition: $g }\n' >> src/y.yar
 V db build -o y2.vdb src/y.yar src/y.ldb src/y.mdb 2>/dev/null
