@@ -40,7 +40,7 @@
 #   RETRIES [1]                    reruns of a measurement that other processes disturbed
 #                                  (they used > 10 % of its wall time in CPU-s)
 #   IDLE_WAIT [30]                 seconds to wait for an idle machine before each run
-#   VDB [1]                        also measure vigil -t1 on the set compiled to a .vdb
+#   VDB [1]                        also measure vigil -t1 and -tTHREADS on the set compiled to a .vdb
 #   SKIP_CLAMSCAN [0]              1 = measure vigil only (no ratios, no agreement check)
 #   WORKDIR [mktemp /tmp/vigil-vs-clamscan.XXXXXX]  logs, outputs, results.tsv
 #   SHARED [repo/../shared]        the shared folder holding bench/
@@ -247,6 +247,8 @@ TOOLS+=(vigil-t1 "vigil-t$THREADS")
 # vigil on the same set compiled once into a .vdb (`vigil db build`, the
 # time it took is in the log): the start-up a daemon or a repeated scan sees
 [ "$VDB" = 1 ] && TOOLS+=(vigil-vdb-t1)
+# and on all cores, where the load no longer hides the gain from threads
+[ "$VDB" = 1 ] && [ "$THREADS" != 1 ] && TOOLS+=("vigil-vdb-t$THREADS")
 tool_cmd() { # TOOL SIGDIR [SET] -> argv array TOOL_ARGV (without targets)
     db_args "${3:-}" "$2"
     case "$1" in
