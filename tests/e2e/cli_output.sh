@@ -357,6 +357,35 @@ else
   skip "--json checks" "python3 not installed"
 fi
 
+# ---- hash signatures: a file is hashed only when some signature has its size
+# A 512 MiB sparse file with a body signature: the user CPU time of the scan
+# with an MD5 signature of another size is compared with that of a signature
+# of this size, and of any size ('*'). Hashing 512 MiB costs ~0.6 s; the
+# body pass over its (cached) zero pages ~0.02 s.
+truncate -s 512M sparse.bin 2>/dev/null
+if [ -f sparse.bin ] && command -v python3 >/dev/null 2>&1; then
+  printf 'Vigil.Body:0:*:41424344454647\n' > hb.ndb
+  printf '%s:68:Other.Size\n' "$EICAR_MD5" > h68.hdb
+  printf '%s:536870912:This.Size\n' "$EICAR_MD5" > hthis.hdb
+  printf '%s:*:Any.Size:73\n' "$EICAR_MD5" > hany.hdb
+  cpu() { # DB: user CPU seconds of one scan of sparse.bin
+    python3 -c 'import resource, subprocess, sys
+subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+r = resource.getrusage(resource.RUSAGE_CHILDREN)
+print("%.3f" % r.ru_utime)' "$VIGIL" scan --no-summary --max-filesize=0 --max-scansize=0 \
+      -d hb.ndb -d "$1" sparse.bin
+  }
+  cpu h68.hdb >/dev/null # page cache filled, so that no run pays for it
+  t68=$(cpu h68.hdb); tthis=$(cpu hthis.hdb); tany=$(cpu hany.hdb)
+  check "hash signature of another size: the file is not hashed (${t68} s user CPU vs ${tthis} s with one of its size)" \
+    awk -v a="$t68" -v b="$tthis" 'BEGIN { exit !(a * 5 < b) }'
+  check "hash signature of any size ('*'): the file is hashed (${tany} s user CPU)" \
+    awk -v a="$t68" -v b="$tany" 'BEGIN { exit !(a * 5 < b) }'
+  rm -f sparse.bin
+else
+  skip "hash only for sizes with a signature" "no sparse file or python3"
+fi
+
 # ---- progress bar -----------------------------------------------------------
 vig -d db.hdb d >p.out 2>p.err
 check "no progress bar when stderr is not a terminal" \
