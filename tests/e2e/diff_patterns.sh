@@ -19,6 +19,9 @@
 #     (executable offsets included: EP, Sx, SE, SL on target 1 and 6).
 #  4. clam.exe (clamav-testfiles, when installed): the offset list of
 #     clamav.md §3 for the non-executable forms.
+#  5. target types: one signature per type the detector knows (0-7, 9-12)
+#     over a small file of each type; same (file, target) pairs as
+#     clamscan (or patterns/targets.expected).
 # Prints TAP; needs VIGIL (the vigil binary) and VIGIL_SRC (repo root).
 # Without clamscan the loader verdicts come from loader.txt alone.
 set -uo pipefail
@@ -275,6 +278,50 @@ if [ -f "$EXE" ] && [ "$(wc -c < "$EXE")" -eq 544 ]; then
 else
     ok "clam.exe offsets # SKIP clamav-testfiles not installed"
 fi
+
+# ---- 5. target types ---------------------------------------------------------
+# One signature per target type the type detector knows (0-7, 9-12) for the
+# same marker, in a file of each type (and plain binary data): the set of
+# (file, target) pairs found must be clamscan's, or patterns/targets.expected
+# (its answer recorded) without it.
+mkdir tg
+M=vigiltargetmark
+TF=/usr/share/clamav-testfiles
+tgf() { printf "$2" > "tg/$1"; }
+[ -f "$TF/clam.exe" ] && { cat "$TF/clam.exe"; printf '%s' "$M"; } > tg/pe
+[ -f "$TF/clam.ole.doc" ] && { cat "$TF/clam.ole.doc"; printf '%s' "$M"; } > tg/ole2
+tgf html  "<html><body><p>$M</p></body></html>\n"
+tgf mail  "From: a@b.example\nTo: c@d.example\nSubject: x\n\n$M\n"
+tgf gif   "GIF89a\x01\x00\x01\x00\x00\x00\x00$M\x00"
+tgf png   "\x89PNG\r\n\x1a\n\x00\x00\x00\x0dIHDR$M\x00"
+tgf jpeg  "\xff\xd8\xff\xe0\x00\x10JFIF\x00$M\x00"
+tgf tiff  "II*\x00\x08\x00\x00\x00$M\x00"
+tgf elf   "\x7fELF\x02\x01\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00\x02\x00\x3e\x00\x01\x00\x00\x00$M\x00"
+tgf text  "hello $M text\n"
+tgf macho "\xcf\xfa\xed\xfe\x07\x00\x00\x01\x03\x00\x00\x00\x02\x00\x00\x00$M\x00"
+tgf pdf   "%%PDF-1.4\n$M\n%%%%EOF\n"
+tgf swf   "FWS\x0a\x20\x00\x00\x00\x00$M\x00"
+tgf java  "\xca\xfe\xba\xbe\x00\x00\x00\x34$M\x00"
+tgf bin   "\xde\xad\xbe\xef\x00\x00$M\x00"
+mhex=$(printf '%s' "$M" | od -An -tx1 | tr -d ' \n')
+: > tg.ndb
+for t in 0 1 2 3 4 5 6 7 9 10 11 12; do echo "T$t:$t:*:$mhex" >> tg.ndb; done
+"$VIGIL" scan --no-summary -z -d tg.ndb tg | found > tgv.found
+tref=$D/targets.expected
+if [ -n "$CLAM" ]; then
+    "$CLAM" --no-summary -z -d tg.ndb tg | found > tgc.found
+    if [ "${VIGIL_UPDATE_GOLDEN:-0}" = 1 ]; then cp tgc.found "$tref"; fi
+    tref=tgc.found
+fi
+for f in $(ls tg | LC_ALL=C sort); do
+    a=$(grep -F "tg/$f: " tgv.found | sed "s|^tg/$f: ||" | tr '\n' ' ')
+    b=$(grep -F "tg/$f: " "$tref" | sed "s|^tg/$f: ||" | tr '\n' ' ')
+    [ "$a" = "$b" ] && ok "target types, $f: same as ${tref##*/} (${b:-none})" ||
+        notok "target types, $f: vigil [$a] ${tref##*/} [$b]"
+done
+tmiss=""
+for t in 1 2 3 4 5 6 7 9 10 11 12; do grep -q ": T$t\$" tgv.found || tmiss="$tmiss $t"; done
+check $([ -z "$tmiss" ]; echo $?) "target types: each of 1-7 and 9-12 matches a file${tmiss:+ (none for:$tmiss)}"
 
 echo "1..$n"
 [ "$fails" -eq 0 ]
