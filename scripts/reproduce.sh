@@ -29,9 +29,11 @@
 #
 # Compared: whichever of vigil, vigild, libvigil.so*, libvigil.a exist in
 # either build. Each gets a line "SHA256  NAME  identical", or
-# "SHA256  NAME  DIFFERS ..." followed by the first difference (diffoscope's
-# report if diffoscope is installed, else cmp's first differing byte, with
-# the ELF section or archive member that holds it). Exit status: 0 all
+# "SHA256  NAME  DIFFERS ..." followed by the first difference (the first 60
+# lines of diffoscope's report if diffoscope is installed, at most 120 s of
+# it; else cmp's first differing byte, with the ELF section or archive
+# member that holds it; then a few strings found in only one of the two,
+# where a leaked path or date shows). Exit status: 0 all
 # identical (and both builds used the commit's time), 1 something differs,
 # 2 a build failed or bad usage.
 # Knobs: REPRODUCE_JOBS (default 2), REPRODUCE_KEEP=1 keeps the build trees,
@@ -83,7 +85,13 @@ first_difference() { # a b
   local a=$1 b=$2
   if [ "${REPRODUCE_NO_DIFFOSCOPE:-0}" != 1 ] && command -v diffoscope >/dev/null 2>&1; then
     echo "  diffoscope (first 60 lines):"
-    timeout 600 diffoscope --no-progress --text - "$a" "$b" 2>&1 | head -n 60 | sed 's/^/    /' || true
+    local st=0
+    timeout 120 diffoscope --no-progress --text - "$a" "$b" 2>&1 | head -n 60 | sed 's/^/    /' ||
+      st=${PIPESTATUS[0]}
+    [ "$st" != 124 ] || echo "    (diffoscope stopped after 120 s)"
+    # What diffoscope shows first is often a consequence (moved symbols,
+    # other offsets); a path or date that got in shows up here.
+    different_strings "$a" "$b"
     return
   fi
   if is_ar "$a" && is_ar "$b"; then
@@ -258,7 +266,8 @@ build() { # n top src how(clone|archive) sde umask locale locpath tz clockname j
   local clock=()
   while [ "$1" != -- ]; do clock+=("$1"); shift; done
   shift
-  local who=$(id -un)
+  local who
+  who=$(id -un)
   if [ $# -gt 0 ]; then who=$user2; fi
   say "build $n in $src"
   local sdetext="SOURCE_DATE_EPOCH not set" now

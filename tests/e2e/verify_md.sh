@@ -174,6 +174,7 @@ PY
 # one good block. Its output is indented, so it counts as one TAP line here.
 t=$(mktemp -d)
 trap 'rm -rf "$t"' EXIT
+# shellcheck disable=SC2016
 {
   printf '# bad page\n\nRun `strace -f nowhere` and `make build`.\n\n'
   printf '```sh verify\nmake build >/dev/null 2>&1 || true; echo hi\n```\n\n```text expected\nhi\n```\n\n'
