@@ -178,6 +178,26 @@ if command -v systemd-socket-activate >/dev/null 2>&1; then
   check "socket activation: the first connection starts vigild on systemd's socket ($got)" test "$got" = "b'PONG\\x00'"
   check "  ... which logs that it took the activated socket" grep -q 'socket activation' "$T/act.log"
   stop "$apid"
+  # two sockets, as vigild.socket with its TCP line enabled: a unix socket
+  # (FILDES works there, so vigild knows it is one) and TCP; the
+  # LocalSocket in the config is ignored, as clamd ignores it
+  aport=$("$PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+  printf 'Foreground yes\nDatabaseDirectory %s\nLogFile %s\nLocalSocket %s\n' "$T/db" "$T/act2.log" \
+    "$T/not-used.sock" > "$T/act2.conf"
+  systemd-socket-activate -l "$T/act2.sock" -l "127.0.0.1:$aport" "$VIGILD" -c "$T/act2.conf" \
+    > "$T/act2.out" 2>&1 &
+  apid=$!
+  PIDS+=("$apid")
+  for i in $(seq 50); do [ -S "$T/act2.sock" ] && break; sleep 0.1; done
+  got=$(PROBE_WAIT=20 probe "$T/act2.sock" "[b'zFILDES\0', ('fd', '$D/eicar.com', b'\0')]")
+  check "socket activation with two sockets: FILDES on the unix one ($got)" \
+    eval 'printf "%s" "$got" | grep -qE "^b.fd\[[0-9]+\]: Vigil\.Test\.Eicar\.UNOFFICIAL FOUND"'
+  got=$("$PY" -c 'import socket, sys
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=10); s.sendall(b"zPING\0"); print(repr(s.recv(100)))' "$aport")
+  check "  ... PING on the TCP one ($got)" test "$got" = "b'PONG\\x00'"
+  check "  ... both taken from systemd, LocalSocket not bound" \
+    eval 'grep -q "Using 2 socket(s) from systemd" "$T/act2.log" && test ! -e "$T/not-used.sock"'
+  stop "$apid"
 else
   skip "socket activation" "systemd-socket-activate not installed"
 fi
