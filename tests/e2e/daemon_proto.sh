@@ -273,6 +273,43 @@ grep -q $'\tSTATS 0\.' "$T/stats" && ok "  ... listing the thread answering it a
 stop "$VPID"; rc=$?
 check "vigild exits 0 (and, under ASan, without leaks) after the abuse (status $rc)" test "$rc" -eq 0
 
+# the scan limits of clamd.conf reach the scanner: MaxFileSize, MaxScanSize,
+# MaxRecursion, MaxFiles (and AlertExceedsMax), each set low, must change
+# the answers for clam.exe (544 bytes), clam.zip and clam.7z (holding it)
+# exactly as they change clamd's. (Two known differences of the scanner
+# itself, seen with vigil scan against clamscan too, are left out: the
+# depth of clam.tar.gz at MaxRecursion 1, and AlertExceedsMax for a file
+# inside clam.zip.)
+if have_clamd; then
+  mkdir -p "$T/lim"
+  cp /usr/share/clamav-testfiles/clam.exe /usr/share/clamav-testfiles/clam.zip \
+     /usr/share/clamav-testfiles/clam.7z "$T/lim/" 2>/dev/null
+  chmod -R a+rX "$T/lim"
+  lim_case() { # NAME "FILES" CONF...: the files' SCAN replies from both daemons
+    local name=$1 files=$2; shift 2
+    if ! start_vigild "lv$name" "$@" || ! start_clamd "lc$name" "$@"; then
+      nok "$*: both daemons start"; return
+    fi
+    local f a v all_same=1 seen=""
+    for f in $files; do
+      a=$(probe "$CSOCK" "[b'zSCAN $T/lim/$f\0']"); v=$(probe "$VSOCK" "[b'zSCAN $T/lim/$f\0']")
+      [ "$a" = "$v" ] || { all_same=0; echo "#   $f: clamd $a, vigild $v"; }
+      a=${a##*/}; seen+="${a%\\x00\'}; "
+    done
+    check "$*: SCAN replies as clamd's (${seen%; })" test "$all_same" = 1
+    stop "$VPID"; stop "$CPID"
+  }
+  all="clam.exe clam.zip clam.7z"
+  lim_case 0 "$all" "LogTime no"
+  lim_case 1 "$all" "MaxFileSize 500"
+  lim_case 2 "$all" "MaxScanSize 300"
+  lim_case 3 "$all" "MaxRecursion 1"
+  lim_case 4 "$all" "MaxFiles 1"
+  lim_case 5 "clam.exe clam.7z" "MaxFileSize 500" "AlertExceedsMax yes"
+else
+  skip "scan limits compared with clamd" "clamd not installed"
+fi
+
 # MULTISCAN spreads a directory's files over the pool: a YARA rule that
 # reads every byte makes each 8 MB file take a while, and STATS, polled
 # while the scan runs, must show two or more MULTISCANFILE workers at once;
