@@ -242,6 +242,15 @@ if have zip; then
     7z a -bd -bso0 -bse0 -psecret -mhe=on enc.7z eicar.com
     v=$(vig -d db.hdb --alert-encrypted enc.7z)
     check "encrypted 7z (headers too): $v" test "$v" = "enc.7z: Heuristics.Encrypted.7Zip FOUND"
+    7z a -bd -bso0 -bse0 -psecret enc2.7z eicar.com
+    v=$(vig -d db.hdb --alert-encrypted enc2.7z)
+    check "encrypted 7z (data only): $v" test "$v" = "enc2.7z: Heuristics.Encrypted.7Zip FOUND"
+    if [ $have_clam = 1 ]; then
+      for f in enc.7z enc2.7z; do
+        c=$(clam -d db.hdb --alert-encrypted $f); v=$(vig -d db.hdb --alert-encrypted $f)
+        check "$f, --alert-encrypted: same line as clamscan ($c)" test "$v" = "$c"
+      done
+    fi
   fi
 fi
 
