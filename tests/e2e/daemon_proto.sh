@@ -306,6 +306,19 @@ if have_clamd; then
   lim_case 3 "$all" "MaxRecursion 1"
   lim_case 4 "$all" "MaxFiles 1"
   lim_case 5 "clam.exe clam.7z" "MaxFileSize 500" "AlertExceedsMax yes"
+  # STATS from two fresh daemons with one thread: the same block byte for
+  # byte but for the measured numbers (seconds, MiB)
+  if start_vigild stv "MaxThreads 1" && start_clamd stc "MaxThreads 1"; then
+    stats_same=1
+    for c in "[b'zSTATS\0']" "[b'nSTATS\n']" "[b'zIDSESSION\0zSTATS\0zEND\0']"; do
+      a=$(probe "$CSOCK" "$c" | sed -E 's/[0-9]+\.[0-9]+/X/g'); v=$(probe "$VSOCK" "$c" | sed -E 's/[0-9]+\.[0-9]+/X/g')
+      [ "$a" = "$v" ] || { stats_same=0; echo "#   $c: clamd $a"; echo "#   vigild $v"; }
+    done
+    check "STATS (z, n, in IDSESSION) as clamd's block, numbers aside: ${v:0:60}..." test "$stats_same" = 1
+    stop "$VPID"; stop "$CPID"
+  else
+    nok "daemons start for STATS"
+  fi
 else
   skip "scan limits compared with clamd" "clamd not installed"
 fi
