@@ -2,7 +2,7 @@
 # tests/e2e/daemon_proto.sh - the clamd protocol byte for byte, and vigild
 # under abuse.
 #
-# 1. ~90 raw requests (framing, every command, legacy/z/n forms, garbage,
+# 1. ~110 raw requests (framing, every command, legacy/z/n forms, garbage,
 #    over-long and unterminated commands, INSTREAM quotas, FILDES with and
 #    without a descriptor, IDSESSION, exclusions, symlinks, FIFOs) are sent
 #    to Debian's clamd 1.4.6 and to vigild with the same configuration and
@@ -10,8 +10,14 @@
 #    replies must be equal byte for byte, except the fd[N] number (clamd's
 #    own descriptor) and the order of IDSESSION and MULTISCAN replies
 #    (clamd documents them as out of order).
+#    The timeouts (a command with no terminator, a silent connection, a
+#    stalled INSTREAM, an idle IDSESSION) are compared the same way.
+#    Both daemons also run with each scan limit set low (MaxFileSize,
+#    MaxScanSize, MaxRecursion, MaxFiles, AlertExceedsMax), answer STATS
+#    (numbers aside), and take 60 concurrent streams at MaxQueue 2.
 # 2. vigild alone: unterminated commands and idle sessions time out with
-#    "COMMAND READ TIMED OUT"; clients dropping mid-INSTREAM leak nothing;
+#    "COMMAND READ TIMED OUT" after the configured time; MULTISCAN runs
+#    files on several workers at once; clients dropping mid-INSTREAM leak nothing;
 #    5,000 idle connections at once stay cheap; 10,000 connections opened
 #    and dropped leave it serving with no descriptor left behind; random
 #    garbage never kills it; at MaxQueue it applies back-pressure and every
@@ -73,6 +79,7 @@ cases = [
  [b('zIDSESSION\0zSCAN %s/missing\0zEND\0' % D)], [b('zIDSESSION\0zSCAN %s/xdir\0zEND\0' % D)],
  [b'zIDSESSION\0zINSTREAM\0\0\0\0\x03abc\0\0\0\0zPING\0zEND\0'], [b'zIDSESSION\0zVERSIONCOMMANDS\0zEND\0'],
  [b'nIDSESSION\nnPING\nnEND\n'], [b'zIDSESSION\0zFILDES\0\0zEND\0'],
+ [b'zRELOAD\0'], [b'nRELOAD\n'], [b'RELOAD'], [b'zRELOADX\0'],
 ]
 EOF
 cat > "$T/diff.py" <<'EOF'
@@ -106,6 +113,17 @@ if have_clamd; then
       fi
     done < <(PROBE=$T/probe.py T=$T "$PY" "$T/diff.py" "$CSOCK" "$VSOCK" "$T/cases.py")
     ok "$pass raw requests answered byte for byte as clamd 1.4.6 answers them"
+    # the timeouts (CommandReadTimeout 2, ReadTimeout 3): all at once
+    tcases=("[b'zPING']" "[]" "[b'zINSTREAM\0\0\0\0\x10abc']" "[b'zIDSESSION\0zPING\0']")
+    tpids=()
+    for i in "${!tcases[@]}"; do
+      PROBE_WAIT=8 probe "$CSOCK" "${tcases[$i]}" > "$T/to.clamd.$i" 2>&1 & tpids+=($!)
+      PROBE_WAIT=8 probe "$VSOCK" "${tcases[$i]}" > "$T/to.vigild.$i" 2>&1 & tpids+=($!)
+    done
+    wait "${tpids[@]}"
+    for i in "${!tcases[@]}"; do
+      same "timeout for ${tcases[$i]}: $(cat "$T/to.vigild.$i") as clamd's" "$T/to.clamd.$i" "$T/to.vigild.$i"
+    done
     stop "$CPID"
   else
     nok "clamd starts"; sed 's/^/#   /' "$T/clamd.out" | tail -5
