@@ -361,7 +361,8 @@ fi
 # A 512 MiB sparse file with a body signature: the user CPU time of the scan
 # with an MD5 signature of another size is compared with that of a signature
 # of this size, and of any size ('*'). Hashing 512 MiB costs ~0.6 s; the
-# body pass over its (cached) zero pages ~0.02 s.
+# body pass over its (cached) zero pages ~0.06 s (0.15 s under ASan on a
+# busy machine).
 truncate -s 512M sparse.bin 2>/dev/null
 if [ -f sparse.bin ] && command -v python3 >/dev/null 2>&1; then
   printf 'Vigil.Body:0:*:41424344454647\n' > hb.ndb
@@ -377,10 +378,13 @@ print("%.3f" % r.ru_utime)' "$VIGIL" scan --no-summary --max-filesize=0 --max-sc
   }
   cpu h68.hdb >/dev/null # page cache filled, so that no run pays for it
   t68=$(cpu h68.hdb); tthis=$(cpu hthis.hdb); tany=$(cpu hany.hdb)
+  # hashing costs at least 0.25 s more and doubles the time at least (a
+  # loaded machine or ASan may slow the body pass; it never makes it hash)
+  hashed() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(b - a >= 0.25 && 2 * a < b) }'; }
   check "hash signature of another size: the file is not hashed (${t68} s user CPU vs ${tthis} s with one of its size)" \
-    awk -v a="$t68" -v b="$tthis" 'BEGIN { exit !(a * 5 < b) }'
+    hashed "$t68" "$tthis"
   check "hash signature of any size ('*'): the file is hashed (${tany} s user CPU)" \
-    awk -v a="$t68" -v b="$tany" 'BEGIN { exit !(a * 5 < b) }'
+    hashed "$t68" "$tany"
   rm -f sparse.bin
 else
   skip "hash only for sizes with a signature" "no sparse file or python3"
