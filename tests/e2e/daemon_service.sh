@@ -92,12 +92,21 @@ check "no LocalSocket and no TCPSocket: start-up stops ($(tail -n 1 "$T/err"))" 
 
 # ---- warnings, PidFile, -F over Foreground no, LocalSocketMode ----------------------------
 VIGILD_ARGS=-F start_vigild svc "Foreground no" "PidFile $T/svc.pid" "LocalSocketMode 660" "SelfCheck 600" \
-  "Frobnicate yes" "LogTime yes" "MaxThreads 2" || { nok "vigild starts"; sed 's/^/#   /' "$T/svc.out"; exit 1; }
+  "Frobnicate yes" "LogTime yes" "MaxThreads 2" "MaxConnectionQueueLength 37" "IdleTimeout 7" ||
+  { nok "vigild starts"; sed 's/^/#   /' "$T/svc.out"; exit 1; }
 ok "vigild starts in the foreground with -F although the config says Foreground no"
 check "unknown option warned about, not fatal" grep -q 'unknown option Frobnicate' "$T/svc.out"
 check "unused clamd option warned about" grep -q 'SelfCheck is a clamd option vigild does not use' "$T/svc.out"
 check "PidFile holds vigild's pid" test "$(cat "$T/svc.pid" 2>/dev/null)" = "$VPID"
 check "LocalSocketMode 660 applied" test "$(stat -c %a "$VSOCK")" = 660
+st=$(probe "$VSOCK" "[b'zSTATS\0']")
+check "IdleTimeout 7 reaches the pool (STATS: ${st:50:48})" eval '[[ "$st" == *"max 2 idle-timeout 7\\n"* ]]'
+if command -v ss >/dev/null 2>&1; then
+  backlog=$(ss -xlnH | awk -v s="$VSOCK" '$5 == s {print $4}')
+  check "MaxConnectionQueueLength 37 is the listen backlog (ss: ${backlog:-none})" test "$backlog" = 37
+else
+  skip "MaxConnectionQueueLength as the listen backlog" "ss not installed"
+fi
 check "LogTime: log lines start with the date" grep -qE '^[A-Z][a-z]{2} [A-Z][a-z]{2} [ 0-9]{2} [0-9:]{8} [0-9]{4} -> ' "$T/svc.log"
 
 # second daemon on the same socket: refused, the first keeps its socket
