@@ -172,9 +172,36 @@ EOF
 )
 check "TCPSocket/TCPAddr: INSTREAM over TCP on 127.0.0.1:$port ($tcp)" \
   test "$tcp" = "b'stream: Vigil.Test.Eicar.UNOFFICIAL FOUND\\x00'"
+check "  ... LocalSocket created before the switch (owner $(stat -c %U "$T/bg.sock"))" \
+  test "$(stat -c %U "$T/bg.sock")" = root
+# logrotate as contrib/vigild.logrotate does it (move, create for the
+# user, SIGHUP): the reopen runs as nobody, inside the sandbox
+mv "$T/bg.log" "$T/bg.log.1" && install -m 640 -o nobody /dev/null "$T/bg.log"
+kill -HUP "$bpid"
+for i in $(seq 50); do grep -q 're-opening log file' "$T/bg.log" && break; sleep 0.1; done
+check "  ... SIGHUP reopens the rotated LogFile as User nobody" grep -q 're-opening log file' "$T/bg.log"
 kill -TERM "$bpid" 2>/dev/null
 for i in $(seq 100); do kill -0 "$bpid" 2>/dev/null || break; sleep 0.1; done
 check "SIGTERM stops the background daemon" eval '! kill -0 "$bpid" 2>/dev/null'
+
+# a privileged TCP port (< 1024) served as User nobody: only a daemon that
+# binds before it drops privileges can do that
+pport=$("$PY" -c 'import socket
+for p in range(990, 600, -1):
+    try:
+        s = socket.socket(); s.bind(("127.0.0.1", p)); print(p); break
+    except OSError: pass')
+if [ -n "$pport" ]; then
+  VIGILD_ARGS=-F start_vigild priv "TCPSocket $pport" "TCPAddr 127.0.0.1" "User nobody"
+  got=$("$PY" -c 'import socket, sys
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=10); s.sendall(b"zPING\0"); print(repr(s.recv(100)))' "$pport" 2>&1)
+  uid=$(awk '/^Uid:/ {print $2}' "/proc/$VPID/status" 2>/dev/null)
+  check "TCPSocket $pport (privileged) answers PING while vigild runs as uid ${uid:-?} ($got)" \
+    eval 'test "$got" = "b'"'"'PONG\\x00'"'"'" && test "$uid" = 65534'
+  stop "$VPID"
+else
+  skip "privileged TCP port with User nobody" "no free port below 1024"
+fi
 
 # ---- systemd socket activation ----------------------------------------------------------
 if command -v systemd-socket-activate >/dev/null 2>&1; then
