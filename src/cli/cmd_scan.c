@@ -22,7 +22,9 @@
  *                        WARNING, an error (clamscan skips it silently)
  *   FIFO, socket, device stderr "WARNING: PATH: Not supported file type";
  *                        an error when named on the command line; in a walk
- *                        only the warning (clamscan says nothing there) */
+ *                        only the warning (clamscan says nothing there)
+ * The errors about a PATH argument itself (the last three) give exit
+ * status 2 but are not in the summary's "Total errors", as in clamscan. */
 #include <errno.h>
 #include <dirent.h>
 #include <getopt.h>
@@ -93,6 +95,10 @@ typedef struct run {
     unsigned long long ndirs;
     atomic_size_t next;
     atomic_ullong files, infected, errors, limited, bytes_scanned, bytes_read, done_bytes;
+    /* errors about a PATH argument itself (missing, broken link, special
+     * file): they make the exit status 2, but clamscan leaves them out of
+     * its "Total errors" line, and so does the summary */
+    atomic_ullong arg_errors;
     atomic_size_t done;
     pthread_mutex_t out_lock;
     int show_progress;
@@ -314,6 +320,7 @@ static void say_access_error(run *r, vgout_buf *ob, const char *path, const char
 {
     const opts *o = r->o;
     atomic_fetch_add(&r->errors, 1);
+    atomic_fetch_add(&r->arg_errors, 1);
     if (o->json && !o->quiet)
         vgout_json_error(ob, path, text);
     vgout_printf(ob, 1, "%s: %s\n", path, text);
@@ -327,6 +334,7 @@ static void say_warning(run *r, vgout_buf *ob, const char *path, const char *tex
     const opts *o = r->o;
     if (is_error) {
         atomic_fetch_add(&r->errors, 1);
+        atomic_fetch_add(&r->arg_errors, 1);
         if (o->json && !o->quiet)
             vgout_json_error(ob, path, text);
     } else if (o->json && !o->quiet && !o->infected_only) {
@@ -1032,7 +1040,7 @@ int vgcli_scan(int argc, char **argv)
             .dirs = r->ndirs,
             .files = atomic_load(&r->files),
             .infected = infected,
-            .errors = errors,
+            .errors = errors - atomic_load(&r->arg_errors),
             .limited = atomic_load(&r->limited),
             .bytes_scanned = atomic_load(&r->bytes_scanned),
             .bytes_read = atomic_load(&r->bytes_read),
