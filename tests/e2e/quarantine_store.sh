@@ -42,14 +42,18 @@ check "list: two lines" test "$(wc -l <<<"$list")" -eq 2
 check "list: ID, UTC time, signature, absolute path" \
   grep -qE "^[0-9a-f]{16}  [0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}Z  Win\.Test\.EICAR_HDB-1  $TMP/files/eicar.com\$" <<<"$list"
 "$VIGIL" quarantine list --json "${Q[@]}" > list.json
-check "list --json: id, path, sha256, signatures, time, owner, mode" python3 - "$TMP" "${sum%% *}" <<'PY'
+check "list --json: id, path, size, sha256, signatures, time, uid, gid, mode, atime, mtime, ctime" python3 - "$TMP" "${sum%% *}" "$(cut -d' ' -f4 <<<"$before")" <<'PY'
 import json, sys
-tmp, h = sys.argv[1], sys.argv[2]
+tmp, h, mtime = sys.argv[1], sys.argv[2], int(sys.argv[3])
 es = [json.loads(l) for l in open("list.json")]
 e = [x for x in es if x["path"] == tmp + "/files/eicar.com"][0]
 assert len(es) == 2 and len(e["id"]) == 16 and e["sha256"] == h and e["size"] == 68
 assert e["signatures"] == ["Win.Test.EICAR_HDB-1"] and e["time"].endswith("Z")
 assert e["mode"] == "0640"
+assert int(e["mtime"]) == mtime and e["atime"] > 0 and e["ctime"] > 0
+import os
+if os.geteuid() == 0:
+    assert e["uid"] == 4242 and e["gid"] == 4343
 PY
 
 out=$("$VIGIL" scan --no-summary store 2>&1); rc=$?

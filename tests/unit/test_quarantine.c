@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "quarantine/quarantine.h"
@@ -69,9 +70,13 @@ static void test_round_trip(vgq_store *q)
 
     const char *sigs[] = {"Eicar-Test-Signature", "Name\nwith newline"};
     char id[VGQ_ID_LEN + 1] = "";
+    struct stat before;
+    stat(p, &before);
+    time_t t_before = time(NULL);
     TAP_OK(vgq_move(q, p, sigs, 2, id) == VG_OK, "move: OK (%s)", vgq_error(q));
     TAP_OK(strlen(id) == VGQ_ID_LEN, "move: 16-digit id %s", id);
     TAP_OK(access(p, F_OK) != 0, "move: the original is gone");
+    time_t t_after = time(NULL);
 
     vgq_entry *v;
     size_t n;
@@ -88,6 +93,13 @@ static void test_round_trip(vgq_store *q)
         TAP_OK((v[0].mode & 07777) == 0751, "list: mode 0751");
         TAP_OK(v[0].mtime.tv_sec == 1577934245 && v[0].mtime.tv_nsec == 987654321,
                "list: mtime to the nanosecond");
+        TAP_OK(v[0].atime.tv_sec == 1577934245 && v[0].atime.tv_nsec == 123456789,
+               "list: atime to the nanosecond");
+        TAP_OK(v[0].ctime.tv_sec == before.st_ctim.tv_sec &&
+                   v[0].ctime.tv_nsec == before.st_ctim.tv_nsec,
+               "list: ctime of the original");
+        TAP_OK(v[0].time >= (int64_t)t_before && v[0].time <= (int64_t)t_after,
+               "list: the time of the move (%lld)", (long long)v[0].time);
         if (root)
             TAP_OK(v[0].uid == 1234 && v[0].gid == 4321, "list: owner and group");
     }
