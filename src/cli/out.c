@@ -152,8 +152,9 @@ void vgout_print_summary(FILE *f, const vgout_summary *s)
     strftime(ed, sizeof ed, "%Y:%m:%d %H:%M:%S", localtime_r(&s->end, &tm));
     /* clamscan: "Data scanned" is every byte that went through the matcher,
      * the files themselves and everything unpacked from them; "Data read"
-     * is the size of the files (and stdin) that were scanned; the ratio is
-     * scanned / read, 0 when nothing was read. */
+     * is the size of the files (and stdin) that were scanned, in whole
+     * 4 KiB blocks per file as clamscan counts it (cmd_scan.c); the ratio
+     * is scanned / read, 0 when nothing was read. */
     double mbs = (double)s->bytes_scanned / (1024.0 * 1024.0);
     double mbr = (double)s->bytes_read / (1024.0 * 1024.0);
     fprintf(f, "\n----------- SCAN SUMMARY -----------\n");
