@@ -109,6 +109,17 @@ else
 fi
 check "LogTime: log lines start with the date" grep -qE '^[A-Z][a-z]{2} [A-Z][a-z]{2} [ 0-9]{2} [0-9:]{8} [0-9]{4} -> ' "$T/svc.log"
 
+# the long forms: --config-file=FILE --foreground, with Foreground no
+printf 'LocalSocket %s\nForeground no\nDatabaseDirectory %s\nLogFile %s\n' "$T/long.sock" "$T/db" \
+  "$T/long.log" > "$T/long.conf"
+"$VIGILD" --config-file="$T/long.conf" --foreground > "$T/long.out" 2>&1 &
+lpid=$!
+PIDS+=("$lpid")
+wait_sock "$T/long.sock" 20
+check "--config-file=FILE --foreground: serves in the foreground (pid $lpid answers PING)" \
+  eval 'grep -q "^State:.*[RS]" "/proc/$lpid/status" && test "$(probe "$T/long.sock" "[b'"'"'zPING\0'"'"']")" = "b'"'"'PONG\\x00'"'"'"'
+stop "$lpid"
+
 # second daemon on the same socket: refused, the first keeps its socket
 "$VIGILD" -c "$T/svc.conf" -F > "$T/err2" 2>&1 & p2=$!
 sleep 1; kill -0 "$p2" 2>/dev/null && { kill "$p2"; wait "$p2"; r2=running; } || { wait "$p2"; r2=$?; }
