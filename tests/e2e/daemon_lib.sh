@@ -63,16 +63,20 @@ make_fixtures() {
   chmod -R a+rX "$T/data" "$T/db"
 }
 
-# make_daily: a daily.cud (sigtool's unsigned container) in $T/db, so that
-# VERSION carries clamd's "/<version>/<build time>" suffix; 1 without sigtool
+# make_daily [VERSION]: a daily.cud (sigtool's unsigned container, version
+# 27 by default) in $T/db, so that VERSION carries clamd's
+# "/<version>/<build time>" suffix; 1 without sigtool
 make_daily() {
   command -v sigtool >/dev/null 2>&1 || return 1
+  local ver=${1:-27}
+  rm -rf "$T/daily"
   mkdir -p "$T/daily" && (
     cd "$T/daily" || exit 1
     printf 'Vigil.Test.Daily:0:*:766967696c2d6461696c792d6f6e6c79\n' > daily.ndb
     printf 'GPL\n' > COPYING
-    printf '27\nvigiltest\n' | sigtool --unsigned --build=daily.cud --datadir="$PWD" > sigtool.log 2>&1
-  ) && [ -s "$T/daily/daily.cud" ] && cp "$T/daily/daily.cud" "$T/db/" && chmod a+r "$T/db/daily.cud"
+    printf '%s\nvigiltest\n' "$ver" | sigtool --unsigned --build=daily.cud --datadir="$PWD" > sigtool.log 2>&1
+  ) && [ -s "$T/daily/daily.cud" ] && cp "$T/daily/daily.cud" "$T/db/.daily.new" &&
+    chmod a+r "$T/db/.daily.new" && mv "$T/db/.daily.new" "$T/db/daily.cud"
 }
 
 # wait_sock SOCK SECONDS: until PING answers PONG

@@ -101,6 +101,22 @@ wait_log "$T/rl.log" "Database correctly reloaded" 8
 got=$(scan_reply "$D/clam.exe")
 check "a signature added to DatabaseDirectory is found after RELOAD ($got)" \
   test "$got" = "b'$D/clam.exe: Vigil.Test.ClamExe.UNOFFICIAL FOUND\\x00'"
+# VERSION follows the daily container that was loaded
+if make_daily 31; then
+  nok0=$(grep -c 'Database correctly reloaded' "$T/rl.log")
+  reload_cmd > /dev/null
+  wait_log "$T/rl.log" "Database correctly reloaded" $((nok0 + 1))
+  v1=$(probe "$VSOCK" "[b'zVERSION\0']")
+  make_daily 32
+  reload_cmd > /dev/null
+  wait_log "$T/rl.log" "Database correctly reloaded" $((nok0 + 2))
+  v2=$(probe "$VSOCK" "[b'zVERSION\0']")
+  check "VERSION follows the reloaded daily.cud ($v1, then $v2)" \
+    eval '[[ "$v1" == "b'"'"'ClamAV 1.4.6/31/"* && "$v2" == "b'"'"'ClamAV 1.4.6/32/"* ]]'
+  rm -f "$T/db/daily.cud"
+else
+  skip "VERSION after a reload" "sigtool not installed"
+fi
 
 printf 'Vigil.Test.Broken:0:*:zz-not-hex\n' > "$T/db/broken.ndb"
 printf '%s:68:Vigil.Test.NotLoaded\n' "$(printf '%s' "$EICAR" | md5sum | cut -d' ' -f1)" > "$T/db/z.hdb"
@@ -115,7 +131,8 @@ check "  ... and the old database keeps answering ($got)" \
 rm -f "$T/db/broken.ndb" "$T/db/z.hdb"
 wait "$LOADPID"
 read -r nreq nbad samples < "$T/load.out"
-check "$nreq requests during 11 reloads (RELOAD and SIGUSR2): $nbad failed or wrong" test "${nbad:-1}" -eq 0
+nrl=$(grep -cE 'Database correctly reloaded|Database reload failed' "$T/rl.log")
+check "$nreq requests during $nrl reloads (RELOAD and SIGUSR2): $nbad failed or wrong" test "${nbad:-1}" -eq 0
 [ "${nbad:-1}" -eq 0 ] || echo "#   $samples"
 check "  ... and the clients were really served (>= 100 requests)" test "${nreq:-0}" -ge 100
 stop "$VPID"; rc=$?
