@@ -65,7 +65,6 @@ typedef struct scan {
      * they are reported only when no signature matched, or after the
      * signatures in all-match mode. Each name once per scan. */
     vg_result *heur;
-    unsigned step; /* depth added by the container being extracted */
     /* The current layer parsed as an executable (PE, ELF, Mach-O), or NULL:
      * parsed once per layer, used by EP/Sx offsets and section hashes. */
     const vg_exe_info *exe;
@@ -439,10 +438,9 @@ static vg_status on_member(void *user, const char *name, const uint8_t *d, size_
     if (w > 0)
         s->mlen = s->mlen + (size_t)w >= sizeof s->member ? sizeof s->member - 1
                                                           : s->mlen + (size_t)w;
-    unsigned step = s->step;
-    s->depth += step;
+    s->depth++;
     scan_layer(s, d, len);
-    s->depth -= step;
+    s->depth--;
     s->mlen = saved;
     s->member[saved] = 0;
     return s->stop ? VGARC_STOP : VG_OK;
@@ -492,8 +490,6 @@ static void unibin(scan *s, vgft_type t, const vg_exe_info *x, const uint8_t *d,
         s->anc_pos[s->nanc] = 0;
     }
     s->nanc++;
-    unsigned saved = s->step;
-    s->step = 1;
     for (size_t i = 0; i < x->u.macho.narchs && !s->stop; i++) {
         const vg_macho_arch *a = &x->u.macho.archs[i];
         char nm[32];
@@ -503,7 +499,6 @@ static void unibin(scan *s, vgft_type t, const vg_exe_info *x, const uint8_t *d,
         if (on_member(s, nm, d + a->offset, (size_t)a->size) != VG_OK)
             break;
     }
-    s->step = saved;
     s->nanc--;
 }
 
@@ -511,13 +506,12 @@ static void unibin(scan *s, vgft_type t, const vg_exe_info *x, const uint8_t *d,
 static void extract(scan *s, vgft_type t, const uint8_t *d, size_t len, const vg_exe_info *pe)
 {
     /* members sit one level deeper; like clamscan, depth N-1 is the last
-     * one scanned with --max-recursion N (the top level is depth 0) */
-    /* A single compressed stream (gz, bz2, xz, ...) is not a level of its
-     * own: ClamAV finds clam.exe in clam_cache_emax.tgz, nine tgz deep,
-     * with its default of 17. */
-    unsigned step = (t == VGFT_GZ || t == VGFT_BZ2 || t == VGFT_XZ || t == VGFT_LZMA ||
-                     t == VGFT_ZSTD || t == VGFT_LZ4) ? 0 : 1;
-    if (s->depth + step >= s->o->limits.max_recursion) {
+     * one scanned with --max-recursion N (the top level is depth 0). A
+     * single compressed stream is a level of its own too, as in ClamAV:
+     * the .tar inside clam.tar.gz is depth 1, so --max-recursion 1 finds
+     * nothing there (clamscan --debug: "Archive recursion limit exceeded
+     * (0, max: 1)" on the gzip's data). */
+    if (s->depth + 1 >= s->o->limits.max_recursion) {
         limit_hit(s, VG_LIMIT_RECURSION);
         return;
     }
@@ -529,12 +523,9 @@ static void extract(scan *s, vgft_type t, const uint8_t *d, size_t len, const vg
         sink.max_member = left;
         sink.max_member_limit = VG_LIMIT_SCANSIZE;
     }
-    unsigned saved_step = s->step;
-    s->step = step;
     vg_status st = pe ? vgpeunp_extract(pe, d, len, &sink)
                  : vgdoc_handles(t) ? vgdoc_extract(t, d, len, &sink)
                                     : vgarc_extract(t, d, len, &sink);
-    s->step = saved_step;
     if (st != VG_OK && st != VG_EFORMAT && st != VGARC_STOP && !s->err) {
         s->err = st;
         s->stop = 1;

@@ -154,6 +154,21 @@ if [ $have_arc = 1 ] && [ $have_clam = 1 ]; then
   # l3.zip > l2.zip > l1.zip > eicar.com: eicar.com is 3 levels down
   cmp_clam "max-recursion boundary (3: one level short)" MaxRecursion $A --max-recursion=3 l3.zip
   cmp_clam "max-recursion boundary (4: reached)" EICAR $A --max-recursion=4 l3.zip
+  # a compressed stream is a level of its own, as every other container:
+  # the first --max-recursion at which clamscan finds clam.exe inside each
+  # of these must be vigil's too (clam_cache_emax.tgz: tgz in tgz, 8 deep)
+  TF=/usr/share/clamav-testfiles
+  if [ -r $TF/clam_cache_emax.tgz ]; then
+    for f in clam.exe.bz2 clam.tar.gz clam.zip clam_cache_emax.tgz; do
+      fc=""; fv=""
+      for r in $(seq 1 17); do
+        [ -z "$fc" ] && clam -d "$VIGIL_SRC/db" --max-recursion=$r $TF/$f | grep -q ' FOUND$' && fc=$r
+        [ -z "$fv" ] && vig -d "$VIGIL_SRC/db" --max-recursion=$r $TF/$f | grep -q ' FOUND$' && fv=$r
+      done
+      check "max-recursion through compressed streams: $f first found at ${fc:-none} (vigil ${fv:-none})" \
+        test -n "$fc" -a "$fc" = "$fv"
+    done
+  fi
   cmp_clam "max-files 3" MaxFiles $A --max-files=3 many.zip
   cmp_clam "max-files without the alert: OK" ': OK$' --max-files=3 many.zip
   # many.zip and its 6 members are 7 objects
