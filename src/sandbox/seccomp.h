@@ -1,7 +1,6 @@
 /* sandbox/seccomp.h - the seccomp-bpf sandbox a scanning process enters
- * once its databases are loaded (vigil scan, vigild; not vigil watch,
- * whose fanotify replies need nothing special but which is a privileged
- * monitor, see src/cli/cmd_watch.c).
+ * once its databases are loaded (vigil scan, vigild, and vigil watch once
+ * its fanotify marks are set: see src/cli/cmd_watch.c).
  *
  * After vgsb_enter the process (every thread: the filter is installed with
  * TSYNC, and threads made later inherit it) cannot create or connect a
