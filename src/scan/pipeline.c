@@ -8,7 +8,9 @@
  *   3. hash signatures, again only for sizes some signature has;
  *   4. type detection, then one matcher pass over the raw bytes with the
  *      target types that apply, and for text one more over the normalised
- *      bytes (target 0 and 7, or 3 for HTML);
+ *      bytes (target 0 and 7); HTML as clamscan: no target on the raw
+ *      bytes (the pass still feeds the hash stage and YARA), targets 0
+ *      and 3 on its nocomment and notags copies (fmt/htmlnorm.c);
  *   5. containers: members are extracted one at a time and scanned as
  *      layers one deeper.
  * In first-match mode the scan stops at the first detection; with
@@ -33,6 +35,7 @@
 #include "fmt/arc.h"
 #include "fmt/docs.h"
 #include "fmt/peunpack.h"
+#include "fmt/htmlnorm.h"
 #include "fmt/textnorm.h"
 #include "ftype/magic.h"
 #include "yara/yara_int.h"
@@ -48,6 +51,8 @@ struct vg_scanner {
     vgl_run *lr;     /* .ldb counts and verdicts; NULL without .ldb signatures */
     uint8_t *norm;
     size_t normcap;
+    uint8_t *hnc, *hnt; /* HTML: clamscan's nocomment and notags copies */
+    size_t hnccap, hntcap;
 };
 
 typedef struct scan {
@@ -134,6 +139,8 @@ void vg_scanner_free(vg_scanner *s)
     vgy_scratch_free(s->ys);
     vgl_run_free(s->lr);
     free(s->norm);
+    free(s->hnc);
+    free(s->hnt);
     vg_engine_free(s->e);
     free(s);
 }
@@ -367,6 +374,36 @@ static void match_buffer(scan *s, const uint8_t *d, size_t len, uint32_t mask)
     }
 }
 
+/* grow *buf to at least n bytes; 0 on failure (s stopped with VG_ENOMEM) */
+static int grow(scan *s, uint8_t **buf, size_t *cap, size_t n)
+{
+    if (*cap >= n)
+        return 1;
+    uint8_t *nb = realloc(*buf, n);
+    if (!nb) {
+        s->err = VG_ENOMEM;
+        s->stop = 1;
+        return 0;
+    }
+    *buf = nb;
+    *cap = n;
+    return 1;
+}
+
+/* An HTML layer: its nocomment and notags copies, each matched with
+ * targets 0 and 3 as clamscan does. Returns 1 when out of memory. */
+static int html_pass(scan *s, const uint8_t *d, size_t len)
+{
+    size_t ncap = 2 * len + 16, tcap = ncap < VGHTML_MAX_NOTAGS ? ncap : VGHTML_MAX_NOTAGS;
+    if (!grow(s, &s->sc->hnc, &s->sc->hnccap, ncap) || !grow(s, &s->sc->hnt, &s->sc->hntcap, tcap))
+        return 1;
+    vghtml_out nc = {s->sc->hnc, ncap, 0}, nt = {s->sc->hnt, tcap, 0};
+    vghtml_normalize(d, len, &nc, &nt);
+    match_buffer(s, nc.buf, nc.len, 1u | (1u << 3));
+    match_buffer(s, nt.buf, nt.len, 1u | (1u << 3));
+    return 0;
+}
+
 /* YARA rules see the raw bytes of the top-level object only, as `yara
  * FILE` does: not archive members, not normalised text. Their strings are
  * in the body matcher's database, so the one pass over those bytes
@@ -590,14 +627,22 @@ static void scan_layer(scan *s, const uint8_t *d, size_t len)
     int yara = yara_begin(s, d, len);
     struct pending_hash ph = {d, len, hashes, have};
     s->ph = &ph;
-    match_buffer(s, d, len, mask);
+    /* HTML as clamscan (HTMLSKIPRAW): body and logical signatures see
+     * only its two normalised copies; the raw pass still runs, with no
+     * target, for the hash stage and YARA. Beyond ClamAV's
+     * MaxHTMLNormalize the raw bytes and the text pass as before. */
+    int html = t == VGFT_HTML && len <= VGHTML_MAX_NORMALIZE;
+    match_buffer(s, d, len, html ? 0u : mask);
     hash_now(s); /* when match_buffer returned before its pass */
     if (yara)
         yara_end(s);
     vgm_scratch_set_exe(s->sc->ms, NULL);
     int handler = s->sc->lr ? vgl_run_take_handler(s->sc->lr) : -1;
     /* normalised text is for body and logical signatures only */
-    if (vgft_is_text(t) && !s->stop && (vgm_matcher_count(s->e->m) > 0 || s->sc->lr)) {
+    if (html && !s->stop && (vgm_matcher_count(s->e->m) > 0 || s->sc->lr)) {
+        if (html_pass(s, d, len))
+            goto out;
+    } else if (vgft_is_text(t) && !s->stop && (vgm_matcher_count(s->e->m) > 0 || s->sc->lr)) {
         if (s->sc->normcap < len) {
             uint8_t *nb = realloc(s->sc->norm, len);
             if (!nb) {
