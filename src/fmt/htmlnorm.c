@@ -221,6 +221,18 @@ static int entity(const uint8_t *in, size_t len, size_t i, int lowercase, uint8_
     return 1;
 }
 
+/* The character reference at s->i, decoded (lower-cased) into nocomment;
+ * s->i moves past it. */
+static void nc_entity(st *s)
+{
+    uint8_t o[ENT_MAX];
+    size_t ol, used;
+    entity(s->in, s->len, s->i, 1, o, &ol, &used);
+    for (size_t k = 0; k < ol; k++)
+        put_nc(s, o[k]);
+    s->i += used;
+}
+
 /* the bytes in[a..b) with character references decoded, case kept, to
  * notags: the link target of <a href> and <img src> */
 static void nt_link(st *s, size_t a, size_t b)
@@ -330,12 +342,7 @@ static const char *tag(st *s)
                     put_nc(s, ' ');
                 qsp = 0;
                 if (d == '&') {
-                    uint8_t o[ENT_MAX];
-                    size_t ol, used;
-                    entity(in, len, s->i, 1, o, &ol, &used);
-                    for (size_t k = 0; k < ol; k++)
-                        put_nc(s, o[k]);
-                    s->i += used;
+                    nc_entity(s);
                 } else {
                     if (d)
                         put_nc(s, tag_byte(d));
@@ -364,12 +371,7 @@ static const char *tag(st *s)
             va = s->i;
         }
         if (c == '&') {
-            uint8_t o[ENT_MAX];
-            size_t ol, used;
-            entity(in, len, s->i, 1, o, &ol, &used);
-            for (size_t k = 0; k < ol; k++)
-                put_nc(s, o[k]);
-            s->i += used;
+            nc_entity(s);
             continue;
         }
         put_nc(s, tag_byte(c));
@@ -445,12 +447,7 @@ void vghtml_normalize(const uint8_t *in, size_t len, vghtml_out *nc, vghtml_out 
                 s.skipws = 1;
                 s.pend = 0;
             } else if (c == '&') {
-                uint8_t o[ENT_MAX];
-                size_t ol, used;
-                entity(in, len, s.i, 1, o, &ol, &used);
-                for (size_t k = 0; k < ol; k++)
-                    put_nc(&s, o[k]);
-                s.i += used;
+                nc_entity(&s);
             } else {
                 if (c && !is_ws(c))
                     put_nc(&s, tag_byte(c));
