@@ -14,14 +14,21 @@
  *      "%PDF-" early stays mail);
  *   5. "%PDF-" anywhere in the first 1 KB (after the archives, so a tar or
  *      zip holding a PDF as its first member stays an archive);
- *   6. text kinds: HTML (a tag at the start, or anywhere in the first 4 KB
- *      of text), plain text;
+ *   6. HTML: an object left with no NUL in its first 4 KB (text, or text
+ *      in a legacy 8-bit charset) holding, anywhere, one of the literal
+ *      tags clamscan 1.4.6 types HTML by (`html_marks`, or "<a " followed
+ *      later by an href). clamscan also types HTML binaries it has no
+ *      magic for; vigil knows fewer magics (no TNEF, say), so a NUL early
+ *      keeps a binary BINARY rather than losing its raw pass. Then plain
+ *      text (first 4 KB);
  *   7. otherwise BINARY.
  *
  * Invariant: every read is preceded by a check against `len`; helpers take
  * (p, len, off) and return 0 when the span is not wholly inside. The cost of
- * one call is bounded: at most a few fixed-size windows (4 KB text window,
- * 1 KB PDF window, one 512-byte tar header) are scanned, whatever `len` is.
+ * one call is a few fixed-size windows (4 KB text window, 1 KB PDF window,
+ * one 512-byte tar header) plus, for objects with no magic and no early NUL,
+ * one memchr('<') pass over the whole object for the HTML literals (and a
+ * second, for an href, only when it holds "<a " and none of them).
  *
  * Format notes come from the formats' own documents (PE/COFF, ELF, Mach-O
  * loader.h, ustar in POSIX pax, cpio(5), ECMA-119, LZMA SDK lzma.txt). */
@@ -31,7 +38,7 @@
 
 /* ---------------------------------------------------------------- limits */
 
-#define TEXT_WINDOW 4096u   /* bytes inspected for text / HTML */
+#define TEXT_WINDOW 4096u   /* bytes inspected for text */
 #define PDF_WINDOW 1024u    /* "%PDF-" must start inside this */
 #define UNIBIN_MAX_ARCH 30u /* above: not a fat header (Java class?) */
 #define MAX_SKIPPABLE 8u  /* zstd/lz4 skippable frames looked through */
@@ -470,38 +477,65 @@ static int is_text(const uint8_t *p, size_t n)
     return bad * 20 <= n;
 }
 
-/* Tags that make a text HTML (lower-case; matched case-insensitively). */
-static const char *const html_tags[] = {
-    "<html", "<!doctype html", "<head", "<body", "<script", "<iframe",
-    "<a href", "<meta", "<title", "<object", "<embed", "<form",
+/* The literals that make an object without a magic HTML, wherever they
+ * occur (measured against clamscan 1.4.6: tests/e2e/diff_htmltype.sh).
+ * Case-sensitive: only the spellings clamscan knows count ("<Script" does,
+ * "<sCript" and "<Iframe" do not). The first five tags count whatever
+ * follows them; <html> and <head> only when closed at once by '>'. */
+static const char *const html_marks[] = {
+    "script", "Script", "SCRIPT", "iframe", "IFRAME", "object", "Object",
+    "OBJECT", "img",    "Img",    "IMG",    "table",  "TABLE",
+    "html>",  "Html>",  "HTML>",  "head>",  "Head>",  "HEAD>",
 };
 
-static int html_tag_at(const uint8_t *p, size_t n)
+/* "<a " or "<A " counts when an href follows it at any distance, spelt
+ * [hH] then one of these (clamscan takes exactly these eight spellings). */
+static const char *const href_tails[] = {"ref", "Ref", "rEF", "REF"};
+
+static int has_href(const uint8_t *p, size_t n)
 {
-    for (size_t i = 0; i < sizeof html_tags / sizeof html_tags[0]; i++)
-        if (starts_ci(p, n, html_tags[i]))
-            return 1;
+    for (size_t i = 0; i + 4 <= n; i++) {
+        if (p[i] != 'h' && p[i] != 'H')
+            continue;
+        for (size_t k = 0; k < sizeof href_tails / sizeof href_tails[0]; k++)
+            if (memcmp(p + i + 1, href_tails[k], 3) == 0)
+                return 1;
+    }
     return 0;
 }
 
-/* HTML: after an optional UTF-8 BOM and white space the data opens with a
- * tag from the list (whatever bytes follow, as long as the window has no
- * NUL), or the window is text and holds such a tag anywhere. */
-static int is_html(const uint8_t *p, size_t n, int text)
+/* HTML: one of html_marks follows a '<' anywhere in the data, or "<a "
+ * is followed later by an href. One memchr-driven pass; each '<' costs a
+ * first-letter test and at most a few short compares, so a large text is
+ * read once (twice when it holds "<a " and none of the marks). */
+static int is_html(const uint8_t *p, size_t n)
 {
-    size_t i = at(p, n, 0, "\xef\xbb\xbf", 3) ? 3 : 0;
-    while (i < n && (p[i] == ' ' || p[i] == '\t' || p[i] == '\r' ||
-                     p[i] == '\n' || p[i] == '\f'))
-        i++;
-    if (html_tag_at(p + i, n - i) && memchr(p, 0, n) == NULL)
-        return 1;
-    if (!text)
-        return 0;
-    for (const uint8_t *q = p; (q = memchr(q, '<', n - (size_t)(q - p)));
-         q++)
-        if (html_tag_at(q, n - (size_t)(q - p)))
-            return 1;
-    return 0;
+    const uint8_t *end = p + n, *anchor = NULL;
+    for (const uint8_t *q = p; q < end &&
+                               (q = memchr(q, '<', (size_t)(end - q))) != NULL;
+         q++) {
+        size_t left = (size_t)(end - q) - 1;
+        if (left < 2)
+            break;
+        uint8_t c = q[1] | 0x20; /* cheap first-letter filter */
+        if (c == 'a') {
+            if (!anchor && q[2] == ' ')
+                anchor = q + 3;
+            continue;
+        }
+        if (c != 's' && c != 'i' && c != 'o' && c != 't' && c != 'h')
+            continue;
+        for (size_t i = 0; i < sizeof html_marks / sizeof html_marks[0];
+             i++) {
+            const char *m = html_marks[i];
+            if ((uint8_t)m[0] != q[1] || (uint8_t)m[1] != q[2])
+                continue;
+            size_t k = strlen(m);
+            if (k <= left && memcmp(q + 1, m, k) == 0)
+                return 1;
+        }
+    }
+    return anchor && has_href(anchor, (size_t)(end - anchor));
 }
 
 /* ------------------------------------------------------------------ API */
@@ -522,10 +556,9 @@ vgft_type vgft_detect(const uint8_t *p, size_t len)
     if (has_pdf(p, len))
         return VGFT_PDF;
     size_t n = min_sz(len, TEXT_WINDOW);
-    int text = is_text(p, n);
-    if (is_html(p, n, text))
+    if (memchr(p, 0, n) == NULL && is_html(p, len))
         return VGFT_HTML;
-    return text ? VGFT_TEXT : VGFT_BINARY;
+    return is_text(p, n) ? VGFT_TEXT : VGFT_BINARY;
 }
 
 int vgft_target(vgft_type t)

@@ -149,8 +149,30 @@ static void test_text_kinds(void)
            "UTF-8 BOM then <script> is HTML");
     TAP_OK(DET("Some notes\nand then <Script src=x></script>\n") == VGFT_HTML,
            "text holding a <script> tag is HTML");
-    TAP_OK(DET("<body>\xe9\xe8\xe0\xf9\xe9\xe8\xe0\xf9\xe9\xe8</body>") == VGFT_HTML,
-           "HTML opening with a tag stays HTML despite Latin-1 bytes");
+    TAP_OK(DET("<table>\xe9\xe8\xe0\xf9\xe9\xe8\xe0\xf9\xe9\xe8</table>") == VGFT_HTML,
+           "<table> is HTML despite Latin-1 bytes");
+    TAP_OK(DET("<body>\xe9\xe8\xe0\xf9\xe9\xe8\xe0\xf9\xe9\xe8</body>") == VGFT_BINARY,
+           "<body> alone does not make HTML (clamscan neither)");
+    TAP_OK(DET("<title>x</title><meta x><style>") == VGFT_TEXT,
+           "<title>, <meta>, <style> do not make HTML");
+    TAP_OK(DET("x <iframe src=y>") == VGFT_HTML && DET("x <Iframe src=y>") == VGFT_TEXT,
+           "<iframe> is HTML, the <Iframe> spelling is not");
+    TAP_OK(DET("x <html>") == VGFT_HTML && DET("x <html lang=en>") == VGFT_TEXT,
+           "<html> counts only when closed at once");
+    TAP_OK(DET("see <a x=1\nHRef=y>") == VGFT_HTML && DET("see <a HReF=y>") == VGFT_TEXT &&
+               DET("href then <a x") == VGFT_TEXT && DET("<a\thref=y>") == VGFT_TEXT,
+           "\"<a \" then a later href (8 spellings) is HTML");
+    TAP_OK(DET("\1\2\3\16\17 <script>") == VGFT_HTML, "control bytes do not stop <script> typing");
+    TAP_OK(DET("ab\0\0cd <script>") == VGFT_BINARY, "a NUL in the first 4 KB does");
+    TAP_OK(DET("MZ\0\0<script>") != VGFT_HTML, "a magic wins over <script>");
+    {
+        static uint8_t big[9000];
+        memset(big, 'a', sizeof big);
+        memcpy(big + 8000, "<SCRIPT", 7);
+        TAP_OK(vgft_detect(big, sizeof big) == VGFT_HTML, "<SCRIPT past 4 KB is HTML");
+        memcpy(big + 8000, "<sCRIPT", 7);
+        TAP_OK(vgft_detect(big, sizeof big) == VGFT_TEXT, "<sCRIPT is not a known spelling");
+    }
     TAP_OK(DET("hello <b>world</b>\n") == VGFT_TEXT,
            "text with a harmless tag is TEXT, not HTML");
     TAP_OK(DET("From someone@example.com Mon Jan  1 00:00:00 2024\nSubject: x\n\nhi\n") ==
