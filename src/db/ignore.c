@@ -34,6 +34,7 @@
 #include <string.h>
 
 #include "core/hash.h"
+#include "core/hex.h"
 #include "db/engine_int.h"
 
 #define IGN_MAX_ENTRIES 1000000u /* a bigger ignore list is refused */
@@ -73,12 +74,6 @@ void vgdb_ign_truncate(vgdb_ignlist *l, size_t n)
     l->n = n;
     l->pool_len = n ? l->e[n - 1].off + l->e[n - 1].len : 0;
     l->nidx = 0; /* rebuilt on next use */
-}
-
-static int hexval(char c)
-{
-    return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10
-           : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
 }
 
 static vg_status add_entry(vgdb_ignlist *l, const char *name, size_t len,
@@ -151,7 +146,7 @@ static vg_status parse_line(vgdb_ignlist *l, const char *p, size_t n, const char
             return VG_EFORMAT;
         }
         for (size_t i = 0; i < 16; i++) {
-            int hi = hexval(f[1][2 * i]), lo = hexval(f[1][2 * i + 1]);
+            int hi = vg_hexval(f[1][2 * i]), lo = vg_hexval(f[1][2 * i + 1]);
             if (hi < 0 || lo < 0) {
                 *why = "malformed MD5 (need 32 hex digits)";
                 return VG_EFORMAT;

@@ -28,6 +28,7 @@
 #include "db/engine_int.h"
 #include "db/exehash.h"
 #include "db/fields.h"
+#include "core/hex.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -122,26 +123,15 @@ static int c_strtoul(const field *f, unsigned long long *out)
     return i == f->n;
 }
 
-/* Hex digit value + 1, 0 for anything else: a table, because a digit test
- * with branches mispredicts on every random hash digit (perf showed it as
- * most of loading 1,000,000 .hdb lines). */
-static const uint8_t hex_digit1[256] = {
-    ['0'] = 1, ['1'] = 2, ['2'] = 3, ['3'] = 4, ['4'] = 5, ['5'] = 6, ['6'] = 7,
-    ['7'] = 8, ['8'] = 9, ['9'] = 10, ['a'] = 11, ['b'] = 12, ['c'] = 13, ['d'] = 14,
-    ['e'] = 15, ['f'] = 16, ['A'] = 11, ['B'] = 12, ['C'] = 13, ['D'] = 14, ['E'] = 15,
-    ['F'] = 16,
-};
-
 static int parse_hex(const field *f, uint8_t *out, size_t *outlen)
 {
     if (f->n != 32 && f->n != 40 && f->n != 64)
         return -1;
     unsigned missing = 0;
     for (size_t i = 0; i < f->n; i += 2) {
-        unsigned h = hex_digit1[(unsigned char)f->p[i]];
-        unsigned l = hex_digit1[(unsigned char)f->p[i + 1]];
-        missing |= (unsigned)(h == 0) | (unsigned)(l == 0);
-        out[i / 2] = (uint8_t)((h - 1) << 4 | ((l - 1) & 15));
+        int h = vg_hexval((unsigned char)f->p[i]), l = vg_hexval((unsigned char)f->p[i + 1]);
+        missing |= (unsigned)((h | l) < 0); /* no branch: see core/hex.h */
+        out[i / 2] = (uint8_t)((unsigned)h << 4 | ((unsigned)l & 15));
     }
     if (missing)
         return -1;

@@ -8,6 +8,7 @@
  * quoted-printable copies a malformed "=" escape as is, uuencode takes each
  * line's length from its first character and ignores extra characters. */
 #include "fmt/enc.h"
+#include "core/hex.h"
 
 #include <string.h>
 
@@ -81,14 +82,6 @@ vg_status vgenc_base64(const uint8_t *p, size_t n, vgbuf *b)
     return st != VG_OK ? st : f;
 }
 
-static int hexval(uint8_t c)
-{
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-}
-
 vg_status vgenc_qp(const uint8_t *p, size_t n, vgbuf *b)
 {
     out o = {.b = b};
@@ -106,8 +99,8 @@ vg_status vgenc_qp(const uint8_t *p, size_t n, vgbuf *b)
             i += 2;
             continue;
         }
-        int h = i + 1 < n ? hexval(p[i + 1]) : -1;
-        int l = i + 2 < n ? hexval(p[i + 2]) : -1;
+        int h = i + 1 < n ? vg_hexval(p[i + 1]) : -1;
+        int l = i + 2 < n ? vg_hexval(p[i + 2]) : -1;
         if (h < 0 || l < 0) {
             st = put(&o, '=');
             continue;
@@ -204,7 +197,7 @@ vg_status vgenc_hex(const uint8_t *p, size_t n, vgbuf *b)
     vg_status st = VG_OK;
     int hi = -1;
     for (size_t i = 0; i < n && st == VG_OK; i++) {
-        int v = hexval(p[i]);
+        int v = vg_hexval(p[i]);
         if (v < 0)
             continue;
         if (hi < 0) {

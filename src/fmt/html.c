@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "fmt/enc.h"
+#include "core/hex.h"
 
 #define HTML_MAX_URIS 1000u
 #define MEDIATYPE_MAX 256u /* "data:" ... "," longer than this is not a URI */
@@ -28,20 +29,13 @@ static int is_end(uint8_t c, int b64)
     return !b64 && (c == '\r' || c == '\n');
 }
 
-static int hexv(uint8_t c)
-{
-    if (c >= '0' && c <= '9') return c - '0';
-    c = (uint8_t)lc(c);
-    return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-}
-
 static vg_status pct(const uint8_t *p, size_t n, vgbuf *b)
 {
     vg_status st = VG_OK;
     for (size_t i = 0; i < n && st == VG_OK; i++) {
         uint8_t c = p[i];
-        if (c == '%' && i + 2 < n && hexv(p[i + 1]) >= 0 && hexv(p[i + 2]) >= 0) {
-            c = (uint8_t)(hexv(p[i + 1]) << 4 | hexv(p[i + 2]));
+        if (c == '%' && i + 2 < n && vg_hexval(p[i + 1]) >= 0 && vg_hexval(p[i + 2]) >= 0) {
+            c = (uint8_t)(vg_hexval(p[i + 1]) << 4 | vg_hexval(p[i + 2]));
             i += 2;
         }
         st = vgbuf_append(b, &c, 1);

@@ -7,6 +7,7 @@
  * always evaluated, O(its expression) and the PCREs / byte compares it
  * has. PCREs run with ClamAV's match and depth limits. */
 #include "match/ldb.h"
+#include "core/hex.h"
 #include "match/offset.h"
 #include "ftype/magic.h"
 
@@ -272,12 +273,6 @@ static int tdb_ok(const vgl_sig *s, const vgl_obj *o, size_t len, uint32_t mask)
 
 /* ---- byte compare ----------------------------------------------------- */
 
-static int hexval(uint8_t c)
-{
-    return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10
-           : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
-}
-
 /* strtol over at most n characters: spaces, a sign, for base 16 an
  * optional 0x, then digits. *used = characters taken (0 when no digit). */
 static int64_t ntol(const char *p, size_t n, int base, size_t *used)
@@ -289,12 +284,12 @@ static int64_t ntol(const char *p, size_t n, int base, size_t *used)
     if (i < n && (p[i] == '+' || p[i] == '-'))
         neg = p[i++] == '-';
     if (base == 16 && i + 2 < n && p[i] == '0' && (p[i + 1] == 'x' || p[i + 1] == 'X') &&
-        hexval((uint8_t)p[i + 2]) >= 0)
+        vg_hexval((uint8_t)p[i + 2]) >= 0)
         i += 2;
     size_t d0 = i;
     uint64_t v = 0;
     for (; i < n; i++) {
-        int dv = base == 16 ? hexval((uint8_t)p[i]) : (p[i] >= '0' && p[i] <= '9' ? p[i] - '0' : -1);
+        int dv = base == 16 ? vg_hexval((uint8_t)p[i]) : (p[i] >= '0' && p[i] <= '9' ? p[i] - '0' : -1);
         if (dv < 0)
             break;
         v = v * (uint64_t)base + (uint64_t)dv;
@@ -332,12 +327,12 @@ static size_t le_hex(const char *t, size_t n, char *out)
     }
     for (size_t i = 0; i < norm; i += 2) {
         char a = hb[norm - i - 2], b2 = hb[norm - i - 1];
-        if (hexval((uint8_t)a) < 0 && a != 'x' && a != 'X') {
+        if (vg_hexval((uint8_t)a) < 0 && a != 'x' && a != 'X') {
             memset(out, '0', norm + 1);
             continue;
         }
         out[i] = a;
-        if (hexval((uint8_t)b2) < 0 && b2 != 'x' && b2 != 'X')
+        if (vg_hexval((uint8_t)b2) < 0 && b2 != 'x' && b2 != 'X')
             memset(out, '0', norm + 1);
         else
             out[i + 1] = b2;

@@ -43,6 +43,7 @@
  *     `????` pairs, or ClamAV refuses the signature.
  */
 #include "pattern.h"
+#include "core/hex.h"
 
 #include <ctype.h>
 #include <limits.h>
@@ -116,17 +117,6 @@ static vg_status pool_add(out_t *o, const void *d, uint32_t n, uint32_t *off)
 }
 
 /* ---- ClamAV's C-library parsing, reproduced ---------------------------- */
-
-static int hexval(int c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
 
 /* cli_isnumber: only decimal digits ("" included). */
 static int digits_only(const char *s)
@@ -312,7 +302,7 @@ static int hex_pair(const char *s, uint8_t *kind, uint8_t *val)
         return 0;
     }
     if (s[1] == '?') {
-        int h = hexval((unsigned char)s[0]);
+        int h = vg_hexval((unsigned char)s[0]);
         if (h < 0)
             return -1;
         *kind = E_NIBH;
@@ -320,14 +310,14 @@ static int hex_pair(const char *s, uint8_t *kind, uint8_t *val)
         return 0;
     }
     if (s[0] == '?') {
-        int l = hexval((unsigned char)s[1]);
+        int l = vg_hexval((unsigned char)s[1]);
         if (l < 0)
             return -1;
         *kind = E_NIBL;
         *val = (uint8_t)l;
         return 0;
     }
-    int h = hexval((unsigned char)s[0]), l = hexval((unsigned char)s[1]);
+    int h = vg_hexval((unsigned char)s[0]), l = vg_hexval((unsigned char)s[1]);
     if (h < 0 || l < 0)
         return -1;
     *kind = E_CHAR;
@@ -352,7 +342,7 @@ static int plain_hex(const char *s, size_t n, uint8_t *out)
     if (n % 2)
         return -1;
     for (size_t i = 0; i < n; i += 2) {
-        int h = hexval((unsigned char)s[i]), l = hexval((unsigned char)s[i + 1]);
+        int h = vg_hexval((unsigned char)s[i]), l = vg_hexval((unsigned char)s[i + 1]);
         if (h < 0 || l < 0)
             return -1;
         if (out)
@@ -1346,7 +1336,7 @@ static vg_status parse_text(out_t *o, char **textp, const vgp_opts *opt)
         memset(&nd, 0, sizeof nd);
         nd.kind = VGP_BYTE;
         nd.mask = 0xff;
-        nd.val = (uint8_t)(hexval((unsigned char)s[i]) << 4 | hexval((unsigned char)s[i + 1]));
+        nd.val = (uint8_t)(vg_hexval((unsigned char)s[i]) << 4 | vg_hexval((unsigned char)s[i + 1]));
         st = push(o, &nd);
     }
     return st;

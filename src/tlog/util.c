@@ -1,5 +1,6 @@
 /* tlog/util.c - see util.h. */
 #include "tlog/util.h"
+#include "core/hex.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -214,13 +215,7 @@ void tl_hex(const uint8_t *in, size_t n, char *out)
 
 static int hexval(unsigned char c, int lower_only)
 {
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (!lower_only && c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
+    return lower_only && c >= 'A' && c <= 'F' ? -1 : vg_hexval(c);
 }
 
 static int unhex(const char *in, size_t len, uint8_t *out, size_t n, int lower)

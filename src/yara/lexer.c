@@ -6,6 +6,7 @@
  * block comments; a block comment may span lines (line numbers follow).
  * Errors leave T_ERR with a message in l->err. */
 #include "yara/lexer.h"
+#include "core/hex.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -111,17 +112,6 @@ static void skip_space(vgyl *l)
     }
 }
 
-static int hexval(int c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 static int is_id(int c) { return isalnum(c) || c == '_'; }
 
 static int lex_text(vgyl *l)
@@ -144,8 +134,8 @@ static int lex_text(vgyl *l)
             case 'n': v = '\n'; break;
             case 'r': v = '\r'; break;
             case 'x': {
-                int h = l->p < l->end ? hexval(*l->p) : -1;
-                int lo = l->p + 1 < l->end ? hexval(l->p[1]) : -1;
+                int h = l->p < l->end ? vg_hexval(*l->p) : -1;
+                int lo = l->p + 1 < l->end ? vg_hexval(l->p[1]) : -1;
                 if (h < 0 || lo < 0)
                     return err(l, "illegal escape sequence");
                 v = h * 16 + lo;
@@ -181,7 +171,7 @@ static int lex_number(vgyl *l)
     const char *d0 = s;
     int over = 0;
     while (s < l->end) {
-        int h = hexval(*s);
+        int h = vg_hexval(*s);
         if (h < 0 || h >= base)
             break;
         if (v > (UINT64_MAX - (uint64_t)h) / (uint64_t)base)

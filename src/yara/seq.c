@@ -43,6 +43,7 @@
  * window must never miss a match, so where PCRE2's class is not certain
  * (\s) the parser errs on the wide side: verification removes the rest. */
 #include "yara/seq.h"
+#include "core/hex.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -220,14 +221,6 @@ static void fail(rxp *x, vg_status st)
         x->err = st;
 }
 
-static int hexv(int c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    c |= 32;
-    return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-}
-
 static void set_class(uint8_t set[32], int cls)
 {
     uint8_t t[32] = {0};
@@ -259,8 +252,8 @@ static int escape(rxp *x, int in_class, int *byte, uint8_t set[32])
     switch (c) {
     case 'x': {
         int v = 0, k = 0;
-        while (k < 2 && x->s < x->e && hexv((unsigned char)*x->s) >= 0) {
-            v = v * 16 + hexv((unsigned char)*x->s);
+        while (k < 2 && x->s < x->e && vg_hexval((unsigned char)*x->s) >= 0) {
+            v = v * 16 + vg_hexval((unsigned char)*x->s);
             x->s++;
             k++;
         }
