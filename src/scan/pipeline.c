@@ -643,16 +643,8 @@ static void scan_layer(scan *s, const uint8_t *d, size_t len)
         if (html_pass(s, d, len))
             goto out;
     } else if (vgft_is_text(t) && !s->stop && (vgm_matcher_count(s->e->m) > 0 || s->sc->lr)) {
-        if (s->sc->normcap < len) {
-            uint8_t *nb = realloc(s->sc->norm, len);
-            if (!nb) {
-                s->err = VG_ENOMEM;
-                s->stop = 1;
-                goto out;
-            }
-            s->sc->norm = nb;
-            s->sc->normcap = len;
-        }
+        if (!grow(s, &s->sc->norm, &s->sc->normcap, len))
+            goto out;
         size_t nl = vgtext_normalize(d, len, s->sc->norm);
         match_buffer(s, s->sc->norm, nl, 1u | (1u << (target == 3 ? 3 : 7)));
     }
