@@ -746,6 +746,8 @@ static double node_bits(const vgy_sqpool *p, const vgy_sqnode *x, const vgy_sqno
 static int literal_window(const vgy_sqpool *p, uint32_t first, uint32_t n, uint32_t maxspan,
                           vgy_sqwin *w)
 {
+    if (n == 0)
+        return 0; /* an empty run (p->nodes may be NULL) has no window */
     const vgy_sqnode *v = p->nodes + first;
     uint32_t dmin = 0, dmax = 0;
     double best = 8.0 * SEQ_LIT_MIN - 1.5;
@@ -784,8 +786,8 @@ static int literal_window(const vgy_sqpool *p, uint32_t first, uint32_t n, uint3
 static int window_in(const vgy_sqpool *p, uint32_t first, uint32_t n, uint32_t maxlen,
                      uint32_t maxspan, double minbits, vgy_sqwin *w)
 {
-    if (literal_window(p, first, n, maxspan, w))
-        return 1;
+    if (n == 0 || literal_window(p, first, n, maxspan, w))
+        return n != 0;
     const vgy_sqnode *v = p->nodes + first;
     uint32_t dmin = 0, dmax = 0;
     int found = 0;
