@@ -83,6 +83,14 @@ static int nvec_push(nvec *a, const vgy_sqnode *x)
 }
 
 /* Append n nodes to the pool; returns the first index or UINT32_MAX. */
+/* The pool's nodes from `at` on. A pool with no node yet has nodes == NULL,
+ * and even NULL + 0 is undefined in C, so an empty run gets NULL (its
+ * callers read none of it). */
+static const vgy_sqnode *nodes_at(const vgy_sqpool *p, uint32_t at)
+{
+    return p->nodes ? p->nodes + at : NULL;
+}
+
 static uint32_t pool_nodes(vgy_sqpool *p, const vgy_sqnode *v, uint32_t n)
 {
     if (p->nnodes + n < p->nnodes)
@@ -176,7 +184,7 @@ static void node_width(const vgy_sqpool *p, const vgy_sqnode *x, uint32_t *mn, u
         for (uint32_t b = 0; b < x->hi; b++) {
             const vgy_sqbranch *br = &p->br[x->lo + b];
             uint32_t a, c;
-            seq_width(p, p->nodes + br->first, br->n, &a, &c);
+            seq_width(p, nodes_at(p, br->first), br->n, &a, &c);
             if (a < lo)
                 lo = a;
             if (c > hi)
@@ -746,9 +754,7 @@ static double node_bits(const vgy_sqpool *p, const vgy_sqnode *x, const vgy_sqno
 static int literal_window(const vgy_sqpool *p, uint32_t first, uint32_t n, uint32_t maxspan,
                           vgy_sqwin *w)
 {
-    if (n == 0)
-        return 0; /* an empty run (p->nodes may be NULL) has no window */
-    const vgy_sqnode *v = p->nodes + first;
+    const vgy_sqnode *v = nodes_at(p, first);
     uint32_t dmin = 0, dmax = 0;
     double best = 8.0 * SEQ_LIT_MIN - 1.5;
     int found = 0;
@@ -786,9 +792,9 @@ static int literal_window(const vgy_sqpool *p, uint32_t first, uint32_t n, uint3
 static int window_in(const vgy_sqpool *p, uint32_t first, uint32_t n, uint32_t maxlen,
                      uint32_t maxspan, double minbits, vgy_sqwin *w)
 {
-    if (n == 0 || literal_window(p, first, n, maxspan, w))
-        return n != 0;
-    const vgy_sqnode *v = p->nodes + first;
+    if (literal_window(p, first, n, maxspan, w))
+        return 1;
+    const vgy_sqnode *v = nodes_at(p, first);
     uint32_t dmin = 0, dmax = 0;
     int found = 0;
     double best = -1e9;
@@ -872,7 +878,7 @@ int vgy_seq_window(const vgy_sqpool *p, const vgy_sqprog *g, uint32_t maxlen,
 uint32_t vgy_seq_alt_windows(const vgy_sqpool *p, const vgy_sqprog *g, uint32_t maxlen,
                              uint32_t maxspan, double minbits, vgy_sqwin *out, uint32_t maxout)
 {
-    const vgy_sqnode *v = p->nodes + g->first;
+    const vgy_sqnode *v = nodes_at(p, g->first);
     uint32_t dmin = 0, dmax = 0;
     for (uint32_t i = 0; i < g->n && dmax != VGY_SEQ_INF; i++) {
         if (v[i].kind == SQ_ALT && v[i].hi <= maxout && dmax - dmin <= maxspan) {
@@ -903,7 +909,7 @@ char *vgy_seq_window_regex(const vgy_sqpool *p, const vgy_sqwin *w)
 {
     /* a class is at most 256 ranges of "\xHH-\xHH" (9 chars) + brackets */
     size_t cap = 1, k = 0;
-    const vgy_sqnode *v = p->nodes + w->at;
+    const vgy_sqnode *v = nodes_at(p, w->at);
     for (uint32_t i = 0; i < w->len; i++)
         cap += v[i].kind == SQ_SET ? 128 * 9 + 4 : 10;
     char *o = malloc(cap);
